@@ -1,0 +1,85 @@
+# Pillars — every command a person runs. `make run` and `make test` work on a fresh clone.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PLOTLY_JS := static/vendor/plotly.min.js
+
+.PHONY: run setup venv system-deps vendor migrate demo serve worker test lint format \
+	migrations-check pytest pytest-pg audit bench clean
+
+## run: set up everything (venv, packages, database, question bank, demo data) and serve
+run: setup
+	@echo ""
+	@echo "  Pillars is running at http://$(HOST):$(PORT)/"
+	@echo "  HR:     hr@example.com     / pillars-demo"
+	@echo "  Leader: ana@example.com    / pillars-demo   (leads Platform)"
+	@echo ""
+	@$(PY) manage.py db_worker --queue-name default >/dev/null 2>&1 & echo $$! > .worker.pid; \
+	trap 'kill $$(cat .worker.pid) 2>/dev/null; rm -f .worker.pid' EXIT INT TERM; \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+setup: venv vendor migrate demo
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+system-deps:
+	./scripts/install-system-deps.sh
+
+vendor: venv
+	@mkdir -p static/vendor
+	@test -f $(PLOTLY_JS) || cp "$$($(PY) -c 'import plotly, pathlib; print(pathlib.Path(plotly.__file__).parent / "package_data" / "plotly.min.js")')" $(PLOTLY_JS)
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+
+demo: migrate
+	$(PY) manage.py load_bank
+	$(PY) manage.py seed_demo
+
+serve: venv
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: venv
+	$(PY) manage.py db_worker --queue-name default
+
+## test: lint, migrations check, and the whole suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
+test: system-deps venv vendor lint migrations-check pytest pytest-pg
+
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: venv
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+migrations-check: venv
+	DATABASE_URL= $(PY) manage.py makemigrations --check --dry-run
+
+pytest: venv
+	DATABASE_URL= $(PY) -m pytest
+
+pytest-pg: venv
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "Running the suite against PostgreSQL ($$TEST_DATABASE_URL)"; \
+		DATABASE_URL="$$TEST_DATABASE_URL" $(PY) -m pytest -m "not browser"; \
+	else echo "TEST_DATABASE_URL not set: skipping the PostgreSQL run"; fi
+
+audit: venv
+	$(PY) -m pip_audit --strict -r requirements.txt -r requirements-dev.txt
+
+bench: setup
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) db.sqlite3* staticfiles media .pytest_cache $(PLOTLY_JS)

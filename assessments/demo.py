@@ -1,0 +1,350 @@
+"""A deterministic demo organisation: teams, leaders, two released cycles and one open cycle.
+
+Answers are simulated from a per-team profile (a level per pillar), a per-respondent offset and
+per-item noise, so dashboards show real variety: strong and weak teams, blind spots, trends, one
+team too small to report. The same seed always produces the same data.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import random
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from assessments.models import (
+    Answer,
+    Comment,
+    Cycle,
+    Invitation,
+    Role,
+    Submission,
+    Team,
+    TeamMember,
+    token_hash,
+)
+from leadership.models import DEFAULT_BANK_NAME, QuestionBank
+
+DEMO_PASSWORD = "pillars-demo"
+HR_EMAIL = "hr@example.com"
+SEED = 2026
+
+DEPARTMENTS = ["Product & Engineering", "Operations", "Commercial"]
+
+
+@dataclass(frozen=True)
+class DemoTeam:
+    name: str
+    department: str
+    leader: tuple[str, str, str]  # email, first name, last name
+    size: int
+    # Pillar levels on the 1–5 scale: clarity, trust, development, execution, learning.
+    levels: tuple[float, float, float, float, float]
+    self_bias: tuple[float, float, float, float, float]
+    trend: float  # change from the first to the second released cycle
+
+
+TEAMS = [
+    DemoTeam(
+        "Platform",
+        DEPARTMENTS[0],
+        ("ana@example.com", "Ana", "Ortiz"),
+        9,
+        (4.3, 4.4, 4.0, 4.1, 4.2),
+        (0.1, -0.2, 0.2, 0.0, -0.1),
+        0.2,
+    ),
+    DemoTeam(
+        "Mobile",
+        DEPARTMENTS[0],
+        ("ben@example.com", "Ben", "Okafor"),
+        7,
+        (3.4, 3.8, 3.2, 3.0, 3.5),
+        (0.8, 0.3, 0.7, 0.6, 0.2),
+        0.1,
+    ),
+    DemoTeam(
+        "Data",
+        DEPARTMENTS[0],
+        ("chen@example.com", "Chen", "Wei"),
+        6,
+        (3.9, 4.2, 3.6, 3.1, 4.0),
+        (-0.6, 0.0, 0.1, 0.5, -0.2),
+        -0.2,
+    ),
+    DemoTeam(
+        "Customer Support",
+        DEPARTMENTS[1],
+        ("dara@example.com", "Dara", "Byrne"),
+        10,
+        (2.6, 3.3, 3.0, 3.6, 2.9),
+        (1.0, 0.4, 0.5, 0.0, 0.7),
+        0.3,
+    ),
+    DemoTeam(
+        "Logistics",
+        DEPARTMENTS[1],
+        ("eli@example.com", "Eli", "Novak"),
+        8,
+        (2.9, 2.5, 2.4, 3.2, 2.6),
+        (0.9, 1.1, 0.8, 0.4, 0.9),
+        -0.1,
+    ),
+    DemoTeam(
+        "Finance",
+        DEPARTMENTS[1],
+        ("fay@example.com", "Fay", "Haddad"),
+        5,
+        (3.7, 3.9, 3.3, 4.0, 3.2),
+        (0.0, -0.5, 0.2, 0.1, 0.3),
+        0.0,
+    ),
+    DemoTeam(
+        "Sales North",
+        DEPARTMENTS[2],
+        ("gus@example.com", "Gus", "Lindqvist"),
+        8,
+        (3.8, 3.5, 3.1, 4.3, 2.8),
+        (0.2, 0.6, 0.3, -0.1, 0.8),
+        0.25,
+    ),
+    DemoTeam(
+        "Sales South",
+        DEPARTMENTS[2],
+        ("hana@example.com", "Hana", "Sato"),
+        2,
+        (3.5, 3.6, 3.4, 3.5, 3.3),
+        (0.3, 0.2, 0.1, 0.2, 0.4),
+        0.0,
+    ),
+]
+
+CYCLES = [
+    ("2026 Q1", dt.date(2026, 1, 12), dt.date(2026, 2, 6), Cycle.State.RELEASED),
+    ("2026 Q2", dt.date(2026, 4, 13), dt.date(2026, 5, 8), Cycle.State.RELEASED),
+    ("2026 Q4", dt.date(2026, 11, 9), dt.date(2026, 12, 4), Cycle.State.OPEN),
+]
+
+COMMENTS = {
+    "clarity": [
+        "A one-page summary of our goals for the quarter would help a lot.",
+        "I know what we are doing, but not always why it beats the alternatives.",
+        "We take on too many side requests; it would help to hear no more often.",
+        "The kick-off for the roadmap was great — more of that, please.",
+        "Priorities shifted twice this quarter and nobody explained why.",
+    ],
+    "trust": [
+        "I feel safe raising problems in our team meeting.",
+        "Decisions sometimes arrive without the reasoning behind them.",
+        "When I made a mistake last month the conversation was about fixing it, not blame.",
+        "It would help to hear bad news earlier rather than at the end of the month.",
+        "Disagreeing in meetings still feels a bit risky.",
+    ],
+    "development": [
+        "The stretch project this year taught me more than any course.",
+        "I would like more specific feedback, not just 'good job'.",
+        "Growth conversations keep getting cancelled when things are busy.",
+        "Being asked questions instead of given answers has made me more confident.",
+    ],
+    "execution": [
+        "Our weekly check-in keeps us honest and takes only fifteen minutes.",
+        "Tasks fall between the cracks when two teams share the work.",
+        "Blockers get cleared quickly once they are raised.",
+        "We measure output but not whether it made a difference.",
+    ],
+    "learning": [
+        "Retrospectives happen, but the actions rarely get done.",
+        "We tried a small experiment with pairing and it worked well.",
+        "We keep repeating the same release mistakes.",
+        "Asking us for feedback on the team's way of working was appreciated.",
+    ],
+}
+
+
+def demo_token(*, cycle_slug: str, team_slug: str, role: str, email: str) -> str:
+    """A demo invitation's token, derived from SECRET_KEY so the links can be printed again."""
+    message = f"pillars-demo:{cycle_slug}:{team_slug}:{role}:{email}".encode()
+    digest = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode().rstrip("=")
+
+
+def _clip(value: float, low: int, high: int) -> int:
+    return max(low, min(high, round(value)))
+
+
+def _user(email: str, first: str, last: str, *, staff: bool = False):
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(
+        username=email,
+        defaults={"email": email, "first_name": first, "last_name": last, "is_staff": staff},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    return user
+
+
+def demo_exists() -> bool:
+    return Cycle.objects.filter(name=CYCLES[0][0]).exists()
+
+
+@transaction.atomic
+def demo_seed() -> None:
+    """Create the demo organisation. Does nothing when it already exists."""
+    if demo_exists():
+        return
+    rng = random.Random(SEED)
+    bank = QuestionBank.objects.get(name=DEFAULT_BANK_NAME)
+    questions = list(bank.questions.current().in_survey_order())
+    ratings = [question for question in questions if question.is_rating]
+    pillar_keys = list(bank.pillars.order_by("order").values_list("key", flat=True))
+
+    hr_group, _ = Group.objects.get_or_create(name=settings.HR_GROUP_NAME)
+    hr = _user(HR_EMAIL, "Harper", "Reyes", staff=True)
+    hr.groups.add(hr_group)
+
+    departments = {
+        name: Team.objects.create(name=name, slug=slugify(name), is_department=True)
+        for name in DEPARTMENTS
+    }
+    teams: list[tuple[DemoTeam, Team, list[str]]] = []
+    for spec in TEAMS:
+        team = Team.objects.create(
+            name=spec.name, slug=slugify(spec.name), parent=departments[spec.department]
+        )
+        team.leaders.add(_user(*spec.leader))
+        emails = [f"{slugify(spec.name)}.{index}@example.com" for index in range(1, spec.size + 1)]
+        TeamMember.objects.bulk_create(TeamMember(team=team, email=email) for email in emails)
+        teams.append((spec, team, emails))
+
+    now = timezone.now()
+    for index, (name, opens, closes, state) in enumerate(CYCLES):
+        cycle = Cycle.objects.create(
+            name=name,
+            slug=slugify(name),
+            bank=bank,
+            opens_at=dt.datetime.combine(opens, dt.time(8), tzinfo=dt.UTC),
+            closes_at=dt.datetime.combine(closes, dt.time(18), tzinfo=dt.UTC),
+            state=state,
+            released_at=now if state == Cycle.State.RELEASED else None,
+        )
+        cycle.questions.set(questions)
+        cycle.teams.set(team for _, team, _ in teams)
+        answers: list[Answer] = []
+        comments: list[Comment] = []
+        for spec, team, emails in teams:
+            # Past cycles: most members answered. The open cycle: about half so far.
+            share = 0.45 if state == Cycle.State.OPEN else rng.uniform(0.75, 1.0)
+            responders = [email for email in emails if rng.random() < share]
+            if spec.size < 3:
+                responders = emails
+            shift = spec.trend * (index if index < 2 else 1.5) - spec.trend
+            _invite(cycle, team, emails, responders, spec.leader[0])
+            for _email in responders:
+                submission = Submission.objects.create(
+                    cycle=cycle,
+                    team=team,
+                    role=Role.MEMBER,
+                    submitted_on=opens + dt.timedelta(days=rng.randint(0, (closes - opens).days)),
+                )
+                offset = rng.gauss(0, 0.35)
+                levels = [level + shift + offset for level in spec.levels]
+                answers += _answers(rng, submission, ratings, pillar_keys, levels, cant_say=0.04)
+                comments += _comments(rng, submission, questions, pillar_keys)
+            if state != Cycle.State.OPEN or rng.random() < 0.5:
+                submission = Submission.objects.create(
+                    cycle=cycle, team=team, role=Role.SELF, submitted_on=opens
+                )
+                levels = [
+                    level + shift + bias
+                    for level, bias in zip(spec.levels, spec.self_bias, strict=True)
+                ]
+                answers += _answers(rng, submission, ratings, pillar_keys, levels, cant_say=0.0)
+                Invitation.objects.filter(cycle=cycle, team=team, role=Role.SELF).update(
+                    state=Invitation.State.SUBMITTED
+                )
+        Answer.objects.bulk_create(answers, batch_size=2000)
+        Comment.objects.bulk_create(comments, batch_size=2000)
+
+
+def _invite(
+    cycle: Cycle, team: Team, emails: list[str], responders: list[str], leader: str
+) -> None:
+    rows = [(Role.MEMBER, email) for email in emails] + [(Role.SELF, leader)]
+    Invitation.objects.bulk_create(
+        Invitation(
+            cycle=cycle,
+            team=team,
+            role=role,
+            email=email,
+            token_hash=token_hash(
+                demo_token(cycle_slug=cycle.slug, team_slug=team.slug, role=role, email=email)
+            ),
+            state=Invitation.State.SUBMITTED
+            if role == Role.MEMBER and email in responders
+            else Invitation.State.PENDING,
+            sent_at=cycle.opens_at,
+        )
+        for role, email in rows
+    )
+
+
+def _answers(rng, submission, ratings, pillar_keys, levels, *, cant_say: float) -> list[Answer]:
+    rows = []
+    for question in ratings:
+        level = levels[pillar_keys.index(question.pillar.key)]
+        if rng.random() < cant_say:
+            value = None
+        else:
+            agreement = _clip(rng.gauss(level, 0.75), question.scale_min, question.scale_max)
+            value = (
+                question.scale_min + question.scale_max - agreement
+                if question.reverse_scored
+                else agreement
+            )
+        rows.append(Answer(submission=submission, question=question, value=value))
+    return rows
+
+
+def _comments(rng, submission, questions, pillar_keys) -> list[Comment]:
+    rows = []
+    for question in questions:
+        if question.is_rating or rng.random() > 0.3:
+            continue
+        pool = COMMENTS.get(question.pillar.key, [])
+        if pool:
+            rows.append(
+                Comment(submission=submission, pillar=question.pillar, text=rng.choice(pool))
+            )
+    return rows
+
+
+def demo_links() -> list[tuple[str, str]]:
+    """(label, path) pairs for a few pending invitations of the open demo cycle."""
+    cycle = Cycle.objects.filter(name=CYCLES[2][0]).first()
+    if cycle is None:
+        return []
+    links = []
+    for invitation in (
+        Invitation.objects.filter(cycle=cycle, state=Invitation.State.PENDING)
+        .select_related("team")
+        .order_by("role", "team__name", "email")
+    ):
+        token = demo_token(
+            cycle_slug=cycle.slug,
+            team_slug=invitation.team.slug,
+            role=invitation.role,
+            email=invitation.email or "",
+        )
+        label = f"{invitation.team.name} — {invitation.get_role_display()} ({invitation.email})"
+        links.append((label, token))
+    return links

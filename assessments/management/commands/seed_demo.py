@@ -1,0 +1,25 @@
+"""Create the deterministic demo organisation (idempotent) and print how to sign in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from assessments.demo import DEMO_PASSWORD, HR_EMAIL, TEAMS, demo_exists, demo_seed
+from leadership.models import DEFAULT_BANK_NAME, QuestionBank
+
+
+class Command(BaseCommand):
+    help = "Create demo teams, leaders, two released cycles and one open cycle."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not QuestionBank.objects.filter(name=DEFAULT_BANK_NAME).exists():
+            raise CommandError("Load the question bank first: python manage.py load_bank")
+        if demo_exists():
+            self.stdout.write("Demo data is already there.")
+        else:
+            demo_seed()
+            self.stdout.write(self.style.SUCCESS("Demo organisation created."))
+        self.stdout.write(f"  HR:     {HR_EMAIL} / {DEMO_PASSWORD}")
+        self.stdout.write(f"  Leader: {TEAMS[0].leader[0]} / {DEMO_PASSWORD}")

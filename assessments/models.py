@@ -1,0 +1,358 @@
+"""Teams, cycles, invitations and the anonymous submissions they produce.
+
+Anonymous by construction: a :class:`Submission` has no link to the :class:`Invitation` it came
+from — no foreign key, no token, no email, no time of day. Answers in progress live on the
+invitation (:class:`DraftAnswer`, :class:`DraftComment`) and are deleted in the same transaction
+that creates the submission.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from leadership.models import Pillar, Question, QuestionBank
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+TOKEN_BYTES = 24  # 192 bits from secrets; only the SHA-256 hash is stored.
+
+
+def token_new() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class Role(models.TextChoices):
+    SELF = "self", _("Leader (self-assessment)")
+    MEMBER = "member", _("Team member")
+    PEER = "peer", _("Peer")
+    MANAGER = "manager", _("Manager")
+
+
+# --- Teams ----------------------------------------------------------------------------------
+
+
+class TeamQuerySet(models.QuerySet["Team"]):
+    def led_by(self, user: object) -> TeamQuerySet:
+        return self.filter(leaders=user)
+
+    def visible_to(self, user: object) -> TeamQuerySet:
+        from leadership.roles import user_is_hr
+
+        return self.all() if user_is_hr(user) else self.led_by(user)
+
+
+class Team(models.Model):
+    name = models.CharField(_("name"), max_length=160)
+    slug = models.SlugField(_("slug"), max_length=180, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("department"),
+    )
+    leaders = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="led_teams", verbose_name=_("leaders")
+    )
+    is_department = models.BooleanField(_("is a department"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamMember(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="members")
+    email = models.EmailField(_("email"))
+
+    class Meta:
+        ordering = ["team", "email"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "email"], name="team_member_unique_email")
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+# --- Cycles ---------------------------------------------------------------------------------
+
+
+class CycleQuerySet(models.QuerySet["Cycle"]):
+    def released(self) -> CycleQuerySet:
+        return self.filter(state=Cycle.State.RELEASED)
+
+    def open(self) -> CycleQuerySet:
+        return self.filter(state=Cycle.State.OPEN)
+
+
+class Cycle(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        RELEASED = "released", _("Released")
+
+    # Allowed transitions; anything else is refused by Cycle.transition().
+    TRANSITIONS: dict[str, tuple[str, ...]] = {
+        State.DRAFT: (State.OPEN,),
+        State.OPEN: (State.CLOSED,),
+        State.CLOSED: (State.RELEASED, State.OPEN),
+        State.RELEASED: (),
+    }
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), max_length=140, unique=True)
+    bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="cycles")
+    questions = models.ManyToManyField(Question, related_name="cycles", blank=True)
+    teams = models.ManyToManyField(Team, related_name="cycles", blank=True)
+    opens_at = models.DateTimeField(_("opens"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
+    min_group_size = models.PositiveSmallIntegerField(
+        _("minimum group size"),
+        default=3,
+        validators=[MinValueValidator(3)],
+        help_text=_("Groups smaller than this show their count and nothing else. At least 3."),
+    )
+    comment_min_group_size = models.PositiveSmallIntegerField(
+        _("minimum group size for comments"),
+        default=5,
+        validators=[MinValueValidator(3)],
+    )
+    self_assessment = models.BooleanField(_("leaders self-assess"), default=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    released_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CycleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opens_at", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_group_size__gte=3), name="cycle_min_group_size_at_least_3"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(comment_min_group_size__gte=models.F("min_group_size")),
+                name="cycle_comment_threshold_not_below_k",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN
+
+    @property
+    def is_released(self) -> bool:
+        return self.state == self.State.RELEASED
+
+    def accepts_answers(self, now: object | None = None) -> bool:
+        """Open, and inside its window when the window is set."""
+        now = now or timezone.now()
+        if self.state != self.State.OPEN:
+            return False
+        if self.opens_at and now < self.opens_at:
+            return False
+        return not (self.closes_at and now >= self.closes_at)
+
+    def can_transition(self, to: str) -> bool:
+        return to in self.TRANSITIONS.get(self.state, ())
+
+    def rating_questions(self) -> Iterable[Question]:
+        return self.questions.ratings().in_survey_order()
+
+
+class SharedLink(models.Model):
+    """A team's shared link: each visitor is issued a fresh member invitation."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="shared_links")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="shared_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "team"], name="shared_link_one_per_team")
+        ]
+
+
+# --- Invitations and answers in progress ----------------------------------------------------
+
+
+class Invitation(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        STARTED = "started", _("Started")
+        SUBMITTED = "submitted", _("Submitted")
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="invitations")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    email = models.EmailField(blank=True, null=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    reminder_count = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["team", "role", "email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "team", "role", "email"],
+                condition=models.Q(email__isnull=False),
+                name="invitation_one_per_person",
+            )
+        ]
+        indexes = [models.Index(fields=["cycle", "team", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} / {self.team} / {self.role}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.state == self.State.SUBMITTED
+
+
+class DraftAnswer(models.Model):
+    """An answer given but not yet submitted; ``value`` None means "can't say"."""
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="drafts")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    value = models.SmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["invitation", "question"], name="draft_answer_unique")
+        ]
+
+
+class DraftComment(models.Model):
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.CASCADE, related_name="draft_comments"
+    )
+    pillar = models.ForeignKey(Pillar, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["invitation", "pillar"], name="draft_comment_unique")
+        ]
+
+
+# --- Submissions: anonymous, date only ------------------------------------------------------
+
+
+class Submission(models.Model):
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="submissions")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="submissions")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    submitted_on = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["cycle", "team", "role"])]
+
+
+class Answer(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    value = models.SmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "question"], name="answer_unique")
+        ]
+
+
+class Comment(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="comments")
+    pillar = models.ForeignKey(Pillar, on_delete=models.PROTECT, related_name="comments")
+    text = models.TextField()
+
+
+# --- Stored results, jobs, audit ------------------------------------------------------------
+
+
+class CycleResult(models.Model):
+    """The aggregated, anonymity-safe results of a cycle, computed once and stored.
+
+    ``data`` holds the serialised report; ``fingerprint`` identifies the raw data it was computed
+    from so a change in answers triggers a recomputation.
+    """
+
+    cycle = models.OneToOneField(Cycle, on_delete=models.CASCADE, related_name="result")
+    fingerprint = models.CharField(max_length=64)
+    data = models.JSONField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+
+class ReportJob(models.Model):
+    """A bulk download of every team PDF of a cycle as one zip, built by a worker."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="report_jobs")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    failures = models.JSONField(default=list, blank=True)
+    file = models.FileField(upload_to="reports/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+
+class ApiToken(models.Model):
+    """A bearer token for HR's BI tools; only its hash is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=80)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+
+class AuditEvent(models.Model):
+    """Who did what, when — HR actions only, never what a respondent answered."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=60)
+    target = models.CharField(max_length=200, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]

@@ -1,0 +1,18 @@
+"""Root URLs. Each app keeps its own namespaced URL module."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from leadership import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("bank/", include("leadership.bank_urls")),
+    path("", include("assessments.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,2 @@
+// Pillars: small progressive enhancements. Pages work without this file.
+"use strict";

@@ -1,0 +1,53 @@
+"""Shared fixtures: a few named users and the default bank, built by small functions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from leadership.models import DEFAULT_BANK_NAME, QuestionBank
+
+DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
+
+
+def user_make(username: str, *, hr: bool = False, password: str = "a-long-test-password"):
+    user = get_user_model().objects.create_user(
+        username=username, email=username, password=password, first_name=username.split("@")[0]
+    )
+    if hr:
+        group, _ = Group.objects.get_or_create(name=settings.HR_GROUP_NAME)
+        user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def bank(db) -> QuestionBank:
+    call_command("load_bank", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    return QuestionBank.objects.get(name=DEFAULT_BANK_NAME)
+
+
+@pytest.fixture
+def hr_user(db):
+    return user_make("hr@example.com", hr=True)
+
+
+@pytest.fixture
+def leader_a(db):
+    return user_make("leader-a@example.com")
+
+
+@pytest.fixture
+def leader_b(db):
+    return user_make("leader-b@example.com")
+
+
+@pytest.fixture
+def datasets() -> Path:
+    if not DATASETS.is_dir():
+        pytest.skip(f"shared datasets not found at {DATASETS}")
+    return DATASETS
