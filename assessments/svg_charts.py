@@ -1,0 +1,308 @@
+"""Charts for PDFs, drawn on the server as SVG strings (WeasyPrint runs no JavaScript).
+
+Same colours as the web charts (:mod:`assessments.palette`). Every chart carries a ``<title>``
+(which WeasyPrint turns into the figure's alternative text in the tagged PDF) and a ``<desc>``;
+templates also print the figures beside each chart, so nothing is only in a picture.
+
+All text is XML-escaped here; the result is safe to mark as safe in a template.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from html import escape
+from typing import TYPE_CHECKING
+
+from assessments import palette
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+FONT = "Inter, sans-serif"
+INK = "#161a2b"
+MUTED = "#5f667d"
+GRID = "#d5d9e6"
+
+
+@dataclass(frozen=True)
+class RadarSeries:
+    """One polygon on a radar: values on the percent scale (0–100), ``None`` where missing."""
+
+    label: str
+    values: Sequence[float | None]
+    colour: str
+    dash: str = ""  # an SVG stroke-dasharray, e.g. "5 3"
+    fill: bool = False
+
+
+def _e(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+def _num(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def _svg_open(*, width: float, height: float, title: str, desc: str, css_class: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{_e(css_class)}" role="img" '
+        f'width="{_num(width)}" height="{_num(height)}" viewBox="0 0 {_num(width)} {_num(height)}" '
+        f'font-family="{FONT}"><title>{_e(title)}</title><desc>{_e(desc)}</desc>'
+    )
+
+
+def _wrap(label: str, width: int = 16) -> list[str]:
+    """Split a label into at most two lines at a space near the middle."""
+    if len(label) <= width or " " not in label:
+        return [label]
+    words = label.split(" ")
+    best = min(
+        range(1, len(words)),
+        key=lambda i: abs(len(" ".join(words[:i])) - len(" ".join(words[i:]))),
+    )
+    return [" ".join(words[:best]), " ".join(words[best:])]
+
+
+def _hex_to_rgb(colour: str) -> tuple[int, int, int]:
+    colour = colour.lstrip("#")
+    return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
+
+
+def scale_colour(fraction: float, stops: Sequence[str] = palette.SCALE) -> str:
+    """A colour on the diverging scale for a fraction 0–1 (low → high), interpolated."""
+    fraction = min(1.0, max(0.0, fraction))
+    position = fraction * (len(stops) - 1)
+    low = min(int(position), len(stops) - 2)
+    t = position - low
+    a, b = _hex_to_rgb(stops[low]), _hex_to_rgb(stops[low + 1])
+    r, g, bl = (round(x + (y - x) * t) for x, y in zip(a, b, strict=True))
+    return f"#{r:02x}{g:02x}{bl:02x}"
+
+
+def ink_on(colour: str) -> str:
+    """Dark or white text, whichever reads better on the background colour."""
+    r, g, b = (c / 255 for c in _hex_to_rgb(colour))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return INK if luminance > 0.55 else "#ffffff"
+
+
+def point_colours(points: int) -> list[str]:
+    """One colour per scale point, lowest first, spread over the diverging scale."""
+    if points < 2:
+        return [palette.SCALE[-1]] * points
+    return [scale_colour(i / (points - 1)) for i in range(points)]
+
+
+# --- Radar ----------------------------------------------------------------------------------
+
+
+def radar_svg(
+    *,
+    axes: Sequence[str],
+    series: Sequence[RadarSeries],
+    title: str,
+    desc: str,
+    size: float = 360,
+) -> str:
+    """A radar (spider) chart on the percent scale with rings at 25, 50, 75 and 100."""
+    n = len(axes)
+    margin_x, margin_y = 92.0, 40.0
+    radius = size / 2 - margin_x
+    width = size
+    height = 2 * radius + 2 * margin_y
+    cx, cy = width / 2, height / 2
+    parts = [_svg_open(width=width, height=height, title=title, desc=desc, css_class="chart")]
+    if n < 3:
+        parts.append("</svg>")
+        return "".join(parts)
+
+    def point(i: int, pct: float) -> tuple[float, float]:
+        angle = -math.pi / 2 + 2 * math.pi * i / n
+        r = radius * max(0.0, min(100.0, pct)) / 100
+        return cx + r * math.cos(angle), cy + r * math.sin(angle)
+
+    for ring in (25, 50, 75, 100):
+        points = " ".join(f"{_num(x)},{_num(y)}" for x, y in (point(i, ring) for i in range(n)))
+        parts.append(
+            f'<polygon points="{points}" fill="none" stroke="{GRID}" '
+            f'stroke-width="{1 if ring == 100 else 0.6}"/>'
+        )
+    for i in range(n):
+        x, y = point(i, 100)
+        parts.append(
+            f'<line x1="{_num(cx)}" y1="{_num(cy)}" x2="{_num(x)}" y2="{_num(y)}" '
+            f'stroke="{GRID}" stroke-width="0.6"/>'
+        )
+    for ring in (50, 100):
+        x, y = point(0, ring)
+        parts.append(
+            f'<text x="{_num(x + 3)}" y="{_num(y + 9)}" font-size="7" fill="{MUTED}">{ring}</text>'
+        )
+    for i, axis in enumerate(axes):
+        x, y = point(i, 100)
+        angle = -math.pi / 2 + 2 * math.pi * i / n
+        dx, dy = math.cos(angle), math.sin(angle)
+        anchor = "middle" if abs(dx) < 0.3 else ("start" if dx > 0 else "end")
+        lx, ly = x + dx * 10, y + dy * 10
+        lines = _wrap(axis)
+        if dy < -0.3:
+            ly -= 11 * (len(lines) - 1) + 2
+        elif dy > 0.3:
+            ly += 9
+        else:
+            ly -= 5.5 * (len(lines) - 1) - 3
+        tspans = "".join(
+            f'<tspan x="{_num(lx)}" dy="{0 if j == 0 else 11}">{_e(line)}</tspan>'
+            for j, line in enumerate(lines)
+        )
+        parts.append(
+            f'<text x="{_num(lx)}" y="{_num(ly)}" font-size="9.5" font-weight="600" '
+            f'fill="{INK}" text-anchor="{anchor}">{tspans}</text>'
+        )
+    for s in series:
+        present = [(i, v) for i, v in enumerate(s.values) if v is not None]
+        if not present:
+            continue
+        coords = [point(i, v) for i, v in present]
+        dash = f' stroke-dasharray="{_e(s.dash)}"' if s.dash else ""
+        fill = f'fill="{_e(s.colour)}" fill-opacity="0.14"' if s.fill else 'fill="none"'
+        if len(present) == n:
+            pts = " ".join(f"{_num(x)},{_num(y)}" for x, y in coords)
+            parts.append(
+                f'<polygon points="{pts}" {fill} stroke="{_e(s.colour)}" '
+                f'stroke-width="2" stroke-linejoin="round"{dash}/>'
+            )
+        for x, y in coords:
+            parts.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="2.6" fill="{_e(s.colour)}"/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def legend_svg(*, items: Sequence[tuple[str, str, str]], title: str) -> str:
+    """A one-line legend: (label, colour, dash) per item."""
+    x = 0.0
+    parts = []
+    for label, colour, dash in items:
+        dash_attr = f' stroke-dasharray="{_e(dash)}"' if dash else ""
+        parts.append(
+            f'<line x1="{_num(x)}" y1="8" x2="{_num(x + 22)}" y2="8" stroke="{_e(colour)}" '
+            f'stroke-width="2.5"{dash_attr}/>'
+            f'<text x="{_num(x + 27)}" y="11.5" font-size="9.5" fill="{INK}">{_e(label)}</text>'
+        )
+        x += 27 + 5.6 * len(label) + 18
+    head = _svg_open(width=x, height=16, title=title, desc=title, css_class="legend")
+    return head + "".join(parts) + "</svg>"
+
+
+# --- Distribution -----------------------------------------------------------------------------
+
+
+def distribution_svg(
+    *,
+    counts: Sequence[int],
+    labels: Sequence[str],
+    title: str,
+    width: float = 220,
+    height: float = 16,
+) -> str:
+    """One stacked horizontal bar: the share of answers on each scale point, lowest on the left.
+
+    Segments wide enough show their count. The description lists every point's count.
+    """
+    total = sum(counts)
+    desc = "; ".join(f"{label}: {count}" for label, count in zip(labels, counts, strict=False))
+    parts = [_svg_open(width=width, height=height, title=title, desc=desc, css_class="bar")]
+    if total == 0:
+        parts.append(
+            f'<rect x="0" y="0" width="{_num(width)}" height="{_num(height)}" rx="3" '
+            f'fill="{palette.SUPPRESSED}"/></svg>'
+        )
+        return "".join(parts)
+    colours = point_colours(len(counts))
+    x = 0.0
+    for count, colour in zip(counts, colours, strict=True):
+        if not count:
+            continue
+        w = width * count / total
+        parts.append(
+            f'<rect x="{_num(x)}" y="0" width="{_num(w)}" height="{_num(height)}" fill="{colour}"/>'
+        )
+        if w >= 11:
+            parts.append(
+                f'<text x="{_num(x + w / 2)}" y="{_num(height / 2 + 3.3)}" font-size="8.5" '
+                f'text-anchor="middle" fill="{ink_on(colour)}">{count}</text>'
+            )
+        x += w
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def scale_legend_svg(*, labels: Sequence[str], title: str) -> str:
+    """A swatch per scale point with its label, lowest first."""
+    colours = point_colours(len(labels))
+    x = 0.0
+    parts = []
+    for label, colour in zip(labels, colours, strict=True):
+        parts.append(
+            f'<rect x="{_num(x)}" y="2" width="11" height="11" rx="2" fill="{colour}"/>'
+            f'<text x="{_num(x + 15)}" y="11.5" font-size="9" fill="{INK}">{_e(label)}</text>'
+        )
+        x += 15 + 5.0 * len(label) + 14
+    head = _svg_open(width=x, height=16, title=title, desc=", ".join(labels), css_class="legend")
+    return head + "".join(parts) + "</svg>"
+
+
+# --- Heatmap ----------------------------------------------------------------------------------
+
+
+def heatmap_svg(
+    *,
+    rows: Sequence[str],
+    columns: Sequence[str],
+    values: Sequence[Sequence[float | None]],
+    title: str,
+    desc: str,
+    hidden_label: str = "—",
+    cell_width: float = 74,
+    cell_height: float = 24,
+    label_width: float = 150,
+) -> str:
+    """Teams × pillars on the percent scale; ``None`` cells (suppressed) are grey with a dash."""
+    header = 30.0
+    width = label_width + cell_width * len(columns)
+    height = header + cell_height * len(rows)
+    parts = [_svg_open(width=width, height=height, title=title, desc=desc, css_class="heatmap")]
+    for j, column in enumerate(columns):
+        x = label_width + cell_width * j + cell_width / 2
+        lines = _wrap(column, 12)
+        y = header - 6 - 10 * (len(lines) - 1)
+        tspans = "".join(
+            f'<tspan x="{_num(x)}" dy="{0 if k == 0 else 10}">{_e(line)}</tspan>'
+            for k, line in enumerate(lines)
+        )
+        parts.append(
+            f'<text x="{_num(x)}" y="{_num(y)}" font-size="8.5" font-weight="600" '
+            f'text-anchor="middle" fill="{INK}">{tspans}</text>'
+        )
+    for i, row in enumerate(rows):
+        y = header + cell_height * i
+        label = row if len(row) <= 26 else row[:25] + "…"
+        parts.append(
+            f'<text x="{_num(label_width - 8)}" y="{_num(y + cell_height / 2 + 3.3)}" '
+            f'font-size="9" text-anchor="end" fill="{INK}">{_e(label)}</text>'
+        )
+        for j in range(len(columns)):
+            value = values[i][j] if j < len(values[i]) else None
+            x = label_width + cell_width * j
+            colour = palette.SUPPRESSED if value is None else scale_colour(value / 100)
+            text = hidden_label if value is None else f"{value:.0f}"
+            parts.append(
+                f'<rect x="{_num(x + 1)}" y="{_num(y + 1)}" width="{_num(cell_width - 2)}" '
+                f'height="{_num(cell_height - 2)}" rx="3" fill="{colour}"/>'
+                f'<text x="{_num(x + cell_width / 2)}" y="{_num(y + cell_height / 2 + 3.3)}" '
+                f'font-size="9" text-anchor="middle" '
+                f'fill="{MUTED if value is None else ink_on(colour)}">{_e(text)}</text>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)
