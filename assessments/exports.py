@@ -1,0 +1,86 @@
+"""CSV and XLSX exports of a cycle's scores, safe to open in a spreadsheet.
+
+Both writers pass every cell through :func:`cell_safe`: a text cell that starts with ``=``,
+``+``, ``-``, ``@``, a tab, a carriage return or NUL gets a leading ``'`` so a spreadsheet shows
+it as text instead of running it as a formula (OWASP ASVS 1.2.10, "CSV injection"). Numbers stay
+numbers. Suppressed groups have empty cells and ``suppressed`` set, never a figure.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\x00")
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class Table:
+    """Rows of plain values under named columns: what both writers take."""
+
+    columns: list[str]
+    rows: list[Sequence[Any]] = field(default_factory=list)
+    title: str = "Scores"
+
+
+def cell_safe(value: Any) -> Any:
+    """One cell made safe for a spreadsheet: text that could start a formula gets a leading '.
+
+    ``None`` becomes the empty string; booleans, integers and floats pass through unchanged.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool | int | float):
+        return value
+    text = str(value)
+    if text.startswith(FORMULA_TRIGGERS):
+        return "'" + text
+    return text
+
+
+def table_to_csv(table: Table) -> bytes:
+    """UTF-8 with a BOM (so Excel reads accents), comma-separated, every cell made safe."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([cell_safe(column) for column in table.columns])
+    for row in table.rows:
+        writer.writerow([cell_safe(value) for value in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _xlsx_value(value: Any) -> Any:
+    if isinstance(value, str):
+        # XML cannot hold most control characters (openpyxl refuses them). Drop them first, so
+        # that "\x01=..." cannot turn into a formula once the \x01 is gone.
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return cell_safe(value)
+
+
+def table_to_xlsx(table: Table) -> bytes:
+    """One worksheet, a bold frozen header row, every cell made safe."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _xlsx_value(table.title)[:31] or "Sheet"
+    sheet.append([_xlsx_value(column) for column in table.columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in table.rows:
+        sheet.append([_xlsx_value(value) for value in row])
+    for cells in sheet.iter_cols(min_row=1, max_row=min(sheet.max_row, 200)):
+        longest = max((len(str(cell.value)) for cell in cells if cell.value is not None), default=8)
+        sheet.column_dimensions[cells[0].column_letter].width = min(48, max(8, longest + 2))
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
