@@ -1,0 +1,379 @@
+"""The results of a cycle as plain frozen dataclasses: what every consumer may show.
+
+Pages, PDFs, CSV/XLSX exports and the JSON API all read a :class:`CycleReport`; none of them sees
+a raw answer or a DataFrame. A report is built by ``assessments.aggregation`` (the only module
+using pandas), already filtered by ``assessments.anonymity`` (the one place that enforces the
+anonymity rules), and stored in ``CycleResult.data`` through :meth:`CycleReport.to_dict` /
+:meth:`CycleReport.from_dict`. Get one with ``assessments.anonymity.report_for_viewer(...)``
+(pages, API) or ``assessments.stored_results.cycle_report(cycle)`` (HR-level code).
+
+How to get one (these are the only entry points):
+
+- ``assessments.anonymity.report_for_viewer(cycle=..., user=..., team_id=None, detail=True)`` for
+  anything a person sees: HR gets every team, a leader only the teams they lead; scores only
+  once the viewer may see them (``scores_visible``). ``team_id`` restricts the teams to one
+  (HR: any team; a leader: one of theirs); ``detail=False`` skips items and comments (heatmaps).
+- ``assessments.stored_results.cycle_report(cycle, detail=...)`` for HR-level code paths
+  (exports, commands): the stored full report, recomputed when the answers changed.
+
+Conventions that hold for every class below:
+
+- **Scored orientation.** Every mean, percent, distribution and self value is *after* reverse
+  scoring, so higher is always better (a 1 on a reverse-scored 1–5 item counts as 5).
+- **Scale units and percent.** ``mean``/``sd``/``ci_*``/``self_score``/``gap``/``change`` are in
+  the pillar's own scale units (1–5, 0–4, 1–6 …); ``percent`` fields are the same figure on
+  0–100 (``100·(x − min)/(max − min)``) so banks with different scales can share a chart.
+- **None means "not shown"**: either not computable (no answers, an SD of one score, no previous
+  cycle) or withheld for anonymity. ``suppressed``/``suppressed_reason`` tell which: when
+  ``suppressed`` is True every figure except the counts (``invited``, ``n`` of the team or
+  rollup) is None, every list is empty. A consumer never has to apply a rule itself: it shows
+  what is there and explains what is not with :func:`suppressed_reason_text`.
+- **Groups.** ``n`` of a team is its *member* submissions. The leader's self-assessment is its own
+  group (``self_n``; normally 0 or 1): its figures (``self_score``, ``gap``, ``self_value``) sit
+  beside the team's and never inside any mean, rollup or psychometric figure. It is the
+  leader's own answer, not anonymous by design, so it is kept even when the team is suppressed.
+- **Details.** To read a stored report fast, the per-item figures, strengths/opportunities and
+  comments of a team are loaded only when asked for; ``TeamResult.detail`` says whether they
+  were. With ``detail`` False, ``items``/``comments``/``strengths``/``opportunities`` are empty
+  because they were not loaded, not because they are hidden.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import typing
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+REPORT_SCHEMA_VERSION = 1
+
+# Why a figure is withheld (``suppressed_reason``); "" when it is shown.
+REASON_TOO_FEW = "too_few"  # fewer than k submissions (or answers) in this group
+REASON_SECONDARY = "secondary"  # hidden so a hidden sibling cannot be derived by subtraction
+REASON_FEW_ANSWERS = "few_answers"  # the team passes k but fewer than k answered this pillar/item
+REASON_NOT_RELEASED = "not_released"  # the viewer may not see scores yet (see CycleReport)
+REASON_OPEN = "open"  # the cycle still accepts answers: scores would move as people answer
+
+SUPPRESSION_REASONS = {
+    REASON_TOO_FEW: _("Fewer responses than the minimum group size: only the count is shown."),
+    REASON_SECONDARY: _(
+        "Hidden as well, so that a smaller hidden group cannot be worked out by subtraction."
+    ),
+    REASON_FEW_ANSWERS: _("Too few people answered these questions to show them."),
+    REASON_NOT_RELEASED: _("Results are shown once HR releases them."),
+    REASON_OPEN: _("Scores are shown once the cycle has closed."),
+}
+
+GAP_BLIND_SPOT = "blind_spot"  # self score ≥ team score + threshold
+GAP_HIDDEN_STRENGTH = "hidden_strength"  # self score ≤ team score − threshold
+
+
+def suppressed_reason_text(reason: str) -> str:
+    """The sentence a person reads for a ``suppressed_reason`` code ("" for none)."""
+    return str(SUPPRESSION_REASONS.get(reason, "")) if reason else ""
+
+
+@dataclass(frozen=True)
+class ItemTotal:
+    """Corrected item–total correlation of one item across the cycle's member answers.
+
+    ``r`` is None where undefined (no variance, fewer than two complete rows). A negative ``r``
+    flags a miskeyed or broken item; below 0.2 a weak one.
+    """
+
+    code: str
+    text: str
+    r: float | None
+
+
+@dataclass(frozen=True)
+class PillarSummary:
+    """A pillar across the whole cycle (the organisation), for HR's psychometrics and charts.
+
+    - ``scale_min``/``scale_max``: the pillar's scale (its questions share it); ``n_items``: its
+      rating questions in this cycle.
+    - ``n``/``mean``/``sd``/``percent``/``favourable_pct``: all member respondents with a score
+      for this pillar, in every team of the cycle — a parent total; None when the organisation
+      itself is below k for this pillar. ``n`` is the number of respondents with a pillar score.
+    - ``org_median``/``org_median_percent``: median of the *shown* team means (the radar's
+      organisation line); None when no team is shown.
+    - ``alpha``: Cronbach's alpha of the pillar's items (complete member answers); ``item_total``:
+      one :class:`ItemTotal` per item in survey order; ``icc1``/``icc2``: between-team
+      differences (one-way ANOVA of respondents' pillar scores by team). None where not
+      computable or when the organisation is below k.
+    """
+
+    key: str
+    name: str
+    description: str
+    order: int
+    scale_min: int
+    scale_max: int
+    n_items: int
+    n: int | None
+    mean: float | None
+    sd: float | None
+    percent: float | None
+    favourable_pct: float | None
+    org_median: float | None
+    org_median_percent: float | None
+    alpha: float | None
+    item_total: tuple[ItemTotal, ...]
+    icc1: float | None
+    icc2: float | None
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """One question within a team's pillar.
+
+    - ``n``: members who answered it (None when suppressed); ``cant_say``: members who skipped it.
+    - ``mean``/``percent``/``favourable_pct``: over the answers (scored orientation).
+    - ``counts``: answers per scale point, scored orientation, lowest (least favourable) first —
+      for a reverse-scored item index 0 holds the raw answers at the top of the scale.
+    - ``self_value``: the leader's own answer, scored (None when not answered or no self group).
+    - ``suppressed``: the team passes k but fewer than k answered this item; only ``cant_say``
+      and ``self_value`` are kept.
+    """
+
+    code: str
+    text: str
+    self_text: str
+    reverse_scored: bool
+    n: int | None
+    mean: float | None
+    percent: float | None
+    favourable_pct: float | None
+    counts: tuple[int, ...]
+    cant_say: int | None
+    self_value: float | None
+    suppressed: bool
+
+
+@dataclass(frozen=True)
+class ItemHighlight:
+    """A strength (highest-scoring item) or opportunity (lowest) of a team."""
+
+    pillar_key: str
+    code: str
+    text: str
+    mean: float
+    percent: float
+
+
+@dataclass(frozen=True)
+class TeamPillar:
+    """One pillar of one team: the member group's score, and the self score beside it.
+
+    - ``n``: members with a score for this pillar; ``mean``/``sd``/``ci_low``/``ci_high``: their
+      mean pillar score, sample SD and 95% CI (t-based; None for n < 2); ``percent``: the mean
+      on 0–100; ``rwg``: within-team agreement r_wg(J), 0..1; ``favourable_pct``: share of item
+      answers in the top two scale points.
+    - ``self_score``/``self_percent``: the leader's self-assessment; ``gap`` = self − team, and
+      ``gap_kind`` is :data:`GAP_BLIND_SPOT`, :data:`GAP_HIDDEN_STRENGTH` or "".
+    - ``percentile``: the team's mid-rank percentile among the shown teams of the cycle.
+    - ``previous_mean``/``change``: the team's mean in the previous released cycle and the
+      difference; None unless the team and pillar pass k in both cycles.
+    - ``suppressed``/``suppressed_reason``: see the module docstring (``few_answers``: fewer than
+      k members scored this pillar; ``secondary``: hidden against subtraction).
+    - ``items``: :class:`ItemResult` in survey order; ``comments``: members' comments on this
+      pillar, shuffled, without dates or roles — empty unless the team has at least the comment
+      threshold of submissions (see ``TeamResult.comments_shown``).
+    """
+
+    key: str
+    name: str
+    n: int | None
+    mean: float | None
+    sd: float | None
+    ci_low: float | None
+    ci_high: float | None
+    percent: float | None
+    rwg: float | None
+    favourable_pct: float | None
+    self_score: float | None
+    self_percent: float | None
+    gap: float | None
+    gap_kind: str
+    percentile: float | None
+    previous_mean: float | None
+    change: float | None
+    suppressed: bool
+    suppressed_reason: str
+    items: tuple[ItemResult, ...] = ()
+    comments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TeamResult:
+    """A team's results in a cycle.
+
+    - ``team_id``/``slug``/``name``; ``department_id``/``department``: its parent team (None/"").
+    - ``invited``: member invitations; ``n``: member submissions; ``self_n``: self-assessments;
+      ``response_rate``: n / invited (0..1, None without invitations, e.g. imported answers).
+    - ``suppressed``/``suppressed_reason``: the whole team withheld (``too_few`` or
+      ``secondary``); then only the counts, ``self_n`` and the self figures remain.
+    - ``comments_shown``: the team reaches the comment threshold (and is shown).
+    - ``pillars``: one :class:`TeamPillar` per pillar, in pillar order, always present.
+    - ``strengths``/``opportunities``: up to three highest / lowest items (shown items only).
+    - ``detail``: whether items, comments and highlights were loaded (see module docstring).
+    """
+
+    team_id: int
+    slug: str
+    name: str
+    department_id: int | None
+    department: str
+    invited: int
+    n: int
+    self_n: int
+    response_rate: float | None
+    suppressed: bool
+    suppressed_reason: str
+    comments_shown: bool
+    pillars: tuple[TeamPillar, ...]
+    strengths: tuple[ItemHighlight, ...] = ()
+    opportunities: tuple[ItemHighlight, ...] = ()
+    detail: bool = True
+
+    def pillar(self, key: str) -> TeamPillar | None:
+        return next((p for p in self.pillars if p.key == key), None)
+
+
+@dataclass(frozen=True)
+class RollupPillar:
+    """One pillar of a rollup: all member respondents of the rollup's teams pooled.
+
+    ``n`` respondents with a score, ``mean``/``sd`` of their pillar scores, ``percent``,
+    ``favourable_pct``; all None when ``suppressed`` (fewer than k respondents in the rollup, or
+    hidden against subtraction).
+    """
+
+    key: str
+    n: int | None
+    mean: float | None
+    sd: float | None
+    percent: float | None
+    favourable_pct: float | None
+    suppressed: bool
+    suppressed_reason: str
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """A parent total: a department (``kind`` "department") or the organisation ("organisation").
+
+    Pools every member respondent of ``team_ids`` — including those of suppressed teams. This
+    never reveals a suppressed team: ``anonymity`` hides further teams until no hidden group of
+    1..k−1 respondents can be obtained by subtracting shown figures from a shown total.
+    ``team_id``/``slug`` are the department team's (None/"" for the organisation).
+    """
+
+    kind: str
+    team_id: int | None
+    slug: str
+    name: str
+    team_ids: tuple[int, ...]
+    invited: int
+    n: int
+    response_rate: float | None
+    suppressed: bool
+    suppressed_reason: str
+    pillars: tuple[RollupPillar, ...]
+
+    def pillar(self, key: str) -> RollupPillar | None:
+        return next((p for p in self.pillars if p.key == key), None)
+
+
+@dataclass(frozen=True)
+class CycleReport:
+    """Everything about one cycle's results that anyone may be shown.
+
+    - ``cycle_*``, ``bank_name``; ``min_group_size`` (k) and ``comment_min_group_size``;
+      ``gap_threshold`` used for blind spots / hidden strengths.
+    - ``scores_visible``: False when the viewer may see counts only (cycle open, or a leader
+      before release); ``hidden_reason`` is then ``open`` or ``not_released`` and every team,
+      rollup and pillar figure except counts is None.
+    - ``previous_cycle_name``: the cycle that ``change`` is measured against (None if none).
+    - ``computed_at``: ISO timestamp of the computation.
+    - ``pillars``: :class:`PillarSummary` in pillar order; ``organisation``: the whole cycle as a
+      :class:`Rollup`; ``departments``: one per department with teams in the cycle (empty for a
+      leader); ``teams``: :class:`TeamResult` sorted by name (only the leader's own for a leader).
+    """
+
+    schema_version: int
+    cycle_id: int
+    cycle_slug: str
+    cycle_name: str
+    cycle_state: str
+    bank_name: str
+    min_group_size: int
+    comment_min_group_size: int
+    gap_threshold: float
+    scores_visible: bool
+    hidden_reason: str
+    previous_cycle_name: str | None
+    computed_at: str
+    pillars: tuple[PillarSummary, ...]
+    organisation: Rollup
+    departments: tuple[Rollup, ...]
+    teams: tuple[TeamResult, ...]
+
+    def team(self, team_id: int) -> TeamResult | None:
+        return next((t for t in self.teams if t.team_id == team_id), None)
+
+    def pillar(self, key: str) -> PillarSummary | None:
+        return next((p for p in self.pillars if p.key == key), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (tuples become lists) that :meth:`from_dict` turns back."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CycleReport:
+        return _build(cls, data)
+
+
+# --- (de)serialisation ----------------------------------------------------------------------
+
+
+@functools.cache
+def _field_builders(cls: type) -> tuple[tuple[str, Any], ...]:
+    hints = typing.get_type_hints(cls)
+    return tuple((field.name, _builder(hints[field.name])) for field in dataclasses.fields(cls))
+
+
+def _builder(hint: Any) -> Any:
+    """A function turning a JSON value into the value ``hint`` describes (None for as-is)."""
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if dataclasses.is_dataclass(hint):
+        return functools.partial(_build, hint)
+    if origin is tuple:
+        inner = _builder(args[0])
+        if inner is None:
+            return tuple
+        return lambda values: tuple(inner(v) for v in values)
+    if origin is dict:
+        inner = _builder(args[1])
+        if inner is None:
+            return None
+        return lambda values: {k: inner(v) for k, v in values.items()}
+    return None
+
+
+def _build(cls: type, data: dict[str, Any]) -> Any:
+    kwargs = {}
+    for name, builder in _field_builders(cls):
+        if name not in data:
+            continue  # a default applies (e.g. a team stored without its details)
+        value = data[name]
+        kwargs[name] = value if builder is None or value is None else builder(value)
+    return cls(**kwargs)
+
+
+def team_from_dict(data: dict[str, Any]) -> TeamResult:
+    return _build(TeamResult, data)
