@@ -15,6 +15,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from assessments import palette
+from assessments.charts import heat_colour, scale_colours
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -64,34 +65,34 @@ def _wrap(label: str, width: int = 16) -> list[str]:
     return [" ".join(words[:best]), " ".join(words[best:])]
 
 
-def _hex_to_rgb(colour: str) -> tuple[int, int, int]:
+def scale_colour(fraction: float) -> str:
+    """A colour on the diverging scale for a fraction 0–1 (low → high), as on the dashboards."""
+    return heat_colour(pct=100 * min(1.0, max(0.0, fraction)))
+
+
+def _luminance(colour: str) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
     colour = colour.lstrip("#")
-    return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
-
-
-def scale_colour(fraction: float, stops: Sequence[str] = palette.SCALE) -> str:
-    """A colour on the diverging scale for a fraction 0–1 (low → high), interpolated."""
-    fraction = min(1.0, max(0.0, fraction))
-    position = fraction * (len(stops) - 1)
-    low = min(int(position), len(stops) - 2)
-    t = position - low
-    a, b = _hex_to_rgb(stops[low]), _hex_to_rgb(stops[low + 1])
-    r, g, bl = (round(x + (y - x) * t) for x, y in zip(a, b, strict=True))
-    return f"#{r:02x}{g:02x}{bl:02x}"
+    r, g, b = (channel(int(colour[i : i + 2], 16)) for i in (0, 2, 4))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
 def ink_on(colour: str) -> str:
-    """Dark or white text, whichever reads better on the background colour."""
-    r, g, b = (c / 255 for c in _hex_to_rgb(colour))
-    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return INK if luminance > 0.55 else "#ffffff"
+    """Dark or white text, whichever contrasts more with the background (WCAG luminance)."""
+    background = _luminance(colour)
+    on_white = 1.05 / (background + 0.05)
+    on_ink = (background + 0.05) / (_luminance(INK) + 0.05)
+    return "#ffffff" if on_white > on_ink else INK
 
 
 def point_colours(points: int) -> list[str]:
     """One colour per scale point, lowest first, spread over the diverging scale."""
     if points < 2:
         return [palette.SCALE[-1]] * points
-    return [scale_colour(i / (points - 1)) for i in range(points)]
+    return scale_colours(points)
 
 
 # --- Radar ----------------------------------------------------------------------------------
