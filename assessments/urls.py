@@ -2,5 +2,9 @@
 
 from __future__ import annotations
 
+from django.urls import include, path
+
 app_name = "assessments"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", include("assessments.hr_urls")),
+]

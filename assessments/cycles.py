@@ -1,0 +1,384 @@
+"""Cycles: creating one, moving it through draft → open → closed → released, and counting.
+
+Opening a cycle creates its invitations — one per team member per team, plus one ``self``
+invitation per leader when leaders self-assess — idempotently: opening twice, or reopening a
+closed cycle, only adds what is missing. Tokens are made with :func:`token_new` and only their
+hash is stored; the plaintext of a fresh token is handed back once (to be emailed or shown to HR)
+and then forgotten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from assessments.audit import audit_record
+from assessments.models import (
+    Cycle,
+    Invitation,
+    Role,
+    SharedLink,
+    Submission,
+    Team,
+    TeamMember,
+    token_hash,
+    token_new,
+)
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Iterable
+
+    from leadership.models import QuestionBank
+
+ERROR_TRANSITION = _("A cycle in state “%(state)s” cannot move to “%(to)s”.")
+ERROR_NO_TEAMS = _("Pick at least one team before opening the cycle.")
+ERROR_NO_QUESTIONS = _("The cycle's question bank has no current questions.")
+
+
+class CycleError(Exception):
+    """A refused cycle action; the message is for people."""
+
+
+# --- Creating -------------------------------------------------------------------------------
+
+
+def slug_unique(model: Any, name: str) -> str:
+    base = slugify(name)[:120] or "item"
+    slug, number = base, 2
+    while model.objects.filter(slug=slug).exists():
+        slug = f"{base}-{number}"
+        number += 1
+    return slug
+
+
+@transaction.atomic
+def cycle_create(
+    *,
+    actor: Any,
+    name: str,
+    bank: QuestionBank,
+    teams: Iterable[Team],
+    opens_at: dt.datetime | None = None,
+    closes_at: dt.datetime | None = None,
+    min_group_size: int = 3,
+    comment_min_group_size: int = 5,
+    self_assessment: bool = True,
+) -> Cycle:
+    """A draft cycle with the bank's current questions frozen into it."""
+    cycle = Cycle.objects.create(
+        name=name,
+        slug=slug_unique(Cycle, name),
+        bank=bank,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        min_group_size=min_group_size,
+        comment_min_group_size=comment_min_group_size,
+        self_assessment=self_assessment,
+    )
+    cycle.questions.set(bank.questions.current())
+    cycle.teams.set(teams)
+    audit_record(actor=actor, action="cycle.create", target=cycle, detail={"id": cycle.pk})
+    return cycle
+
+
+# --- Transitions ----------------------------------------------------------------------------
+
+
+def _cycle_locked(cycle: Cycle) -> Cycle:
+    return Cycle.objects.select_for_update().get(pk=cycle.pk)
+
+
+def _transition_check(cycle: Cycle, to: str) -> None:
+    if not cycle.can_transition(to):
+        raise CycleError(
+            ERROR_TRANSITION % {"state": cycle.get_state_display(), "to": Cycle.State(to).label}
+        )
+
+
+def invitations_create(*, cycle: Cycle) -> int:
+    """Create the invitations the cycle is missing; returns how many were created.
+
+    Safe to run again: the unique constraint on (cycle, team, role, email) and the existing-set
+    check together mean a person is never invited twice.
+    """
+    existing = set(
+        Invitation.objects.filter(cycle=cycle, email__isnull=False).values_list(
+            "team_id", "role", "email"
+        )
+    )
+    wanted: list[tuple[int, str, str]] = []
+    teams = cycle.teams.prefetch_related("leaders")
+    members = TeamMember.objects.filter(team__in=cycle.teams.all()).values_list("team_id", "email")
+    wanted += [(team_id, Role.MEMBER, email.lower()) for team_id, email in members]
+    if cycle.self_assessment:
+        for team in teams:
+            wanted += [
+                (team.pk, Role.SELF, (leader.email or leader.get_username()).lower())
+                for leader in team.leaders.all()
+            ]
+    missing = [key for key in dict.fromkeys(wanted) if key not in existing]
+    Invitation.objects.bulk_create(
+        [
+            Invitation(
+                cycle=cycle,
+                team_id=team_id,
+                role=role,
+                email=email,
+                token_hash=token_hash(token_new()),
+            )
+            for team_id, role, email in missing
+        ],
+        batch_size=500,
+        ignore_conflicts=True,
+    )
+    return len(missing)
+
+
+@transaction.atomic
+def cycle_open(*, cycle: Cycle, actor: Any) -> int:
+    """Open a draft (or reopen a closed) cycle and create its invitations.
+
+    Returns the number of invitations created.
+    """
+    cycle = _cycle_locked(cycle)
+    _transition_check(cycle, Cycle.State.OPEN)
+    if not cycle.teams.exists():
+        raise CycleError(ERROR_NO_TEAMS)
+    if not cycle.questions.exists():
+        cycle.questions.set(cycle.bank.questions.current())
+        if not cycle.questions.exists():
+            raise CycleError(ERROR_NO_QUESTIONS)
+    reopened = cycle.state == Cycle.State.CLOSED
+    cycle.state = Cycle.State.OPEN
+    cycle.save(update_fields=["state"])
+    created = invitations_create(cycle=cycle)
+    audit_record(
+        actor=actor,
+        action="cycle.reopen" if reopened else "cycle.open",
+        target=cycle,
+        detail={"id": cycle.pk, "invitations_created": created},
+    )
+    return created
+
+
+@transaction.atomic
+def cycle_close(*, cycle: Cycle, actor: Any) -> None:
+    cycle = _cycle_locked(cycle)
+    _transition_check(cycle, Cycle.State.CLOSED)
+    cycle.state = Cycle.State.CLOSED
+    cycle.save(update_fields=["state"])
+    audit_record(actor=actor, action="cycle.close", target=cycle, detail={"id": cycle.pk})
+
+
+@transaction.atomic
+def cycle_release(*, cycle: Cycle, actor: Any) -> None:
+    cycle = _cycle_locked(cycle)
+    _transition_check(cycle, Cycle.State.RELEASED)
+    cycle.state = Cycle.State.RELEASED
+    cycle.released_at = timezone.now()
+    cycle.save(update_fields=["state", "released_at"])
+    audit_record(actor=actor, action="cycle.release", target=cycle, detail={"id": cycle.pk})
+
+
+def cycle_transition(*, cycle: Cycle, to: str, actor: Any) -> None:
+    """Dispatch to the function for the target state; refuses anything not allowed."""
+    actions = {
+        Cycle.State.OPEN: cycle_open,
+        Cycle.State.CLOSED: cycle_close,
+        Cycle.State.RELEASED: cycle_release,
+    }
+    if to not in actions:
+        raise CycleError(ERROR_TRANSITION % {"state": cycle.get_state_display(), "to": to})
+    actions[Cycle.State(to)](cycle=cycle, actor=actor)
+
+
+# --- Links ----------------------------------------------------------------------------------
+
+
+def survey_path(token: str) -> str:
+    return reverse("assessments:survey-start", args=[token])
+
+
+def shared_path(token: str) -> str:
+    return reverse("assessments:shared-start", args=[token])
+
+
+def invitation_token_rotate(*, invitation: Invitation) -> str:
+    """Give the invitation a fresh token and return it; the old link stops working."""
+    token = token_new()
+    Invitation.objects.filter(pk=invitation.pk).update(token_hash=token_hash(token))
+    invitation.token_hash = token_hash(token)
+    return token
+
+
+@transaction.atomic
+def shared_link_rotate(*, cycle: Cycle, team: Team, actor: Any) -> str:
+    """Create the team's shared link, or replace its token; returns the new token."""
+    token = token_new()
+    link, created = SharedLink.objects.select_for_update().get_or_create(
+        cycle=cycle, team=team, defaults={"token_hash": token_hash(token)}
+    )
+    if not created:
+        link.token_hash = token_hash(token)
+        link.active = True
+        link.save(update_fields=["token_hash", "active"])
+    audit_record(
+        actor=actor,
+        action="shared_link.create" if created else "shared_link.rotate",
+        target=f"{cycle} / {team}",
+        detail={"cycle": cycle.pk, "team": team.pk},
+    )
+    return token
+
+
+@transaction.atomic
+def self_invitation_rotate(*, cycle: Cycle, team: Team, user: Any) -> tuple[Invitation, str]:
+    """The leader's own invitation for this cycle and team with a fresh token.
+
+    Created when missing (a leader added after the cycle opened).
+    """
+    email = (user.email or user.get_username()).lower()
+    invitation = (
+        Invitation.objects.select_for_update()
+        .filter(cycle=cycle, team=team, role=Role.SELF, email=email)
+        .first()
+    )
+    if invitation is None:
+        invitation = Invitation.objects.create(
+            cycle=cycle, team=team, role=Role.SELF, email=email, token_hash=token_hash(token_new())
+        )
+    return invitation, invitation_token_rotate(invitation=invitation)
+
+
+# --- Counting -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamCount:
+    """Response figures for one team in one cycle. ``submitted`` counts team members only."""
+
+    team: Team
+    invited: int
+    in_progress: int
+    submitted: int
+    self_invited: bool
+    self_submitted: bool
+
+    @property
+    def rate(self) -> int:
+        """Whole-percent response rate of the team members, capped at 100."""
+        if not self.invited:
+            return 0
+        return min(100, round(100 * self.submitted / self.invited))
+
+
+@dataclass(frozen=True)
+class CycleCount:
+    teams: list[TeamCount]
+
+    @property
+    def invited(self) -> int:
+        return sum(team.invited for team in self.teams)
+
+    @property
+    def in_progress(self) -> int:
+        return sum(team.in_progress for team in self.teams)
+
+    @property
+    def submitted(self) -> int:
+        return sum(team.submitted for team in self.teams)
+
+    @property
+    def rate(self) -> int:
+        return min(100, round(100 * self.submitted / self.invited)) if self.invited else 0
+
+    @property
+    def self_invited(self) -> int:
+        return sum(team.self_invited for team in self.teams)
+
+    @property
+    def self_submitted(self) -> int:
+        return sum(team.self_submitted for team in self.teams)
+
+
+def cycle_counts(*, cycle: Cycle, teams: Iterable[Team] | None = None) -> CycleCount:
+    """Invited / in progress / submitted per team, in two grouped queries.
+
+    ``submitted`` counts submissions (the truth, including imported answers), the others count
+    invitations by state.
+    """
+    teams = list(cycle.teams.all() if teams is None else teams)
+    team_ids = [team.pk for team in teams]
+    by_state: dict[tuple[int, str, str], int] = {
+        (row["team_id"], row["role"], row["state"]): row["n"]
+        for row in Invitation.objects.filter(cycle=cycle, team_id__in=team_ids)
+        .values("team_id", "role", "state")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    submitted: dict[tuple[int, str], int] = {
+        (row["team_id"], row["role"]): row["n"]
+        for row in Submission.objects.filter(cycle=cycle, team_id__in=team_ids)
+        .values("team_id", "role")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    rows = []
+    for team in teams:
+
+        def invites(role: str, state: str | None = None, team_id: int = team.pk) -> int:
+            return sum(
+                n
+                for (t, r, s), n in by_state.items()
+                if t == team_id and r == role and (state is None or s == state)
+            )
+
+        rows.append(
+            TeamCount(
+                team=team,
+                invited=invites(Role.MEMBER),
+                in_progress=invites(Role.MEMBER, Invitation.State.STARTED),
+                submitted=submitted.get((team.pk, Role.MEMBER), 0),
+                self_invited=invites(Role.SELF) > 0,
+                self_submitted=submitted.get((team.pk, Role.SELF), 0) > 0,
+            )
+        )
+    return CycleCount(teams=rows)
+
+
+@dataclass(frozen=True)
+class CycleTotal:
+    invited: int
+    submitted: int
+
+    @property
+    def rate(self) -> int:
+        return min(100, round(100 * self.submitted / self.invited)) if self.invited else 0
+
+
+def cycle_totals(*, cycles: Iterable[Cycle]) -> dict[int, CycleTotal]:
+    """Team-member invitations and submissions per cycle, in two grouped queries."""
+    ids = [cycle.pk for cycle in cycles]
+    invited = dict(
+        Invitation.objects.filter(cycle_id__in=ids, role=Role.MEMBER)
+        .values("cycle_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("cycle_id", "n")
+    )
+    submitted = dict(
+        Submission.objects.filter(cycle_id__in=ids, role=Role.MEMBER)
+        .values("cycle_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("cycle_id", "n")
+    )
+    return {pk: CycleTotal(invited.get(pk, 0), submitted.get(pk, 0)) for pk in ids}

@@ -1,0 +1,180 @@
+"""HR's forms: a cycle, a team, a team CSV upload."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import Cycle, Team
+from assessments.teams import TEAM_IMPORT_MAX_BYTES, email_clean
+from leadership.models import DEFAULT_BANK_NAME, QuestionBank
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class CycleForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=120, help_text=_("For example “2027 Q1”. Shown to everyone.")
+    )
+    opens_at = forms.DateTimeField(
+        label=_("Window opens"), required=False, widget=DateTimeLocalInput()
+    )
+    closes_at = forms.DateTimeField(
+        label=_("Window closes"),
+        required=False,
+        widget=DateTimeLocalInput(),
+        help_text=_("Shown in invitations. Answers are accepted only inside the window."),
+    )
+    bank = forms.ModelChoiceField(
+        label=_("Question bank"),
+        queryset=QuestionBank.objects.all(),
+        empty_label=None,
+        help_text=_("Its current questions are frozen into the cycle now."),
+    )
+    min_group_size = forms.IntegerField(
+        label=_("Minimum group size (k)"),
+        min_value=3,
+        max_value=50,
+        initial=settings.PILLARS_DEFAULT_MIN_GROUP_SIZE,
+        help_text=_("Groups smaller than this show only their count. At least 3."),
+    )
+    comment_min_group_size = forms.IntegerField(
+        label=_("Minimum group size for comments"),
+        min_value=3,
+        max_value=50,
+        initial=settings.PILLARS_DEFAULT_COMMENT_MIN_GROUP_SIZE,
+        help_text=_("Comments appear only from this many responses. Not below k."),
+    )
+    self_assessment = forms.BooleanField(
+        label=_("Leaders rate themselves too"), required=False, initial=True
+    )
+    teams = forms.ModelMultipleChoiceField(
+        label=_("Teams"),
+        queryset=Team.objects.filter(is_department=False).select_related("parent"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Every member of these teams is invited when the cycle opens."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        default = QuestionBank.objects.filter(name=DEFAULT_BANK_NAME).first()
+        if default and not self.is_bound:
+            self.fields["bank"].initial = default.pk
+        self.fields["teams"].label_from_instance = lambda team: (
+            f"{team.name} — {team.parent.name}" if team.parent else team.name
+        )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if Cycle.objects.filter(name__iexact=name).exists():
+            raise ValidationError(_("A cycle with this name already exists."))
+        return name
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", _("The window must close after it opens."))
+        k, comment_k = data.get("min_group_size"), data.get("comment_min_group_size")
+        if k and comment_k and comment_k < k:
+            self.add_error(
+                "comment_min_group_size", _("The comment threshold cannot be below k (%s).") % k
+            )
+        return data
+
+
+def _emails(raw: str) -> list[str]:
+    emails, bad = [], []
+    for part in re.split(r"[\s,;]+", raw):
+        if not part:
+            continue
+        try:
+            email = email_clean(part)
+        except ValidationError:
+            bad.append(part)
+            continue
+        if email not in emails:
+            emails.append(email)
+    if bad:
+        raise ValidationError(
+            _("Not valid email addresses: %s") % ", ".join(f"“{item}”" for item in bad[:10])
+        )
+    return emails
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label=_("Team name"), max_length=160)
+    department = forms.CharField(
+        label=_("Department"),
+        max_length=160,
+        required=False,
+        help_text=_("Pick an existing one or type a new name. Leave empty for none."),
+        widget=forms.TextInput(attrs={"list": "departments", "autocomplete": "off"}),
+    )
+    leaders = forms.CharField(
+        label=_("Leaders' emails"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "One per line. New leaders get an account without a password; an administrator "
+            "sets it for them in the admin (Users)."
+        ),
+    )
+    members = forms.CharField(
+        label=_("Members' emails"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("One per line. They answer through their invitation link; no account."),
+    )
+
+    def __init__(self, *args: Any, team: Team | None = None, **kwargs: Any) -> None:
+        self.team = team
+        super().__init__(*args, **kwargs)
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        clash = Team.objects.filter(name__iexact=name)
+        if self.team is not None:
+            clash = clash.exclude(pk=self.team.pk)
+        if clash.exists():
+            raise ValidationError(_("A team or department with this name already exists."))
+        return name
+
+    def clean_department(self) -> str:
+        name = self.cleaned_data["department"].strip()
+        if name and Team.objects.filter(is_department=False, name__iexact=name).exists():
+            raise ValidationError(_("“%s” is a team, not a department.") % name)
+        return name
+
+    def clean_leaders(self) -> list[str]:
+        return _emails(self.cleaned_data["leaders"])
+
+    def clean_members(self) -> list[str]:
+        return _emails(self.cleaned_data["members"])
+
+
+class TeamImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("UTF-8 (with or without BOM), comma- or semicolon-separated, at most 2 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > TEAM_IMPORT_MAX_BYTES:
+            raise ValidationError(
+                _("The file is %(size)s bytes; the limit is %(limit)s bytes.")
+                % {"size": upload.size, "limit": TEAM_IMPORT_MAX_BYTES}
+            )
+        return upload

@@ -1,0 +1,356 @@
+"""HR's pages: cycles (create, open/close/release, invitations, live counts) and teams."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Count, Prefetch
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from assessments.cycles import (
+    CycleError,
+    cycle_counts,
+    cycle_create,
+    cycle_totals,
+    cycle_transition,
+    shared_link_rotate,
+    shared_path,
+)
+from assessments.hr_forms import CycleForm, TeamForm, TeamImportForm
+from assessments.invitations import (
+    invitation_link_rotate,
+    invitations_send,
+    invitations_unsent,
+    reminder_interval,
+    reminders_due,
+    reminders_send,
+    survey_url,
+)
+from assessments.models import Cycle, Invitation, SharedLink, Team
+from assessments.teams import (
+    TEAM_IMPORT_COLUMNS,
+    TEAM_IMPORT_MAX_BYTES,
+    TEAM_IMPORT_MAX_ROWS,
+    CsvImportError,
+    team_save,
+    teams_import,
+)
+from leadership.roles import hr_required
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
+
+# The style of each transition button on a cycle page, by target state.
+TRANSITION_BUTTONS = {
+    Cycle.State.OPEN: "button-primary",
+    Cycle.State.CLOSED: "button-danger",
+    Cycle.State.RELEASED: "button-primary",
+}
+
+
+def _transition_label(cycle: Cycle, to: str) -> str:
+    if to == Cycle.State.OPEN:
+        return _("Reopen cycle") if cycle.state == Cycle.State.CLOSED else _("Open cycle")
+    if to == Cycle.State.CLOSED:
+        return _("Close cycle")
+    return _("Release results")
+
+
+def _transitions(cycle: Cycle) -> list[dict[str, str]]:
+    return [
+        {"to": to, "label": _transition_label(cycle, to), "style": TRANSITION_BUTTONS[to]}
+        for to in Cycle.TRANSITIONS[cycle.state]
+    ]
+
+
+def _link_page(
+    request: HttpRequest, *, title: str, link: str, back: str, note: str
+) -> HttpResponse:
+    response = render(
+        request,
+        "assessments/hr/link_shown.html",
+        {"title": title, "link": link, "back": back, "note": note},
+    )
+    # The page carries a live token: never cache it, never leak it in a Referer.
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# --- Cycles ---------------------------------------------------------------------------------
+
+
+@hr_required
+def cycle_list(request: HttpRequest) -> HttpResponse:
+    cycles = list(Cycle.objects.annotate(team_count=Count("teams")).order_by("-created_at"))
+    totals = cycle_totals(cycles=cycles)
+    rows = [(cycle, totals[cycle.pk]) for cycle in cycles]
+    return render(request, "assessments/hr/cycle_list.html", {"rows": rows})
+
+
+@hr_required
+def cycle_new(request: HttpRequest) -> HttpResponse:
+    form = CycleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        cycle = cycle_create(actor=request.user, **data)
+        messages.success(
+            request, _("Cycle “%s” created as a draft. Open it to invite people.") % cycle.name
+        )
+        return redirect("assessments:hr-cycle", cycle_id=cycle.pk)
+    has_teams = Team.objects.filter(is_department=False).exists()
+    return render(request, "assessments/hr/cycle_form.html", {"form": form, "has_teams": has_teams})
+
+
+@hr_required
+def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = get_object_or_404(Cycle.objects.select_related("bank"), pk=cycle_id)
+    teams = cycle.teams.select_related("parent").order_by("parent__name", "name")
+    counts = cycle_counts(cycle=cycle, teams=teams)
+    context = {"cycle": cycle, "counts": counts}
+    if request.htmx:
+        return render(request, "assessments/hr/cycle_detail.html#counts", context)
+    context |= {
+        "transitions": _transitions(cycle),
+        "unsent": invitations_unsent(cycle=cycle).count(),
+        "due": reminders_due(cycle=cycle).count(),
+        "interval_hours": int(reminder_interval().total_seconds() // 3600),
+        "question_count": cycle.questions.ratings().count(),
+    }
+    return render(request, "assessments/hr/cycle_detail.html", context)
+
+
+@hr_required
+@require_POST
+def cycle_transition_view(request: HttpRequest, cycle_id: int, to: str) -> HttpResponse:
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    try:
+        cycle_transition(cycle=cycle, to=to, actor=request.user)
+    except CycleError as error:
+        messages.error(request, str(error))
+    else:
+        cycle.refresh_from_db()
+        messages.success(
+            request,
+            _("“%(cycle)s” is now %(state)s.")
+            % {"cycle": cycle.name, "state": cycle.get_state_display().lower()},
+        )
+    return redirect("assessments:hr-cycle", cycle_id=cycle.pk)
+
+
+@hr_required
+@require_POST
+def cycle_send_invitations(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    if not cycle.is_open:
+        messages.error(request, _("Invitations go out only while the cycle is open."))
+    else:
+        result = invitations_send(cycle=cycle, actor=request.user)
+        messages.success(
+            request,
+            ngettext("%d invitation sent.", "%d invitations sent.", result.sent) % result.sent,
+        )
+    return redirect("assessments:hr-cycle", cycle_id=cycle.pk)
+
+
+@hr_required
+@require_POST
+def cycle_send_reminders(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    if not cycle.is_open:
+        messages.error(request, _("Reminders go out only while the cycle is open."))
+    else:
+        result = reminders_send(cycle=cycle, actor=request.user)
+        messages.success(
+            request, ngettext("%d reminder sent.", "%d reminders sent.", result.sent) % result.sent
+        )
+    return redirect("assessments:hr-cycle", cycle_id=cycle.pk)
+
+
+@hr_required
+def cycle_team(request: HttpRequest, cycle_id: int, team_id: int) -> HttpResponse:
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    team = get_object_or_404(cycle.teams.all(), pk=team_id)
+    invitations = Invitation.objects.filter(cycle=cycle, team=team, email__isnull=False).order_by(
+        "role", "email"
+    )
+    shared = SharedLink.objects.filter(cycle=cycle, team=team, active=True).first()
+    counts = cycle_counts(cycle=cycle, teams=[team]).teams[0]
+    return render(
+        request,
+        "assessments/hr/cycle_team.html",
+        {
+            "cycle": cycle,
+            "team": team,
+            "invitations": invitations,
+            "shared": shared,
+            "count": counts,
+            "can_link": cycle.state in (Cycle.State.DRAFT, Cycle.State.OPEN),
+        },
+    )
+
+
+@hr_required
+@never_cache
+def invitation_link(request: HttpRequest, cycle_id: int, invitation_id: int) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("cycle", "team"), pk=invitation_id, cycle_id=cycle_id
+    )
+    back = reverse("assessments:hr-cycle-team", args=[invitation.cycle_id, invitation.team_id])
+    if invitation.is_submitted:
+        messages.info(request, _("This person has already answered; there is no link to copy."))
+        return redirect(back)
+    token = invitation_link_rotate(invitation=invitation, actor=request.user)
+    return _link_page(
+        request,
+        title=_("Personal link for %s") % invitation.email,
+        link=survey_url(token),
+        back=back,
+        note=_(
+            "This link works for this person only. Any link sent earlier for them has stopped "
+            "working. It is shown once: copy it now."
+        ),
+    )
+
+
+@hr_required
+@never_cache
+def shared_link(request: HttpRequest, cycle_id: int, team_id: int) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    team = get_object_or_404(cycle.teams.all(), pk=team_id)
+    token = shared_link_rotate(cycle=cycle, team=team, actor=request.user)
+    return _link_page(
+        request,
+        title=_("Shared link for %s") % team.name,
+        link=f"{settings.SITE_URL}{shared_path(token)}",
+        back=reverse("assessments:hr-cycle-team", args=[cycle.pk, team.pk]),
+        note=_(
+            "Anyone with this link can answer once per browser for %(team)s. Share it only with "
+            "the team (a chat channel, a meeting). Any earlier shared link for the team has "
+            "stopped working. It is shown once: copy it now."
+        )
+        % {"team": team.name},
+    )
+
+
+# --- Teams ----------------------------------------------------------------------------------
+
+
+@hr_required
+def team_list(request: HttpRequest) -> HttpResponse:
+    teams = (
+        Team.objects.filter(is_department=False)
+        .select_related("parent")
+        .prefetch_related(Prefetch("leaders"))
+        .annotate(member_count=Count("members"))
+        .order_by("parent__name", "name")
+    )
+    return render(request, "assessments/hr/team_list.html", {"teams": teams})
+
+
+def _team_form_page(request: HttpRequest, team: Team | None) -> HttpResponse:
+    if team is None:
+        initial = {}
+    else:
+        initial = {
+            "name": team.name,
+            "department": team.parent.name if team.parent else "",
+            "leaders": "\n".join(
+                leader.email or leader.get_username() for leader in team.leaders.all()
+            ),
+            "members": "\n".join(team.members.values_list("email", flat=True)),
+        }
+    form = TeamForm(request.POST or None, team=team, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        saved, accounts = team_save(
+            actor=request.user,
+            team=team,
+            name=data["name"],
+            department=data["department"],
+            leader_emails=data["leaders"],
+            member_emails=data["members"],
+        )
+        messages.success(request, _("Team “%s” saved.") % saved.name)
+        if accounts:
+            messages.info(
+                request,
+                _(
+                    "New leader accounts without a password: %s. An administrator sets their "
+                    "password in the admin (Users)."
+                )
+                % ", ".join(accounts),
+            )
+        return redirect("assessments:hr-teams")
+    departments = Team.objects.filter(is_department=True).order_by("name")
+    return render(
+        request,
+        "assessments/hr/team_form.html",
+        {"form": form, "team": team, "departments": departments},
+    )
+
+
+@hr_required
+def team_new(request: HttpRequest) -> HttpResponse:
+    return _team_form_page(request, None)
+
+
+@hr_required
+def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
+    team = get_object_or_404(Team.objects.filter(is_department=False), pk=team_id)
+    return _team_form_page(request, team)
+
+
+@hr_required
+def team_import(request: HttpRequest) -> HttpResponse:
+    form = TeamImportForm(request.POST or None, request.FILES or None)
+    problems: list = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = teams_import(data=form.cleaned_data["file"].read(), actor=request.user)
+        except CsvImportError as error:
+            problems = error.problems
+        else:
+            messages.success(
+                request,
+                _("Imported: %(created)s new teams, %(updated)s updated, %(members)s members.")
+                % {
+                    "created": result.teams_created,
+                    "updated": result.teams_updated,
+                    "members": result.members,
+                },
+            )
+            if result.leader_accounts_created:
+                messages.info(
+                    request,
+                    _(
+                        "New leader accounts without a password: %s. An administrator sets "
+                        "their password in the admin (Users)."
+                    )
+                    % ", ".join(result.leader_accounts_created),
+                )
+            return redirect("assessments:hr-teams")
+    return render(
+        request,
+        "assessments/hr/team_import.html",
+        {
+            "form": form,
+            "problems": problems,
+            "columns": TEAM_IMPORT_COLUMNS,
+            "max_bytes": TEAM_IMPORT_MAX_BYTES,
+            "max_rows": TEAM_IMPORT_MAX_ROWS,
+        },
+        status=400 if problems else 200,
+    )

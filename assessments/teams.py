@@ -1,0 +1,253 @@
+"""Teams, departments, leaders and members: saving one team, importing many from CSV.
+
+Team CSV format (one row per member)::
+
+    team,department,leader_email,member_email
+    Platform,Engineering,ana@example.com,sam@example.com
+    Platform,Engineering,ana@example.com,kim@example.com
+
+``team`` is required; ``department`` is optional (created when new); ``leader_email`` may hold
+several addresses separated by ``|``; ``member_email`` may be empty on a row that only names a
+leader. For every team the file names, its department, leaders and members become exactly what
+the file says; teams the file does not name are left alone. An import is all or nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from assessments.audit import audit_record
+from assessments.cycles import slug_unique
+from assessments.models import Team, TeamMember
+from leadership.csvfiles import CsvImportError, CsvProblem, csv_read
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+TEAM_IMPORT_COLUMNS = ("team", "department", "leader_email", "member_email")
+TEAM_IMPORT_MAX_BYTES = 2 * 1024 * 1024
+TEAM_IMPORT_MAX_ROWS = 20_000
+
+ERROR_EMAIL = _("“%s” is not a valid email address.")
+ERROR_TEAM_REQUIRED = _("The team name is empty.")
+ERROR_TEAM_IS_DEPARTMENT = _("“%s” is a department; a team cannot have the same name.")
+ERROR_DEPARTMENT_IS_TEAM = _("“%s” is a team; a department cannot have the same name.")
+ERROR_TWO_DEPARTMENTS = _("Team “%(team)s” is in department “%(first)s” on an earlier row.")
+ERROR_LONG_NAME = _("The name is longer than 160 characters.")
+
+
+def email_clean(raw: str) -> str:
+    """Lower-case and validated; raises ValidationError."""
+    email = raw.strip().lower()
+    validate_email(email)
+    return email
+
+
+def leader_user(email: str) -> tuple[Any, bool]:
+    """The user with this email, created without a usable password when new."""
+    user_model = get_user_model()
+    user = user_model.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).first()
+    if user is not None:
+        return user, False
+    user = user_model(username=email, email=email)
+    user.set_unusable_password()
+    user.save()
+    return user, True
+
+
+def department_get_or_create(name: str) -> Team | None:
+    name = name.strip()
+    if not name:
+        return None
+    department = Team.objects.filter(is_department=True, name__iexact=name).first()
+    if department is None:
+        department = Team.objects.create(
+            name=name, slug=slug_unique(Team, name), is_department=True
+        )
+    return department
+
+
+def team_save(
+    *,
+    actor: Any,
+    team: Team | None,
+    name: str,
+    department: str,
+    leader_emails: Iterable[str],
+    member_emails: Iterable[str],
+) -> tuple[Team, list[str]]:
+    """Create or update one team; returns it and the emails of leader accounts created."""
+    with transaction.atomic():
+        created_team = team is None
+        if team is None:
+            team = Team(slug=slug_unique(Team, name))
+        team.name = name.strip()
+        team.parent = department_get_or_create(department)
+        team.save()
+        new_accounts = _team_people_set(team, leader_emails, member_emails)
+        audit_record(
+            actor=actor,
+            action="team.create" if created_team else "team.update",
+            target=team,
+            detail={"team": team.pk},
+        )
+    return team, new_accounts
+
+
+def _team_people_set(team: Team, leader_emails: Iterable[str], member_emails: Iterable[str]):
+    new_accounts = []
+    leaders = []
+    for email in dict.fromkeys(leader_emails):
+        user, created = leader_user(email)
+        leaders.append(user)
+        if created:
+            new_accounts.append(email)
+    team.leaders.set(leaders)
+    members = list(dict.fromkeys(member_emails))
+    team.members.exclude(email__in=members).delete()
+    existing = set(team.members.values_list("email", flat=True))
+    TeamMember.objects.bulk_create(
+        [TeamMember(team=team, email=email) for email in members if email not in existing]
+    )
+    return new_accounts
+
+
+# --- CSV import -----------------------------------------------------------------------------
+
+
+@dataclass
+class TeamPlan:
+    name: str
+    department: str = ""
+    department_row: int = 0
+    leaders: list[str] = field(default_factory=list)
+    members: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    teams_created: int
+    teams_updated: int
+    members: int
+    leader_accounts_created: list[str]
+
+
+def _email_cells(raw: str, *, several: bool) -> list[str]:
+    parts = raw.split("|") if several else [raw]
+    return [part.strip() for part in parts if part.strip()]
+
+
+def teams_import_plan(data: bytes) -> dict[str, TeamPlan]:
+    """Read and check the whole file; raises CsvImportError naming every bad cell."""
+    table = csv_read(
+        data=data,
+        required=("team", "member_email"),
+        max_rows=TEAM_IMPORT_MAX_ROWS,
+        max_bytes=TEAM_IMPORT_MAX_BYTES,
+    )
+    problems: list[CsvProblem] = []
+    plans: dict[str, TeamPlan] = {}
+    departments = {
+        name.lower()
+        for name in Team.objects.filter(is_department=True).values_list("name", flat=True)
+    }
+    teams = {
+        name.lower()
+        for name in Team.objects.filter(is_department=False).values_list("name", flat=True)
+    }
+    for row in table.rows:
+        name = row.get("team")
+        department = row.get("department")
+        if not name:
+            problems.append(CsvProblem(row.number, "team", ERROR_TEAM_REQUIRED))
+            continue
+        if len(name) > 160:
+            problems.append(CsvProblem(row.number, "team", ERROR_LONG_NAME))
+            continue
+        if name.lower() in departments:
+            problems.append(CsvProblem(row.number, "team", ERROR_TEAM_IS_DEPARTMENT % name))
+            continue
+        if len(department) > 160:
+            problems.append(CsvProblem(row.number, "department", ERROR_LONG_NAME))
+        elif department and (department.lower() in teams or department.lower() in plans):
+            problems.append(
+                CsvProblem(row.number, "department", ERROR_DEPARTMENT_IS_TEAM % department)
+            )
+        plan = plans.setdefault(name.lower(), TeamPlan(name=name))
+        if department:
+            if plan.department and plan.department.lower() != department.lower():
+                problems.append(
+                    CsvProblem(
+                        row.number,
+                        "department",
+                        ERROR_TWO_DEPARTMENTS % {"team": name, "first": plan.department},
+                    )
+                )
+            elif not plan.department:
+                plan.department, plan.department_row = department, row.number
+        for column, several, target in (
+            ("leader_email", True, plan.leaders),
+            ("member_email", False, plan.members),
+        ):
+            for raw in _email_cells(row.get(column), several=several):
+                try:
+                    email = email_clean(raw)
+                except ValidationError:
+                    problems.append(CsvProblem(row.number, column, ERROR_EMAIL % raw))
+                    continue
+                if email not in target:
+                    target.append(email)
+    # A department named like a team that appears later in the file.
+    for plan in plans.values():
+        if plan.department and plan.department.lower() in plans:
+            problems.append(
+                CsvProblem(
+                    plan.department_row,
+                    "department",
+                    ERROR_DEPARTMENT_IS_TEAM % plan.department,
+                )
+            )
+    if problems:
+        raise CsvImportError(sorted(set(problems), key=lambda p: (p.row or 0, p.column or "")))
+    return plans
+
+
+def teams_import(*, data: bytes, actor: Any) -> ImportResult:
+    """Import the whole file or nothing."""
+    plans = teams_import_plan(data)
+    created = updated = members = 0
+    accounts: list[str] = []
+    with transaction.atomic():
+        for plan in plans.values():
+            team = Team.objects.filter(is_department=False, name__iexact=plan.name).first()
+            if team is None:
+                team = Team(name=plan.name, slug=slug_unique(Team, plan.name))
+                created += 1
+            else:
+                updated += 1
+            team.parent = department_get_or_create(plan.department) if plan.department else None
+            team.save()
+            accounts += _team_people_set(team, plan.leaders, plan.members)
+            members += len(plan.members)
+        audit_record(
+            actor=actor,
+            action="teams.import",
+            detail={"created": created, "updated": updated, "members": members},
+        )
+    return ImportResult(
+        teams_created=created,
+        teams_updated=updated,
+        members=members,
+        leader_accounts_created=sorted(set(accounts)),
+    )
+
+
+__all__ = ["CsvImportError", "teams_import", "teams_import_plan"]
