@@ -207,9 +207,7 @@ def invitation_link(request: HttpRequest, cycle_id: int, invitation_id: int) -> 
         Invitation.objects.select_related("cycle", "team"), pk=invitation_id, cycle_id=cycle_id
     )
     back = reverse("assessments:hr-cycle-team", args=[invitation.cycle_id, invitation.team_id])
-    if invitation.is_submitted:
-        messages.info(request, _("This person has already answered; there is no link to copy."))
-        return redirect(back)
+    # Submitted or not, the answer is the same page: HR's screens never say who has answered.
     token = invitation_link_rotate(invitation=invitation, actor=request.user)
     return _link_page(
         request,

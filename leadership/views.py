@@ -16,11 +16,13 @@ if TYPE_CHECKING:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    from assessments.models import Cycle, Team
+    """HR: the cycles with live response rates. A leader: their teams, counts, own survey."""
+    from assessments.landing import home_hr, home_leader
+    from leadership.roles import user_is_hr
 
-    teams = Team.objects.visible_to(request.user).filter(is_department=False)
-    cycles = Cycle.objects.all()[:5]
-    return render(request, "leadership/home.html", {"teams": teams[:50], "cycles": cycles})
+    if user_is_hr(request.user):
+        return render(request, "leadership/home.html", home_hr())
+    return render(request, "leadership/home.html", home_leader(user=request.user))
 
 
 @login_required

@@ -1,0 +1,84 @@
+"""What the landing page shows: HR's overview of cycles, or a leader's own teams.
+
+Before a cycle is released a leader sees their team's response count and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, F, Q
+
+from assessments.cycles import cycle_totals
+from assessments.models import Cycle, Invitation, Role, Submission, Team
+
+
+def home_hr() -> dict[str, Any]:
+    cycles = list(Cycle.objects.annotate(team_count=Count("teams")).order_by("-created_at")[:8])
+    totals = cycle_totals(cycles=cycles)
+    teams = Team.objects.filter(is_department=False)
+    return {
+        "cycle_rows": [(cycle, totals[cycle.pk]) for cycle in cycles],
+        "team_count": teams.count(),
+        "leaderless_count": teams.filter(leaders__isnull=True).count(),
+        "open_count": Cycle.objects.open().count(),
+    }
+
+
+@dataclass
+class LeaderCycle:
+    cycle: Cycle
+    submitted: int
+    self_state: str | None  # None: no self-assessment; else pending/started/submitted
+
+
+@dataclass
+class LeaderTeam:
+    team: Team
+    open_cycles: list[LeaderCycle] = field(default_factory=list)
+    released: list[Cycle] = field(default_factory=list)
+
+
+def home_leader(*, user: Any) -> dict[str, Any]:
+    teams = list(Team.objects.led_by(user).filter(is_department=False).select_related("parent"))
+    email = (user.email or user.get_username()).lower()
+    team_ids = [team.pk for team in teams]
+    cycles = (
+        Cycle.objects.filter(teams__in=team_ids)
+        .filter(Q(state=Cycle.State.OPEN) | Q(state=Cycle.State.RELEASED))
+        .annotate(team_id=F("teams"))
+        .order_by("-opens_at", "-created_at")
+    )
+    submitted = {
+        (row["cycle_id"], row["team_id"]): row["n"]
+        for row in Submission.objects.filter(
+            team_id__in=team_ids, role=Role.MEMBER, cycle__state=Cycle.State.OPEN
+        )
+        .values("cycle_id", "team_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    own = {
+        (cycle_id, team_id): state
+        for cycle_id, team_id, state in Invitation.objects.filter(
+            team_id__in=team_ids, role=Role.SELF, email=email, cycle__state=Cycle.State.OPEN
+        ).values_list("cycle_id", "team_id", "state")
+    }
+    by_team = {team.pk: LeaderTeam(team=team) for team in teams}
+    for cycle in cycles:
+        entry = by_team[cycle.team_id]
+        if cycle.state == Cycle.State.OPEN:
+            state = None
+            if cycle.self_assessment:
+                state = own.get((cycle.pk, cycle.team_id), Invitation.State.PENDING)
+            entry.open_cycles.append(
+                LeaderCycle(
+                    cycle=cycle,
+                    submitted=submitted.get((cycle.pk, cycle.team_id), 0),
+                    self_state=state,
+                )
+            )
+        else:
+            entry.released.append(cycle)
+    return {"leader_teams": list(by_team.values())}
