@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,17 @@ from django.core.management import call_command
 from leadership.models import DEFAULT_BANK_NAME, QuestionBank
 
 DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Run SQLite tests on a real file, one per process, so WAL, busy_timeout and IMMEDIATE
+    transactions behave as in production (shared-cache memory databases serialise differently)."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3" and not db.get("TEST", {}).get("NAME"):
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        name = f"pillars-test-{os.getpid()}-{worker}.sqlite3"
+        db.setdefault("TEST", {})["NAME"] = str(Path(tempfile.gettempdir()) / name)
 
 
 def user_make(username: str, *, hr: bool = False, password: str = "a-long-test-password"):
