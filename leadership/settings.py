@@ -51,6 +51,19 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set in production (PILLARS_ENV=production).")
     # Development only: a fixed key is fine on a laptop and never used in production.
     SECRET_KEY = "django-insecure-development-only-key-not-for-production-use-000000"
+# The same rule as Django's security.W009, enforced rather than warned about: a production server
+# with a short, repetitive or development key does not start at all.
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_UNIQUE_CHARACTERS = 5
+if PRODUCTION and (
+    len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH
+    or len(set(SECRET_KEY)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+    or SECRET_KEY.startswith("django-insecure-")
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak for production: use at least 50 random characters, e.g. "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -70,9 +83,12 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "axes",
 ]
 
 MIDDLEWARE = [
+    # First: load balancers probe /healthz by IP over plain HTTP, before host checks and redirects.
+    "leadership.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -84,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "leadership.urls"
@@ -163,6 +180,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "leadership.auth_backends.LoginLockoutBackend",  # first: refuses locked-out sign-ins (axes)
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Brute-force protection (django-axes). Failures are counted in the database, so every app server
+# sees the same count. Locking by username *and* address stops guessing without letting anyone
+# lock a colleague out from elsewhere.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_float("AXES_COOLOFF_HOURS", 0.25)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "leadership.clientip.client_ip"
+AXES_USERNAME_CALLABLE = "leadership.clientip.login_username"
+AXES_VERBOSE = False
+# How many proxies (nginx, a load balancer) sit in front of the app and append X-Forwarded-For.
+# 0 trusts no header and uses the socket address. Used by axes and the rate limits.
+PILLARS_TRUSTED_PROXY_COUNT = env_int("PILLARS_TRUSTED_PROXY_COUNT", 1 if PRODUCTION else 0)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -171,6 +206,8 @@ HR_GROUP_NAME = "HR"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Signed-in pages show people's results: a session ends with the browser and after 8 hours at most.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 CSRF_COOKIE_HTTPONLY = False  # htmx reads no cookie: the token travels in hx-headers.
 
 # --- Internationalisation -------------------------------------------------------------------
@@ -263,11 +300,33 @@ PILLARS_GAP_THRESHOLD = env_float("PILLARS_GAP_THRESHOLD", 0.5)
 PILLARS_MAX_COMMENT_LENGTH = env_int("PILLARS_MAX_COMMENT_LENGTH", 2000)
 PILLARS_REMINDER_INTERVAL_HOURS = env_int("PILLARS_REMINDER_INTERVAL_HOURS", 48)
 
+# --- Data protection and rate limits (assessments/retention.py, assessments/ratelimit.py) ----
+# Raw answers and comments of cycles that ended longer ago than this are deleted by
+# `manage.py apply_retention`; the stored, anonymity-safe results stay. 0 keeps them forever.
+PILLARS_RETENTION_MONTHS = env_int("PILLARS_RETENTION_MONTHS", 24)
+# Invitations (emails, token hashes) and unsent drafts of closed cycles are purged after this.
+PILLARS_INVITATION_PURGE_DAYS = env_int("PILLARS_INVITATION_PURGE_DAYS", 30)
+# Requests per client address per window on the token links and submits. Counted in the default
+# cache, which must be shared by all app servers in production (DatabaseCache is).
+PILLARS_RATELIMIT_TOKEN = env_str("PILLARS_RATELIMIT_TOKEN", "30/60")
+PILLARS_RATELIMIT_SUBMIT = env_str("PILLARS_RATELIMIT_SUBMIT", "20/60")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"no_health": {"()": "leadership.health.HealthCheckLogFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_health"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # runserver's request lines, minus the load balancer's probes.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

@@ -6,10 +6,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from leadership import views
+from leadership import health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", health.health, name="health"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("bank/", include("leadership.bank_urls")),
