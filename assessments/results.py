@@ -26,8 +26,9 @@ Conventions that hold for every class below:
 - **None means "not shown"**: either not computable (no answers, an SD of one score, no previous
   cycle) or withheld for anonymity. ``suppressed``/``suppressed_reason`` tell which: when
   ``suppressed`` is True every figure except the counts (``invited``, ``n`` of the team or
-  rollup) is None, every list is empty. A consumer never has to apply a rule itself: it shows
-  what is there and explains what is not with :func:`suppressed_reason_text`.
+  rollup) is None and every list is empty, except the leader's own self figures. A consumer
+  never applies a rule itself: it shows what is there and explains what is not with
+  :func:`suppressed_reason_text`.
 - **Groups.** ``n`` of a team is its *member* submissions. The leader's self-assessment is its own
   group (``self_n``; normally 0 or 1): its figures (``self_score``, ``gap``, ``self_value``) sit
   beside the team's and never inside any mean, rollup or psychometric figure. It is the

@@ -1,0 +1,638 @@
+"""From raw answers to a :class:`~assessments.results.CycleReport` — the only module using pandas.
+
+A fixed handful of SQL queries load the cycle's questions, teams, counts, answers and comments
+(the number does not grow with teams or respondents); pandas groups them; the formulas come
+from :mod:`assessments.scoring`; :mod:`assessments.anonymity` decides what may be shown, and
+nothing withheld is ever written into a dataclass.
+
+The simple counting steps (a respondent's pillar score, favourable answers, distributions) are
+vectorised here for speed; ``tests/test_aggregation.py`` checks them against the scoring
+functions they mirror.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Q
+
+from assessments import anonymity, scoring
+from assessments.models import Answer, Comment, Cycle, Invitation, Role, Submission, Team
+from assessments.results import (
+    REASON_FEW_ANSWERS,
+    REPORT_SCHEMA_VERSION,
+    CycleReport,
+    ItemHighlight,
+    ItemResult,
+    ItemTotal,
+    PillarSummary,
+    Rollup,
+    RollupPillar,
+    TeamPillar,
+    TeamResult,
+)
+
+if TYPE_CHECKING:
+    from leadership.models import Question
+
+HIGHLIGHTS = 3  # strengths and opportunities per team
+ANSWER_COLUMNS = ["submission", "team", "role", "question", "value"]
+
+
+@dataclass(frozen=True)
+class PillarInfo:
+    key: str
+    name: str
+    description: str
+    order: int
+    scale_min: int
+    scale_max: int
+    questions: tuple[Question, ...]
+
+    @property
+    def scale_points(self) -> int:
+        return self.scale_max - self.scale_min + 1
+
+
+@dataclass
+class CycleData:
+    """What the queries return: plain rows and frames, before any scoring."""
+
+    pillars: list[PillarInfo]
+    teams: list[Team]
+    member_counts: dict[int, int]
+    self_counts: dict[int, int]
+    invited: dict[int, int]
+    answers: pd.DataFrame  # ANSWER_COLUMNS, plus question metadata and ``scored``
+    comments: pd.DataFrame  # team, pillar key, text (members only)
+
+
+# --- queries --------------------------------------------------------------------------------
+
+
+def cycle_teams(cycle: Cycle) -> list[Team]:
+    """The cycle's teams and any team with a submission in it, with their department."""
+    with_answers = Submission.objects.filter(cycle=cycle).values("team_id")
+    return list(
+        Team.objects.filter(Q(cycles=cycle) | Q(pk__in=with_answers))
+        .select_related("parent")
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def cycle_pillars(cycle: Cycle) -> list[PillarInfo]:
+    questions = list(cycle.questions.ratings().in_survey_order())
+    grouped: dict[int, list[Question]] = defaultdict(list)
+    for question in questions:
+        grouped[question.pillar_id].append(question)
+    pillars = []
+    for items in grouped.values():
+        pillar = items[0].pillar
+        pillars.append(
+            PillarInfo(
+                key=pillar.key,
+                name=pillar.name,
+                description=pillar.description,
+                order=pillar.order,
+                scale_min=min(q.scale_min for q in items),
+                scale_max=max(q.scale_max for q in items),
+                questions=tuple(items),
+            )
+        )
+    return pillars
+
+
+def _rows(queryset: Any) -> list[tuple]:
+    """Rows of a values_list queryset straight from the cursor (skips per-row ORM work)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def cycle_data_load(cycle: Cycle) -> CycleData:
+    pillars = cycle_pillars(cycle)
+    teams = cycle_teams(cycle)
+    member_counts: dict[int, int] = defaultdict(int)
+    self_counts: dict[int, int] = defaultdict(int)
+    for team_id, role, n in (
+        Submission.objects.filter(cycle=cycle)
+        .values_list("team_id", "role")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        if role == Role.MEMBER:
+            member_counts[team_id] += n
+        elif role == Role.SELF:
+            self_counts[team_id] += n
+    invited = dict(
+        Invitation.objects.filter(cycle=cycle, role=Role.MEMBER)
+        .values_list("team_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    question_ids = [q.pk for p in pillars for q in p.questions]
+    answer_rows = _rows(
+        Answer.objects.filter(
+            submission__cycle=cycle,
+            submission__role__in=[Role.MEMBER, Role.SELF],
+            question_id__in=question_ids,
+        )
+        .values_list(
+            "submission_id", "submission__team_id", "submission__role", "question_id", "value"
+        )
+        .order_by()
+    )
+    comment_rows = _rows(
+        Comment.objects.filter(submission__cycle=cycle, submission__role=Role.MEMBER)
+        .values_list("submission__team_id", "pillar__key", "text")
+        .order_by()
+    )
+    return CycleData(
+        pillars=pillars,
+        teams=teams,
+        member_counts=dict(member_counts),
+        self_counts=dict(self_counts),
+        invited=invited,
+        answers=_answers_frame(answer_rows, pillars),
+        comments=pd.DataFrame(comment_rows, columns=["team", "pillar", "text"]),
+    )
+
+
+def _answers_frame(rows: list[tuple], pillars: list[PillarInfo]) -> pd.DataFrame:
+    """Answers with their question's pillar and scale, and ``scored`` (reverse-scored, NaN)."""
+    meta = pd.DataFrame(
+        [
+            (q.pk, p.key, q.reverse_scored, q.scale_min, q.scale_max)
+            for p in pillars
+            for q in p.questions
+        ],
+        columns=["question", "pillar", "reverse", "scale_min", "scale_max"],
+    ).set_index("question")
+    frame = pd.DataFrame(rows, columns=ANSWER_COLUMNS)
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype(float)
+    frame = frame.join(meta, on="question")
+    frame["scored"] = np.where(
+        frame["reverse"].astype(bool),
+        frame["scale_min"] + frame["scale_max"] - frame["value"],
+        frame["value"],
+    )
+    frame["favourable"] = frame["scored"] >= frame["scale_max"] - 1  # top two points
+    return frame
+
+
+# --- respondent level -----------------------------------------------------------------------
+
+
+def respondent_scores(data: CycleData) -> pd.DataFrame:
+    """One row per respondent and pillar: team, role, pillar, score (NaN below half the items).
+
+    Mirrors :func:`assessments.scoring.respondent_pillar_score`: the mean of the answered
+    (reverse-scored) items, missing when fewer than half of the pillar's items were answered.
+    """
+    answers = data.answers
+    n_items = {p.key: len(p.questions) for p in data.pillars}
+    grouped = answers.groupby(["submission", "team", "role", "pillar"], sort=False)["scored"]
+    frame = grouped.agg(["sum", "count"]).reset_index()
+    needed = frame["pillar"].map(n_items) / 2
+    ok = (frame["count"] > 0) & (frame["count"] >= needed)
+    frame["score"] = np.where(ok, frame["sum"] / frame["count"].where(ok, 1), np.nan)
+    return frame[["submission", "team", "role", "pillar", "score"]]
+
+
+# --- the report -----------------------------------------------------------------------------
+
+
+def _percent(value: float | None, pillar: PillarInfo) -> float | None:
+    return scoring.percent_scale(
+        score=value, scale_min=pillar.scale_min, scale_max=pillar.scale_max
+    )
+
+
+def _num(value: Any) -> float | None:
+    """A float, or None for NaN/None — so dataclasses never hold NaN (JSON has no NaN)."""
+    if value is None:
+        return None
+    value = float(value)
+    return None if np.isnan(value) else value
+
+
+def _score_lists(scores: pd.DataFrame, keys: list[str]) -> dict[Any, list[float]]:
+    valid = scores.dropna(subset=["score"])
+    if valid.empty:
+        return {}
+    return valid.groupby(keys, sort=False)["score"].agg(list).to_dict()
+
+
+def _rollup_figures(
+    *,
+    team_ids: list[int],
+    pillar: PillarInfo,
+    scores_by_team: dict[tuple[int, str], list[float]],
+    favourable_by_team: dict[tuple[int, str], tuple[int, int]],
+) -> tuple[scoring.GroupStats, float | None]:
+    pooled: list[float] = []
+    favourable = answered = 0
+    for team_id in team_ids:
+        pooled.extend(scores_by_team.get((team_id, pillar.key), ()))
+        fav, ans = favourable_by_team.get((team_id, pillar.key), (0, 0))
+        favourable += fav
+        answered += ans
+    stats = scoring.group_stats(scores=pooled)
+    return stats, (100 * favourable / answered if answered else None)
+
+
+def cycle_compute(cycle: Cycle, *, previous: CycleReport | None = None) -> CycleReport:
+    """Compute the cycle's full, anonymity-filtered report (HR level, every team)."""
+    return report_build(cycle, cycle_data_load(cycle), previous=previous)
+
+
+def report_build(
+    cycle: Cycle, data: CycleData, *, previous: CycleReport | None = None
+) -> CycleReport:
+    k = cycle.min_group_size
+    threshold = settings.PILLARS_GAP_THRESHOLD
+    pillars = data.pillars
+    answers = data.answers
+    members = answers[answers["role"] == Role.MEMBER]
+    selves = answers[answers["role"] == Role.SELF]
+    scores = respondent_scores(data)
+    member_scores = scores[scores["role"] == Role.MEMBER]
+    self_scores = scores[scores["role"] == Role.SELF]
+    scores_by_team = _score_lists(member_scores, ["team", "pillar"])
+    self_by_team = {
+        key: sum(values) / len(values)
+        for key, values in _score_lists(self_scores, ["team", "pillar"]).items()
+    }
+    fav = members.dropna(subset=["scored"]).groupby(["team", "pillar"])["favourable"]
+    favourable_by_team = {
+        key: (int(row["sum"]), int(row["count"]))
+        for key, row in fav.agg(["sum", "count"]).to_dict("index").items()
+    }
+
+    # Who may be shown: teams and totals by member submissions, then per pillar by scores.
+    team_ids = [team.pk for team in data.teams]
+    counts = {team_id: data.member_counts.get(team_id, 0) for team_id in team_ids}
+    departments: dict[int, Team] = {}
+    parents: dict[str, frozenset[int]] = {anonymity.ORGANISATION: frozenset(team_ids)}
+    dept_members: dict[int, list[int]] = defaultdict(list)
+    for team in data.teams:
+        if team.parent_id is not None:
+            departments[team.parent_id] = team.parent
+            dept_members[team.parent_id].append(team.pk)
+    for dept_id, ids in dept_members.items():
+        parents[f"department:{dept_id}"] = frozenset(ids)
+    team_plan = anonymity.suppression_plan(counts=counts, parents=parents, k=k)
+    pillar_plans = {
+        p.key: anonymity.suppression_plan(
+            counts={t: len(scores_by_team.get((t, p.key), ())) for t in team_ids},
+            parents=parents,
+            k=k,
+            hidden=team_plan.teams,
+            hidden_parents=team_plan.parents,
+            small_reason=REASON_FEW_ANSWERS,
+        )
+        for p in pillars
+    }
+
+    # Team pillar figures, only for shown cells.
+    team_stats: dict[tuple[int, str], scoring.GroupStats] = {}
+    for p in pillars:
+        for team_id in team_ids:
+            if not pillar_plans[p.key].team_hidden(team_id):
+                team_stats[(team_id, p.key)] = scoring.group_stats(
+                    scores=scores_by_team.get((team_id, p.key), [])
+                )
+    shown_means = defaultdict(list)
+    for (_team_id, key), stats in team_stats.items():
+        if stats.mean is not None:
+            shown_means[key].append(stats.mean)
+
+    # Item level, members only: one frame per (team, question).
+    item_groups = members.groupby(["team", "question"])
+    item_frame = item_groups["scored"].agg(["count", "mean", "size"])
+    item_frame["favourable"] = (
+        members.dropna(subset=["scored"]).groupby(["team", "question"])["favourable"].sum()
+    )
+    item_stats = item_frame.to_dict("index")
+    dist = (
+        members.dropna(subset=["scored"]).groupby(["team", "question", "scored"]).size().to_dict()
+    )
+    self_items = selves.dropna(subset=["scored"]).groupby(["team", "question"])["scored"].mean()
+    self_item_values = self_items.to_dict()
+
+    # Wide member answers per pillar (respondent × item) for r_wg(J), alpha and item–total.
+    wide: dict[str, pd.DataFrame] = {}
+    for p in pillars:
+        subset = members[members["pillar"] == p.key]
+        table = subset.pivot(index=["team", "submission"], columns="question", values="scored")
+        wide[p.key] = table.reindex(columns=[q.pk for q in p.questions])
+    rwg_values: dict[tuple[int, str], float | None] = {}
+    for p in pillars:
+        table = wide[p.key]
+        if table.empty:
+            continue
+        for team_id, block in table.groupby(level="team", sort=False):
+            if (team_id, p.key) in team_stats:
+                rwg_values[(team_id, p.key)] = scoring.rwg_j(
+                    item_responses=block.to_numpy().tolist(), scale_points=p.scale_points
+                )
+
+    comments: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for team_id, key, text in data.comments.itertuples(index=False):
+        comments[(team_id, key)].append(text)
+
+    prev_teams = {t.team_id: t for t in previous.teams} if previous else {}
+
+    teams: list[TeamResult] = []
+    for team in data.teams:
+        team_id = team.pk
+        n = counts[team_id]
+        team_reason = team_plan.teams.get(team_id, "")
+        show_comments = anonymity.comments_allowed(
+            n=n, suppressed=bool(team_reason), threshold=cycle.comment_min_group_size
+        )
+        team_pillars: list[TeamPillar] = []
+        highlights: list[ItemHighlight] = []
+        for p in pillars:
+            self_score = self_by_team.get((team_id, p.key))
+            stats = team_stats.get((team_id, p.key))
+            reason = pillar_plans[p.key].teams.get(team_id, "")
+            items = []
+            for q in p.questions:
+                s = item_stats.get((team_id, q.pk))
+                answered = int(s["count"]) if s else 0
+                cant_say = int(s["size"] - s["count"]) if s else 0
+                self_value = _num(self_item_values.get((team_id, q.pk)))
+                if stats is None or answered < k:
+                    items.append(
+                        ItemResult(
+                            code=q.code,
+                            text=q.text,
+                            self_text=q.self_text,
+                            reverse_scored=q.reverse_scored,
+                            n=None,
+                            mean=None,
+                            percent=None,
+                            favourable_pct=None,
+                            counts=(),
+                            cant_say=None if stats is None else cant_say,
+                            self_value=self_value,
+                            suppressed=True,
+                        )
+                    )
+                    continue
+                mean = float(s["mean"])
+                item_percent = scoring.percent_scale(
+                    score=mean, scale_min=q.scale_min, scale_max=q.scale_max
+                )
+                items.append(
+                    ItemResult(
+                        code=q.code,
+                        text=q.text,
+                        self_text=q.self_text,
+                        reverse_scored=q.reverse_scored,
+                        n=answered,
+                        mean=mean,
+                        percent=item_percent,
+                        favourable_pct=100 * float(s["favourable"]) / answered,
+                        counts=tuple(
+                            int(dist.get((team_id, q.pk, float(v)), 0))
+                            for v in range(q.scale_min, q.scale_max + 1)
+                        ),
+                        cant_say=cant_say,
+                        self_value=self_value,
+                        suppressed=False,
+                    )
+                )
+                highlights.append(
+                    ItemHighlight(
+                        pillar_key=p.key,
+                        code=q.code,
+                        text=q.text,
+                        mean=mean,
+                        percent=float(item_percent),
+                    )
+                )
+            pillar_comments: tuple[str, ...] = ()
+            if show_comments and stats is not None:
+                pillar_comments = anonymity.comments_arrange(
+                    texts=comments.get((team_id, p.key), ()),
+                    cycle_id=cycle.pk,
+                    team_id=team_id,
+                    key=p.key,
+                )
+            if stats is None:
+                team_pillars.append(
+                    TeamPillar(
+                        key=p.key,
+                        name=p.name,
+                        n=None,
+                        mean=None,
+                        sd=None,
+                        ci_low=None,
+                        ci_high=None,
+                        percent=None,
+                        rwg=None,
+                        favourable_pct=None,
+                        self_score=self_score,
+                        self_percent=_percent(self_score, p),
+                        gap=None,
+                        gap_kind="",
+                        percentile=None,
+                        previous_mean=None,
+                        change=None,
+                        suppressed=True,
+                        suppressed_reason=reason,
+                        items=tuple(items),
+                    )
+                )
+                continue
+            gap = scoring.self_other_gap(
+                self_score=self_score, team_score=stats.mean, threshold=threshold
+            )
+            previous_team = prev_teams.get(team_id)
+            previous_mean, change = anonymity.trend_change(
+                current=stats.mean,
+                previous=previous_team.pillar(p.key) if previous_team else None,
+            )
+            fav_count, fav_answered = favourable_by_team.get((team_id, p.key), (0, 0))
+            team_pillars.append(
+                TeamPillar(
+                    key=p.key,
+                    name=p.name,
+                    n=stats.n,
+                    mean=stats.mean,
+                    sd=stats.sd,
+                    ci_low=stats.ci_low,
+                    ci_high=stats.ci_high,
+                    percent=_percent(stats.mean, p),
+                    rwg=rwg_values.get((team_id, p.key)),
+                    favourable_pct=100 * fav_count / fav_answered if fav_answered else None,
+                    self_score=self_score,
+                    self_percent=_percent(self_score, p),
+                    gap=gap.gap,
+                    gap_kind=gap.kind,
+                    percentile=scoring.percentile_rank(value=stats.mean, others=shown_means[p.key]),
+                    previous_mean=previous_mean,
+                    change=change,
+                    suppressed=False,
+                    suppressed_reason="",
+                    items=tuple(items),
+                    comments=pillar_comments,
+                )
+            )
+        ranked = sorted(highlights, key=lambda h: (-h.percent, h.code))
+        top = max(0, min(HIGHLIGHTS, len(ranked) // 2))
+        invited = data.invited.get(team_id, 0)
+        teams.append(
+            TeamResult(
+                team_id=team_id,
+                slug=team.slug,
+                name=team.name,
+                department_id=team.parent_id,
+                department=team.parent.name if team.parent_id else "",
+                invited=invited,
+                n=n,
+                self_n=data.self_counts.get(team_id, 0),
+                response_rate=n / invited if invited else None,
+                suppressed=bool(team_reason),
+                suppressed_reason=team_reason,
+                comments_shown=show_comments,
+                pillars=tuple(team_pillars),
+                strengths=tuple(ranked[:top]),
+                opportunities=tuple(reversed(ranked[-top:])) if top else (),
+            )
+        )
+
+    def rollup(kind: str, key: str, dept: Team | None, ids: list[int]) -> Rollup:
+        invited = sum(data.invited.get(t, 0) for t in ids)
+        n = sum(counts[t] for t in ids)
+        rollup_pillars = []
+        for p in pillars:
+            reason = pillar_plans[p.key].parents.get(key, "")
+            if reason:
+                rollup_pillars.append(
+                    RollupPillar(
+                        key=p.key,
+                        n=None,
+                        mean=None,
+                        sd=None,
+                        percent=None,
+                        favourable_pct=None,
+                        suppressed=True,
+                        suppressed_reason=reason,
+                    )
+                )
+                continue
+            stats, favourable = _rollup_figures(
+                team_ids=ids,
+                pillar=p,
+                scores_by_team=scores_by_team,
+                favourable_by_team=favourable_by_team,
+            )
+            rollup_pillars.append(
+                RollupPillar(
+                    key=p.key,
+                    n=stats.n,
+                    mean=stats.mean,
+                    sd=stats.sd,
+                    percent=_percent(stats.mean, p),
+                    favourable_pct=favourable,
+                    suppressed=False,
+                    suppressed_reason="",
+                )
+            )
+        return Rollup(
+            kind=kind,
+            team_id=dept.pk if dept else None,
+            slug=dept.slug if dept else "",
+            name=dept.name if dept else cycle.name,
+            team_ids=tuple(ids),
+            invited=invited,
+            n=n,
+            response_rate=n / invited if invited else None,
+            suppressed=key in team_plan.parents,
+            suppressed_reason=team_plan.parents.get(key, ""),
+            pillars=tuple(rollup_pillars),
+        )
+
+    organisation = rollup("organisation", anonymity.ORGANISATION, None, team_ids)
+    department_rollups = sorted(
+        (
+            rollup("department", f"department:{dept_id}", departments[dept_id], ids)
+            for dept_id, ids in dept_members.items()
+        ),
+        key=lambda r: r.name,
+    )
+
+    summaries = []
+    for p in pillars:
+        org_pillar = organisation.pillar(p.key)
+        shown = org_pillar is not None and not org_pillar.suppressed
+        table = wide[p.key]
+        rows = table.to_numpy().tolist() if shown and not table.empty else []
+        alpha = scoring.cronbach_alpha(rows=rows) if rows else None
+        item_total = scoring.item_total_correlations(rows=rows) if rows else []
+        icc = scoring.icc_from_groups(
+            groups={str(t): scores_by_team.get((t, p.key), []) for t in team_ids if shown}
+        )
+        median = statistics.median(shown_means[p.key]) if shown_means[p.key] else None
+        summaries.append(
+            PillarSummary(
+                key=p.key,
+                name=p.name,
+                description=p.description,
+                order=p.order,
+                scale_min=p.scale_min,
+                scale_max=p.scale_max,
+                n_items=len(p.questions),
+                n=org_pillar.n if shown else None,
+                mean=org_pillar.mean if shown else None,
+                sd=org_pillar.sd if shown else None,
+                percent=org_pillar.percent if shown else None,
+                favourable_pct=org_pillar.favourable_pct if shown else None,
+                org_median=median,
+                org_median_percent=_percent(median, p),
+                alpha=alpha,
+                item_total=tuple(
+                    ItemTotal(
+                        code=q.code,
+                        text=q.text,
+                        r=item_total[i] if i < len(item_total) else None,
+                    )
+                    for i, q in enumerate(p.questions)
+                ),
+                icc1=icc.icc1 if shown else None,
+                icc2=icc.icc2 if shown else None,
+            )
+        )
+
+    return CycleReport(
+        schema_version=REPORT_SCHEMA_VERSION,
+        cycle_id=cycle.pk,
+        cycle_slug=cycle.slug,
+        cycle_name=cycle.name,
+        cycle_state=cycle.state,
+        bank_name=cycle.bank.name,
+        min_group_size=k,
+        comment_min_group_size=cycle.comment_min_group_size,
+        gap_threshold=threshold,
+        scores_visible=True,
+        hidden_reason="",
+        previous_cycle_name=previous.cycle_name if previous else None,
+        computed_at=dt.datetime.now(tz=dt.UTC).isoformat(timespec="seconds"),
+        pillars=tuple(summaries),
+        organisation=organisation,
+        departments=tuple(department_rollups),
+        teams=tuple(teams),
+    )

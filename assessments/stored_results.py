@@ -1,0 +1,395 @@
+"""Stored results: a cycle's report is computed once, kept in ``CycleResult``, and read back.
+
+The stored row carries a fingerprint of everything the report depends on (the cycle's settings,
+its questions and teams, the counts and highest ids of its submissions, answers, comments and
+invitations, the previous cycle's fingerprint for trends, and the report schema version). A read
+recomputes only when the fingerprint no longer matches — so a released cycle is computed once,
+and computed again if its data changes (an import, an admin edit).
+
+Layout of ``CycleResult.data``::
+
+    {"report": CycleReport.to_dict() with every team's items, highlights and comments removed,
+     "details": {"t<team id>": {"strengths": [...], "opportunities": [...],
+                                "pillars": {KEY: {"items": [...], "comments": [...]}}}}}
+
+so a heatmap reads the small ``report`` part only (one JSON key extracted by the database), and
+a team page adds its own ``details`` entry.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce
+
+from assessments import aggregation
+from assessments.models import (
+    Answer,
+    Comment,
+    Cycle,
+    CycleResult,
+    Invitation,
+    Role,
+    Submission,
+    Team,
+)
+from assessments.results import (
+    REPORT_SCHEMA_VERSION,
+    CycleReport,
+    ItemHighlight,
+    ItemResult,
+    PillarSummary,
+    Rollup,
+    RollupPillar,
+    TeamPillar,
+    TeamResult,
+    _build,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
+
+BLANK_TEAM_PILLAR_FIELDS = (
+    *("n", "mean", "sd", "ci_low", "ci_high", "percent", "rwg", "favourable_pct"),
+    *("self_score", "self_percent", "gap", "percentile", "previous_mean", "change"),
+)
+
+
+def previous_cycle(cycle: Cycle) -> Cycle | None:
+    """The latest released cycle that started before ``cycle`` (the base of its trends)."""
+    when = cycle.opens_at or cycle.created_at
+    return (
+        Cycle.objects.released()
+        .exclude(pk=cycle.pk)
+        .annotate(when=Coalesce("opens_at", "created_at"))
+        .filter(when__lt=when)
+        .order_by("-when", "-pk")
+        .first()
+    )
+
+
+def _own_fingerprint(cycle: Cycle) -> list[Any]:
+    submissions = Submission.objects.filter(cycle=cycle).aggregate(n=Count("pk"), last=Max("pk"))
+    answers = Answer.objects.filter(submission__cycle=cycle).aggregate(
+        n=Count("pk"), last=Max("pk")
+    )
+    comments = Comment.objects.filter(submission__cycle=cycle).aggregate(
+        n=Count("pk"), last=Max("pk")
+    )
+    invited = Invitation.objects.filter(cycle=cycle, role=Role.MEMBER).aggregate(
+        n=Count("pk"), last=Max("pk")
+    )
+    teams = list(
+        Team.objects.filter(
+            Q(cycles=cycle) | Q(pk__in=Submission.objects.filter(cycle=cycle).values("team_id"))
+        )
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", "name", "slug", "parent_id", "parent__name", "parent__slug")
+    )
+    questions = sorted(cycle.questions.values_list("pk", flat=True))
+    return [
+        REPORT_SCHEMA_VERSION,
+        cycle.pk,
+        cycle.name,
+        cycle.slug,
+        cycle.state,
+        cycle.min_group_size,
+        cycle.comment_min_group_size,
+        settings.PILLARS_GAP_THRESHOLD,
+        questions,
+        teams,
+        submissions,
+        answers,
+        comments,
+        invited,
+    ]
+
+
+def cycle_fingerprint(cycle: Cycle, *, previous: Cycle | None) -> str:
+    parts = _own_fingerprint(cycle)
+    if previous is not None:
+        stored = CycleResult.objects.filter(cycle=previous).values_list("fingerprint", flat=True)
+        parts.append([previous.pk, previous.name, list(stored)])
+    blob = json.dumps(parts, default=str, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+# --- storage layout -------------------------------------------------------------------------
+
+
+def _split(report: CycleReport) -> dict[str, Any]:
+    details: dict[str, Any] = {}
+    teams = []
+    for team in report.teams:
+        details[f"t{team.team_id}"] = {
+            "strengths": [dataclasses.asdict(h) for h in team.strengths],
+            "opportunities": [dataclasses.asdict(h) for h in team.opportunities],
+            "pillars": {
+                p.key: {
+                    "items": [dataclasses.asdict(i) for i in p.items],
+                    "comments": list(p.comments),
+                }
+                for p in team.pillars
+            },
+        }
+        teams.append(
+            dataclasses.replace(
+                team,
+                strengths=(),
+                opportunities=(),
+                detail=False,
+                pillars=tuple(dataclasses.replace(p, items=(), comments=()) for p in team.pillars),
+            )
+        )
+    summary = dataclasses.replace(report, teams=tuple(teams))
+    return {"report": summary.to_dict(), "details": details}
+
+
+def _with_detail(team: TeamResult, detail: dict[str, Any]) -> TeamResult:
+    pillars = []
+    for p in team.pillars:
+        part = detail["pillars"].get(p.key, {"items": [], "comments": []})
+        pillars.append(
+            dataclasses.replace(
+                p,
+                items=tuple(_build(ItemResult, item) for item in part["items"]),
+                comments=tuple(part["comments"]),
+            )
+        )
+    return dataclasses.replace(
+        team,
+        pillars=tuple(pillars),
+        strengths=tuple(_build(ItemHighlight, h) for h in detail["strengths"]),
+        opportunities=tuple(_build(ItemHighlight, h) for h in detail["opportunities"]),
+        detail=True,
+    )
+
+
+def _json(value: Any) -> Any:
+    # KT() gives JSON text on every backend; PostgreSQL's driver may already decode it.
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _stored_read(
+    cycle: Cycle, *, fingerprint: str, detail: bool | Collection[int]
+) -> CycleReport | None:
+    annotations: dict[str, Any] = {"summary": KT("data__report")}
+    if detail is True:
+        annotations["details"] = KT("data__details")
+    elif detail:
+        for team_id in detail:
+            annotations[f"d{int(team_id)}"] = KT(f"data__details__t{int(team_id)}")
+    row = (
+        CycleResult.objects.filter(cycle=cycle, fingerprint=fingerprint)
+        .annotate(**annotations)
+        .values(*annotations)
+        .first()
+    )
+    if row is None or row["summary"] is None:
+        return None
+    report = CycleReport.from_dict(_json(row["summary"]))
+    if detail is True:
+        details = _json(row["details"]) or {}
+    elif detail:
+        details = {f"t{int(t)}": _json(row[f"d{int(t)}"]) for t in detail}
+    else:
+        return report
+    teams = tuple(
+        _with_detail(team, details[f"t{team.team_id}"]) if details.get(f"t{team.team_id}") else team
+        for team in report.teams
+    )
+    return dataclasses.replace(report, teams=teams)
+
+
+def _stored_write(cycle: Cycle, *, fingerprint: str, report: CycleReport) -> None:
+    data = _split(report)
+    try:
+        with transaction.atomic():
+            CycleResult.objects.update_or_create(
+                cycle=cycle, defaults={"fingerprint": fingerprint, "data": data}
+            )
+    except IntegrityError:  # another process stored it at the same moment: theirs is as good
+        pass
+
+
+def _strip_details(report: CycleReport, keep: bool | Collection[int]) -> CycleReport:
+    if keep is True:
+        return report
+    wanted = set() if keep is False else {int(t) for t in keep}
+    teams = tuple(
+        team
+        if team.team_id in wanted
+        else dataclasses.replace(
+            team,
+            strengths=(),
+            opportunities=(),
+            detail=False,
+            pillars=tuple(dataclasses.replace(p, items=(), comments=()) for p in team.pillars),
+        )
+        for team in report.teams
+    )
+    return dataclasses.replace(report, teams=teams)
+
+
+def cycle_report(cycle: Cycle, *, detail: bool | Collection[int] = True) -> CycleReport:
+    """The cycle's full (HR-level) report, from storage when its data has not changed.
+
+    ``detail``: True loads every team's items, highlights and comments; False none (heatmaps);
+    a collection of team ids loads only those teams'. Pass anything a person sees through
+    :func:`assessments.anonymity.report_for_viewer` instead.
+    """
+    previous = previous_cycle(cycle)
+    fingerprint = cycle_fingerprint(cycle, previous=previous)
+    report = _stored_read(cycle, fingerprint=fingerprint, detail=detail)
+    if report is not None:
+        return report
+    previous_report = cycle_report(previous, detail=False) if previous else None
+    # The previous cycle may just have been (re)stored: its fingerprint is part of ours.
+    fingerprint = cycle_fingerprint(cycle, previous=previous)
+    report = aggregation.cycle_compute(cycle, previous=previous_report)
+    _stored_write(cycle, fingerprint=fingerprint, report=report)
+    return _strip_details(report, detail)
+
+
+def counts_report(cycle: Cycle, *, reason: str) -> CycleReport:
+    """Counts only — no score computed or read — for a viewer who may not see scores yet."""
+    pillars = aggregation.cycle_pillars(cycle)
+    teams = aggregation.cycle_teams(cycle)
+    member_counts: dict[int, int] = {}
+    self_counts: dict[int, int] = {}
+    for team_id, role, n in (
+        Submission.objects.filter(cycle=cycle)
+        .values_list("team_id", "role")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        target = member_counts if role == Role.MEMBER else self_counts if role == Role.SELF else {}
+        target[team_id] = target.get(team_id, 0) + n
+    invited = dict(
+        Invitation.objects.filter(cycle=cycle, role=Role.MEMBER)
+        .values_list("team_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+    def blank_pillar(p: aggregation.PillarInfo) -> TeamPillar:
+        return TeamPillar(
+            key=p.key,
+            name=p.name,
+            **dict.fromkeys(BLANK_TEAM_PILLAR_FIELDS),
+            gap_kind="",
+            suppressed=True,
+            suppressed_reason=reason,
+        )
+
+    def blank_rollup(kind: str, dept: Any, ids: list[int]) -> Rollup:
+        n = sum(member_counts.get(t, 0) for t in ids)
+        n_invited = sum(invited.get(t, 0) for t in ids)
+        return Rollup(
+            kind=kind,
+            team_id=dept.pk if dept else None,
+            slug=dept.slug if dept else "",
+            name=dept.name if dept else cycle.name,
+            team_ids=tuple(ids),
+            invited=n_invited,
+            n=n,
+            response_rate=n / n_invited if n_invited else None,
+            suppressed=True,
+            suppressed_reason=reason,
+            pillars=tuple(
+                RollupPillar(
+                    key=p.key,
+                    n=None,
+                    mean=None,
+                    sd=None,
+                    percent=None,
+                    favourable_pct=None,
+                    suppressed=True,
+                    suppressed_reason=reason,
+                )
+                for p in pillars
+            ),
+        )
+
+    departments: dict[int, Any] = {}
+    members: dict[int, list[int]] = {}
+    for team in teams:
+        if team.parent_id is not None:
+            departments[team.parent_id] = team.parent
+            members.setdefault(team.parent_id, []).append(team.pk)
+    return CycleReport(
+        schema_version=REPORT_SCHEMA_VERSION,
+        cycle_id=cycle.pk,
+        cycle_slug=cycle.slug,
+        cycle_name=cycle.name,
+        cycle_state=cycle.state,
+        bank_name=cycle.bank.name,
+        min_group_size=cycle.min_group_size,
+        comment_min_group_size=cycle.comment_min_group_size,
+        gap_threshold=settings.PILLARS_GAP_THRESHOLD,
+        scores_visible=False,
+        hidden_reason=reason,
+        previous_cycle_name=None,
+        computed_at="",
+        pillars=tuple(
+            PillarSummary(
+                key=p.key,
+                name=p.name,
+                description=p.description,
+                order=p.order,
+                scale_min=p.scale_min,
+                scale_max=p.scale_max,
+                n_items=len(p.questions),
+                n=None,
+                mean=None,
+                sd=None,
+                percent=None,
+                favourable_pct=None,
+                org_median=None,
+                org_median_percent=None,
+                alpha=None,
+                item_total=(),
+                icc1=None,
+                icc2=None,
+            )
+            for p in pillars
+        ),
+        organisation=blank_rollup("organisation", None, [t.pk for t in teams]),
+        departments=tuple(
+            sorted(
+                (blank_rollup("department", departments[d], ids) for d, ids in members.items()),
+                key=lambda r: r.name,
+            )
+        ),
+        teams=tuple(
+            TeamResult(
+                team_id=team.pk,
+                slug=team.slug,
+                name=team.name,
+                department_id=team.parent_id,
+                department=team.parent.name if team.parent_id else "",
+                invited=invited.get(team.pk, 0),
+                n=member_counts.get(team.pk, 0),
+                self_n=self_counts.get(team.pk, 0),
+                response_rate=(
+                    member_counts.get(team.pk, 0) / invited[team.pk]
+                    if invited.get(team.pk)
+                    else None
+                ),
+                suppressed=True,
+                suppressed_reason=reason,
+                comments_shown=False,
+                pillars=tuple(blank_pillar(p) for p in pillars),
+                detail=False,
+            )
+            for team in teams
+        ),
+    )
