@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from assessments.api import api
 from leadership import health, views
 
 urlpatterns = [
@@ -15,5 +16,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("bank/", include("leadership.bank_urls")),
     path("", include("assessments.urls")),
+    path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
