@@ -167,6 +167,8 @@ CACHES = {
         if env_bool("CACHE_IN_DATABASE", PRODUCTION)
         else "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "pillars_cache",
+        # Rate-limit counters live here too: room for many clients before culling starts.
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 50_000)},
     }
 }
 
@@ -306,10 +308,11 @@ PILLARS_REMINDER_INTERVAL_HOURS = env_int("PILLARS_REMINDER_INTERVAL_HOURS", 48)
 PILLARS_RETENTION_MONTHS = env_int("PILLARS_RETENTION_MONTHS", 24)
 # Invitations (emails, token hashes) and unsent drafts of closed cycles are purged after this.
 PILLARS_INVITATION_PURGE_DAYS = env_int("PILLARS_INVITATION_PURGE_DAYS", 30)
-# Requests per client address per window on the token links and submits. Counted in the default
-# cache, which must be shared by all app servers in production (DatabaseCache is).
-PILLARS_RATELIMIT_TOKEN = env_str("PILLARS_RATELIMIT_TOKEN", "30/60")
-PILLARS_RATELIMIT_SUBMIT = env_str("PILLARS_RATELIMIT_SUBMIT", "20/60")
+# "requests/seconds" per client address. Token links count only unknown or used tokens, so an
+# office behind one address can open its real links at once; submits count every POST. Counted
+# in the default cache, which must be shared by all app servers in production (DatabaseCache is).
+PILLARS_RATELIMIT_TOKEN = env_str("PILLARS_RATELIMIT_TOKEN", "20/600")
+PILLARS_RATELIMIT_SUBMIT = env_str("PILLARS_RATELIMIT_SUBMIT", "60/60")
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,132 @@
+"""Rate limits on token links and submits: exact counts, per address, shared across processes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
+from django.test import RequestFactory, override_settings
+from django.views.defaults import page_not_found
+
+from assessments.ratelimit import Rate, ratelimit, ratelimit_exhausted, ratelimit_hit
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_a_rate_reads_as_requests_per_seconds():
+    assert Rate.parse("30/60") == Rate(limit=30, window=60)
+    assert Rate.parse("5") == Rate(limit=5, window=60)
+    with pytest.raises(ValueError, match="positive"):
+        Rate.parse("0/60")
+
+
+def test_requests_within_the_limit_pass_and_the_next_one_is_refused():
+    rate = Rate(limit=3, window=60)
+    now = 1_000_000.0
+    results = [ratelimit_hit(scope="t", ident="203.0.113.5", rate=rate, now=now) for _ in range(4)]
+    assert results == [True, True, True, False]
+    assert ratelimit_exhausted(scope="t", ident="203.0.113.5", rate=rate, now=now)
+
+
+def test_each_address_and_each_window_has_its_own_count():
+    rate = Rate(limit=1, window=60)
+    assert ratelimit_hit(scope="t", ident="a", rate=rate, now=60.0)
+    assert not ratelimit_hit(scope="t", ident="a", rate=rate, now=119.0)
+    assert ratelimit_hit(scope="t", ident="b", rate=rate, now=119.0)
+    assert ratelimit_hit(scope="t", ident="a", rate=rate, now=120.0)
+
+
+def test_the_cache_holds_no_client_address():
+    ratelimit_hit(scope="t", ident="203.0.113.77", rate=Rate(limit=2, window=60), now=0.0)
+    keys = list(cache._cache.keys())  # LocMemCache, the development and test cache
+    assert keys
+    assert not any("203.0.113.77" in key for key in keys)
+
+
+def test_concurrent_threads_never_exceed_the_limit():
+    rate = Rate(limit=25, window=60)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(
+            pool.map(lambda _: ratelimit_hit(scope="t", ident="x", rate=rate, now=5.0), range(80))
+        )
+    assert sum(results) == 25
+
+
+@pytest.mark.slow
+def test_app_servers_sharing_the_database_cache_share_one_count(tmp_path):
+    # Four separate processes, as four app servers, against one database cache.
+    env = {
+        **os.environ,
+        "DATABASE_URL": "",
+        "SQLITE_PATH": str(tmp_path / "shared.sqlite3"),
+        "CACHE_IN_DATABASE": "1",
+        "DJANGO_SETTINGS_MODULE": "leadership.settings",
+    }
+    subprocess.run([sys.executable, "manage.py", "createcachetable"], cwd=ROOT, env=env, check=True)
+    code = (
+        "import django; django.setup()\n"
+        "from assessments.ratelimit import Rate, ratelimit_hit\n"
+        "rate = Rate(limit=30, window=3600)\n"
+        "print(sum(ratelimit_hit(scope='s', ident='nat', rate=rate, now=7200.0)"
+        " for _ in range(20)))\n"
+    )
+    servers = [
+        subprocess.Popen(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(4)
+    ]
+    allowed = [int(server.communicate(timeout=120)[0].strip()) for server in servers]
+    assert sum(allowed) == 30
+    assert all(server.returncode == 0 for server in servers)
+
+
+def link_view(request, token: str) -> HttpResponse:
+    if token != "good":
+        return page_not_found(request, Http404())
+    return HttpResponse("welcome")
+
+
+@override_settings(PILLARS_RATELIMIT_TOKEN="3/600")
+def test_guessing_token_links_is_stopped_while_real_links_keep_working_until_then():
+    view = ratelimit("token", setting="PILLARS_RATELIMIT_TOKEN", failures_only=True)(link_view)
+    factory = RequestFactory()
+
+    def visit(token: str) -> int:
+        return view(factory.get(f"/s/{token}/", REMOTE_ADDR="203.0.113.5"), token=token).status_code
+
+    # Real links from the same office never count against it.
+    assert [visit("good") for _ in range(10)] == [200] * 10
+    assert [visit(f"guess{n}") for n in range(3)] == [404, 404, 404]
+    response = view(factory.get("/s/x/", REMOTE_ADDR="203.0.113.5"), token="x")
+    assert response.status_code == 429
+    assert response["Retry-After"] == "600"
+    assert "Please wait a moment" in response.content.decode()
+    # Another address is not affected.
+    other = view(factory.get("/s/good/", REMOTE_ADDR="198.51.100.1"), token="good")
+    assert other.status_code == 200
+
+
+@override_settings(PILLARS_RATELIMIT_SUBMIT="2/60")
+def test_submits_are_counted_per_address_and_only_for_the_limited_method():
+    def submit_view(request):
+        return HttpResponse("ok")
+
+    view = ratelimit("submit", setting="PILLARS_RATELIMIT_SUBMIT", methods=("POST",))(submit_view)
+    factory = RequestFactory()
+    codes = [view(factory.post("/", REMOTE_ADDR="203.0.113.5")).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    assert view(factory.get("/", REMOTE_ADDR="203.0.113.5")).status_code == 200
