@@ -96,6 +96,11 @@ def _cycle_locked(cycle: Cycle) -> Cycle:
     return Cycle.objects.select_for_update().get(pk=cycle.pk)
 
 
+def _caller_update(caller: Cycle, locked: Cycle) -> None:
+    """Keep the caller's instance in step with the row just changed."""
+    caller.state, caller.released_at = locked.state, locked.released_at
+
+
 def _transition_check(cycle: Cycle, to: str) -> None:
     if not cycle.can_transition(to):
         raise CycleError(
@@ -148,7 +153,7 @@ def cycle_open(*, cycle: Cycle, actor: Any) -> int:
 
     Returns the number of invitations created.
     """
-    cycle = _cycle_locked(cycle)
+    caller, cycle = cycle, _cycle_locked(cycle)
     _transition_check(cycle, Cycle.State.OPEN)
     if not cycle.teams.exists():
         raise CycleError(ERROR_NO_TEAMS)
@@ -160,6 +165,7 @@ def cycle_open(*, cycle: Cycle, actor: Any) -> int:
     cycle.state = Cycle.State.OPEN
     cycle.save(update_fields=["state"])
     created = invitations_create(cycle=cycle)
+    _caller_update(caller, cycle)
     audit_record(
         actor=actor,
         action="cycle.reopen" if reopened else "cycle.open",
@@ -171,20 +177,22 @@ def cycle_open(*, cycle: Cycle, actor: Any) -> int:
 
 @transaction.atomic
 def cycle_close(*, cycle: Cycle, actor: Any) -> None:
-    cycle = _cycle_locked(cycle)
+    caller, cycle = cycle, _cycle_locked(cycle)
     _transition_check(cycle, Cycle.State.CLOSED)
     cycle.state = Cycle.State.CLOSED
     cycle.save(update_fields=["state"])
+    _caller_update(caller, cycle)
     audit_record(actor=actor, action="cycle.close", target=cycle, detail={"id": cycle.pk})
 
 
 @transaction.atomic
 def cycle_release(*, cycle: Cycle, actor: Any) -> None:
-    cycle = _cycle_locked(cycle)
+    caller, cycle = cycle, _cycle_locked(cycle)
     _transition_check(cycle, Cycle.State.RELEASED)
     cycle.state = Cycle.State.RELEASED
     cycle.released_at = timezone.now()
     cycle.save(update_fields=["state", "released_at"])
+    _caller_update(caller, cycle)
     audit_record(actor=actor, action="cycle.release", target=cycle, detail={"id": cycle.pk})
 
 
