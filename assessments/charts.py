@@ -91,7 +91,7 @@ def radar_figure(
         "data": data,
         "layout": _base_layout(
             height=420,
-            margin={"l": 60, "r": 60, "t": 30, "b": 40},
+            margin={"l": 70, "r": 70, "t": 50, "b": 40},
             polar={
                 "bgcolor": "rgba(0,0,0,0)",
                 "radialaxis": {
@@ -101,7 +101,8 @@ def radar_figure(
                     "gridcolor": GRID,
                     "linecolor": GRID,
                     "tickfont": {"size": 10, "color": "#5f667d"},
-                    "angle": 90,
+                    # Between the first two spokes (clockwise from the top), not on a trace.
+                    "angle": 126,
                 },
                 "angularaxis": {
                     "direction": "clockwise",

@@ -7,4 +7,5 @@ from django.urls import include, path
 app_name = "assessments"
 urlpatterns: list = [
     path("", include("assessments.hr_urls")),
+    path("", include("assessments.dashboard_urls")),
 ]

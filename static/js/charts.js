@@ -8,6 +8,10 @@
     var source = document.getElementById(element.dataset.chart);
     if (!source || !window.Plotly) return;
     var figure = JSON.parse(source.textContent);
+    if (phone.matches && element.dataset.phoneHeight) {
+      figure.layout.height = Number(element.dataset.phoneHeight);
+      figure.layout.margin = {l: 36, r: 36, t: 24, b: 24};
+    }
     window.Plotly.newPlot(element, figure.data, figure.layout, {
       displayModeBar: false,
       responsive: true,

@@ -1,0 +1,17 @@
+"""Dashboard URLs, included from assessments/urls.py into the ``assessments`` namespace."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from assessments import dashboard_views
+
+urlpatterns = [
+    path("results/", dashboard_views.my_results, name="my-results"),
+    path("organisation/", dashboard_views.org_dashboard, name="org-dashboard"),
+    path(
+        "results/<slug:cycle_slug>/<slug:team_slug>/",
+        dashboard_views.team_dashboard,
+        name="team-dashboard",
+    ),
+]

@@ -1,0 +1,158 @@
+"""Dashboard pages: a leader's team results and HR's organisation overview.
+
+Thin views: find the cycle and team the user may see, get the anonymity-filtered report from
+:func:`assessments.anonymity.report_for_viewer`, hand it to :mod:`assessments.dashboards`,
+render. Each page issues a fixed number of queries, whatever the size of the organisation.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from assessments import dashboards
+from assessments.anonymity import report_for_viewer
+from assessments.models import Cycle, Team
+from assessments.wording import ICC_EXPLANATION
+from leadership.roles import hr_required, user_is_hr
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
+
+# The team's released cycles drawn in the trend; older ones stay in the cycle list.
+TREND_CYCLES = 6
+
+
+def _team_cycles(team: Team) -> list[Cycle]:
+    """Cycles the team takes part in, newest first; drafts are nobody's results yet."""
+    return list(
+        Cycle.objects.filter(teams=team)
+        .exclude(state=Cycle.State.DRAFT)
+        .order_by("-opens_at", "-created_at")
+    )
+
+
+@login_required
+def my_results(request: HttpRequest) -> HttpResponse:
+    """The leader's teams, each with its cycles: a link to every dashboard they may open."""
+    teams = list(Team.objects.led_by(request.user).filter(is_department=False).order_by("name"))
+    memberships = (
+        Cycle.teams.through.objects.filter(team__in=teams)
+        .exclude(cycle__state=Cycle.State.DRAFT)
+        .select_related("cycle")
+        .order_by("-cycle__opens_at", "-cycle__created_at")
+    )
+    cycles: dict[int, list[Cycle]] = {team.pk: [] for team in teams}
+    for membership in memberships:
+        cycles[membership.team_id].append(membership.cycle)
+    rows = [(team, cycles[team.pk]) for team in teams]
+    return render(request, "assessments/dashboard/my_results.html", {"rows": rows})
+
+
+@login_required
+def team_dashboard(request: HttpRequest, cycle_slug: str, team_slug: str) -> HttpResponse:
+    """One team in one cycle. Leaders: their own teams only (others 404); HR: any team."""
+    team = get_object_or_404(
+        Team.objects.visible_to(request.user).filter(is_department=False), slug=team_slug
+    )
+    cycles = _team_cycles(team)
+    cycle = next((c for c in cycles if c.slug == cycle_slug), None)
+    if cycle is None:
+        raise Http404
+    report = report_for_viewer(cycle=cycle, user=request.user, team_id=team.pk)
+    result = report.team(team.pk)
+    if result is None:
+        raise Http404
+    view = dashboards.team_dashboard(report=report, team=result)
+    trend = None
+    if view.scores_visible:
+        released = [c for c in cycles if c.is_released][:TREND_CYCLES]
+        if cycle.is_released and len(released) >= 2:
+            reports = [
+                report
+                if c.pk == cycle.pk
+                else report_for_viewer(cycle=c, user=request.user, team_id=team.pk, detail=False)
+                for c in reversed(released)
+            ]
+            trend = dashboards.team_trend(reports=reports, team_id=team.pk)
+    return render(
+        request,
+        "assessments/dashboard/team.html",
+        {
+            "team": team,
+            "cycle": cycle,
+            "cycles": cycles,
+            "view": view,
+            "result": result,
+            "trend": trend,
+            "is_hr_view": user_is_hr(request.user),
+        },
+    )
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@hr_required
+def org_dashboard(request: HttpRequest) -> HttpResponse:
+    """Teams × pillars for one cycle, with roll-ups, response rates and psychometrics.
+
+    GET parameters ``cycle`` (slug), ``department`` (team id) and ``metric`` (mean or
+    favourable). An htmx request aimed at the heatmap gets only the ``heatmap`` partial.
+    """
+    cycles = list(Cycle.objects.exclude(state=Cycle.State.DRAFT).order_by("-opens_at", "-pk"))
+    departments = list(Team.objects.filter(is_department=True).order_by("name"))
+    wanted = request.GET.get("cycle")
+    cycle = next((c for c in cycles if c.slug == wanted), None) if wanted else None
+    if cycle is None:
+        cycle = next((c for c in cycles if c.is_released), None) or (cycles[0] if cycles else None)
+    metric = request.GET.get("metric")
+    if metric not in dashboards.METRICS:
+        metric = dashboards.METRIC_MEAN
+    department_id = _int_or_none(request.GET.get("department"))
+    department = next((d for d in departments if d.pk == department_id), None)
+    base = reverse("assessments:org-dashboard")
+    params = {
+        "cycle": cycle.slug if cycle else "",
+        "department": department.pk if department else "",
+    }
+    metric_links = [
+        (key, label, f"{base}?{urlencode({**params, 'metric': key})}")
+        for key, label in (
+            (dashboards.METRIC_MEAN, _("Average score")),
+            (dashboards.METRIC_FAVOURABLE, _("Favourable %")),
+        )
+    ]
+    context = {
+        "metric_links": metric_links,
+        "icc_explanation": ICC_EXPLANATION,
+        "cycles": cycles,
+        "cycle": cycle,
+        "departments": departments,
+        "department": department,
+        "metric": metric,
+    }
+    if cycle is not None:
+        report = report_for_viewer(cycle=cycle, user=request.user, detail=False)
+        context.update(
+            report=report,
+            heatmap=dashboards.heatmap(
+                report=report, metric=metric, department_id=department.pk if department else None
+            ),
+            psychometrics=dashboards.psychometrics(report=report),
+            stats=dashboards.org_stats(report=report),
+        )
+    template = "assessments/dashboard/org.html"
+    if getattr(request, "htmx", False) and request.htmx.target == "heatmap":
+        template += "#heatmap"
+    return render(request, template, context)

@@ -1,0 +1,517 @@
+"""What the dashboard pages show, built from an anonymity-filtered :class:`CycleReport`.
+
+The views fetch; this module turns results dataclasses into small view objects (plain words,
+chart figures, table rows) so templates only print. It never applies an anonymity rule itself:
+whatever the report withholds is None here too, and is explained with the report's reason.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext as _
+
+from assessments import charts
+from assessments.coaching import CoachingPlan, PillarScore, coaching_plans
+from assessments.results import suppressed_reason_text
+from assessments.wording import (
+    Verdict,
+    agreement_words,
+    alpha_verdict,
+    change_words,
+    gap_words,
+    item_total_verdict,
+    precision_note,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from assessments.results import (
+        CycleReport,
+        ItemHighlight,
+        ItemResult,
+        PillarSummary,
+        Rollup,
+        TeamPillar,
+        TeamResult,
+    )
+
+METRIC_MEAN = "mean"
+METRIC_FAVOURABLE = "favourable"
+METRICS = (METRIC_MEAN, METRIC_FAVOURABLE)
+
+
+def point_labels(*, scale_min: int, scale_max: int) -> list[str]:
+    """Distribution labels in scored orientation (reverse-keyed items are already flipped), so
+    they speak of favourability rather than of agreeing with the item's wording."""
+    points = scale_max - scale_min + 1
+    if points == 5:
+        return [
+            _("Very unfavourable"),
+            _("Unfavourable"),
+            _("Neutral"),
+            _("Favourable"),
+            _("Very favourable"),
+        ]
+    labels = [str(point) for point in range(scale_min, scale_max + 1)]
+    labels[0] = _("%(point)s (least favourable)") % {"point": labels[0]}
+    labels[-1] = _("%(point)s (most favourable)") % {"point": labels[-1]}
+    return labels
+
+
+# --- the leader's team dashboard ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    item: ItemResult
+    shares: tuple[float, ...]  # percent of the item's answers per scale point
+
+    @property
+    def cells(self) -> tuple[tuple[float, int], ...]:
+        """(share, count) per scale point, for the data table."""
+        return tuple(zip(self.shares, self.item.counts, strict=True))
+
+
+@dataclass(frozen=True)
+class PillarCard:
+    pillar: TeamPillar
+    summary: PillarSummary | None
+    index: int  # 1-based, for the pillar colour
+    scale_min: int
+    scale_max: int
+    precision: str
+    agreement: Verdict
+    gap_text: str
+    change_text: str
+    suppressed_text: str
+    point_labels: tuple[str, ...]
+    items: tuple[ItemRow, ...]
+    chart_id: str
+    figure: dict[str, Any] | None
+    comments: tuple[str, ...]
+
+    @property
+    def ci_shown(self) -> bool:
+        return self.pillar.ci_low is not None and self.pillar.ci_high is not None
+
+
+@dataclass(frozen=True)
+class TeamDashboard:
+    report: CycleReport
+    team: TeamResult
+    scores_visible: bool
+    hidden_text: str
+    cards: tuple[PillarCard, ...] = ()
+    radar: dict[str, Any] | None = None
+    radar_rows: tuple[tuple[str, float | None, float | None, float | None], ...] = ()
+    blind_spots: tuple[PillarCard, ...] = ()
+    hidden_strengths: tuple[PillarCard, ...] = ()
+    plans: tuple[CoachingPlan, ...] = ()
+    pillar_names: dict[str, str] = field(default_factory=dict)
+
+    def _named(self, items: Sequence[ItemHighlight]) -> list[tuple[ItemHighlight, str, bool]]:
+        """(highlight, pillar name, negatively worded) — a high score on a negatively worded
+        item means the team disagrees with it, which the page has to say."""
+        reverse = {
+            item.code for card in self.cards for item in card.pillar.items if item.reverse_scored
+        }
+        return [
+            (item, self.pillar_names.get(item.pillar_key, ""), item.code in reverse)
+            for item in items
+        ]
+
+    @property
+    def strengths(self) -> list[tuple[ItemHighlight, str, bool]]:
+        return self._named(self.team.strengths)
+
+    @property
+    def opportunities(self) -> list[tuple[ItemHighlight, str, bool]]:
+        return self._named(self.team.opportunities)
+
+
+def _shares(counts: Sequence[int]) -> tuple[float, ...]:
+    answered = sum(counts)
+    return tuple(100 * c / answered if answered else 0.0 for c in counts)
+
+
+def _pillar_card(
+    *, report: CycleReport, team: TeamResult, pillar: TeamPillar, index: int
+) -> PillarCard:
+    summary = report.pillar(pillar.key)
+    scale_min = summary.scale_min if summary else 1
+    scale_max = summary.scale_max if summary else 5
+    labels = point_labels(scale_min=scale_min, scale_max=scale_max)
+    items = tuple(
+        ItemRow(item=item, shares=_shares(item.counts))
+        for item in pillar.items
+        if not item.suppressed and item.counts
+    )
+    chart_id = f"chart-items-{pillar.key}"
+    figure = (
+        charts.distribution_figure(
+            items=[row.item.text for row in items],
+            counts=[row.item.counts for row in items],
+            point_labels=labels,
+        )
+        if items
+        else None
+    )
+    shown = not pillar.suppressed and pillar.mean is not None
+    return PillarCard(
+        pillar=pillar,
+        summary=summary,
+        index=index,
+        scale_min=scale_min,
+        scale_max=scale_max,
+        precision=precision_note(
+            n=pillar.n or 0,
+            ci_low=pillar.ci_low,
+            ci_high=pillar.ci_high,
+            scale_min=scale_min,
+            scale_max=scale_max,
+        )
+        if shown
+        else "",
+        agreement=agreement_words(rwg=pillar.rwg),
+        gap_text=gap_words(kind=pillar.gap_kind) if shown else "",
+        change_text=change_words(change=pillar.change) if shown else "",
+        suppressed_text=suppressed_reason_text(pillar.suppressed_reason),
+        point_labels=tuple(labels),
+        items=items,
+        chart_id=chart_id,
+        figure=figure,
+        comments=pillar.comments if team.comments_shown else (),
+    )
+
+
+def team_dashboard(*, report: CycleReport, team: TeamResult) -> TeamDashboard:
+    """The leader's view of one team in one cycle: counts only unless scores may be shown."""
+    if not report.scores_visible or team.suppressed:
+        reason = report.hidden_reason if not report.scores_visible else team.suppressed_reason
+        return TeamDashboard(
+            report=report,
+            team=team,
+            scores_visible=False,
+            hidden_text=suppressed_reason_text(reason),
+        )
+    cards = tuple(
+        _pillar_card(report=report, team=team, pillar=pillar, index=index)
+        for index, pillar in enumerate(team.pillars, start=1)
+    )
+    names = [card.pillar.name for card in cards]
+    team_pct = [card.pillar.percent for card in cards]
+    self_pct = [card.pillar.self_percent for card in cards]
+    org_pct = [card.summary.org_median_percent if card.summary else None for card in cards]
+    radar = charts.radar_figure(labels=names, team=team_pct, self_scores=self_pct, org=org_pct)
+    plans = coaching_plans(
+        pillars=[
+            PillarScore(key=card.pillar.key, name=card.pillar.name, score_pct=card.pillar.percent)
+            for card in cards
+            if not card.pillar.suppressed
+        ]
+    )
+    return TeamDashboard(
+        report=report,
+        team=team,
+        scores_visible=True,
+        hidden_text="",
+        cards=cards,
+        radar=radar,
+        radar_rows=tuple(zip(names, team_pct, self_pct, org_pct, strict=True)),
+        blind_spots=tuple(card for card in cards if card.pillar.gap_kind == "blind_spot"),
+        hidden_strengths=tuple(card for card in cards if card.pillar.gap_kind == "hidden_strength"),
+        plans=tuple(plans),
+        pillar_names={card.pillar.key: card.pillar.name for card in cards},
+    )
+
+
+@dataclass(frozen=True)
+class Trend:
+    cycles: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[float | None, ...]], ...]  # pillar name, percent per cycle
+    figure: dict[str, Any] | None
+
+
+def team_trend(*, reports: Sequence[CycleReport], team_id: int) -> Trend:
+    """The team's pillar percents across released cycles (oldest first); None where hidden."""
+    cycles: list[str] = []
+    series: dict[str, list[float | None]] = {}
+    names: dict[str, str] = {}
+    for report in reports:
+        team = report.team(team_id)
+        if team is None:
+            continue
+        cycles.append(report.cycle_name)
+        for pillar in team.pillars:
+            names.setdefault(pillar.key, pillar.name)
+            values = series.setdefault(pillar.key, [None] * (len(cycles) - 1))
+            shown = report.scores_visible and not team.suppressed and not pillar.suppressed
+            values.append(pillar.percent if shown else None)
+        for values in series.values():
+            values.extend([None] * (len(cycles) - len(values)))
+    rows = tuple((names[key], tuple(values)) for key, values in series.items())
+    has_points = sum(1 for _, values in rows for v in values if v is not None) > 0
+    figure = (
+        charts.trend_figure(cycles=cycles, series=[(name, values) for name, values in rows])
+        if len(cycles) >= 2 and has_points
+        else None
+    )
+    return Trend(cycles=tuple(cycles), rows=rows, figure=figure)
+
+
+# --- HR's organisation dashboard ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    text: str
+    style: str
+    suppressed: bool
+    title: str
+    short: str = ""  # what a hidden cell shows; ``title`` says it in full
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    kind: str  # "team", "department", "organisation"
+    name: str
+    slug: str
+    n: int
+    invited: int
+    response_rate: float | None
+    suppressed: bool
+    suppressed_text: str
+    cells: tuple[HeatCell, ...]
+
+    @property
+    def response_pct(self) -> float | None:
+        return None if self.response_rate is None else 100 * self.response_rate
+
+
+def _cell(
+    *,
+    mean: float | None,
+    percent: float | None,
+    favourable: float | None,
+    suppressed: bool,
+    reason: str,
+    metric: str,
+    k: int,
+    hidden: str = "",
+) -> HeatCell:
+    if hidden:
+        return HeatCell(
+            text="", style="", suppressed=True, title=suppressed_reason_text(hidden), short="…"
+        )
+    if suppressed or (mean is None and favourable is None):
+        if reason in ("too_few", "few_answers") or not reason:
+            title = _("Fewer than %(k)d responses") % {"k": k}
+            short = _("n < %(k)d") % {"k": k}
+        else:
+            title = suppressed_reason_text(reason)
+            short = _("hidden")
+        return HeatCell(text="", style="", suppressed=True, title=title, short=short)
+    if metric == METRIC_FAVOURABLE:
+        if favourable is None:
+            return HeatCell(text="–", style="", suppressed=False, title=_("Not computable"))
+        return HeatCell(
+            text=f"{favourable:.0f}%",
+            style=charts.heat_cell_style(pct=favourable),
+            suppressed=False,
+            title="",
+        )
+    if mean is None:
+        return HeatCell(text="–", style="", suppressed=False, title=_("Not computable"))
+    return HeatCell(
+        text=f"{mean:.1f}",
+        style=charts.heat_cell_style(pct=percent if percent is not None else 50),
+        suppressed=False,
+        title="",
+    )
+
+
+def _team_row(*, team: TeamResult, metric: str, k: int, hidden: str) -> HeatRow:
+    cells = tuple(
+        _cell(
+            mean=p.mean,
+            percent=p.percent,
+            favourable=p.favourable_pct,
+            suppressed=team.suppressed or p.suppressed,
+            reason=team.suppressed_reason or p.suppressed_reason,
+            metric=metric,
+            k=k,
+            hidden=hidden,
+        )
+        for p in team.pillars
+    )
+    return HeatRow(
+        kind="team",
+        name=team.name,
+        slug=team.slug,
+        n=team.n,
+        invited=team.invited,
+        response_rate=team.response_rate,
+        suppressed=team.suppressed,
+        suppressed_text=suppressed_reason_text(team.suppressed_reason),
+        cells=cells,
+    )
+
+
+def _rollup_row(
+    *, rollup: Rollup, keys: Sequence[str], metric: str, k: int, hidden: str
+) -> HeatRow:
+    cells = []
+    for key in keys:
+        p = rollup.pillar(key)
+        cells.append(
+            _cell(
+                mean=p.mean if p else None,
+                percent=p.percent if p else None,
+                favourable=p.favourable_pct if p else None,
+                suppressed=rollup.suppressed or (p is None or p.suppressed),
+                reason=rollup.suppressed_reason or (p.suppressed_reason if p else ""),
+                metric=metric,
+                k=k,
+                hidden=hidden,
+            )
+        )
+    return HeatRow(
+        kind=rollup.kind,
+        name=rollup.name,
+        slug=rollup.slug,
+        n=rollup.n,
+        invited=rollup.invited,
+        response_rate=rollup.response_rate,
+        suppressed=rollup.suppressed,
+        suppressed_text=suppressed_reason_text(rollup.suppressed_reason),
+        cells=tuple(cells),
+    )
+
+
+@dataclass(frozen=True)
+class HeatGroup:
+    """A department's roll-up row and its teams (or the teams without a department)."""
+
+    rollup: HeatRow | None
+    teams: tuple[HeatRow, ...]
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    pillars: tuple[str, ...]
+    groups: tuple[HeatGroup, ...]
+    organisation: HeatRow | None
+    metric: str
+    min_group_size: int
+    any_suppressed: bool
+    hidden_text: str
+
+
+def heatmap(*, report: CycleReport, metric: str, department_id: int | None = None) -> Heatmap:
+    """Teams × pillars grouped by department, each department headed by its roll-up."""
+    keys = [p.key for p in report.pillars]
+    k = report.min_group_size
+    hidden = "" if report.scores_visible else report.hidden_reason
+    groups: list[HeatGroup] = []
+    departments = {d.team_id: d for d in report.departments}
+    by_department: dict[int | None, list[TeamResult]] = {}
+    for team in report.teams:
+        by_department.setdefault(team.department_id, []).append(team)
+    order = [d.team_id for d in report.departments if d.team_id in by_department]
+    order += [key for key in by_department if key not in order]
+    for key in order:
+        if department_id is not None and key != department_id:
+            continue
+        rollup = departments.get(key)
+        groups.append(
+            HeatGroup(
+                rollup=_rollup_row(rollup=rollup, keys=keys, metric=metric, k=k, hidden=hidden)
+                if rollup
+                else None,
+                teams=tuple(
+                    _team_row(team=team, metric=metric, k=k, hidden=hidden)
+                    for team in by_department[key]
+                ),
+            )
+        )
+    organisation = (
+        _rollup_row(rollup=report.organisation, keys=keys, metric=metric, k=k, hidden=hidden)
+        if department_id is None
+        else None
+    )
+    rows = [row for group in groups for row in group.teams]
+    rows += [group.rollup for group in groups if group.rollup]
+    return Heatmap(
+        pillars=tuple(p.name for p in report.pillars),
+        groups=tuple(groups),
+        organisation=organisation,
+        metric=metric,
+        min_group_size=k,
+        any_suppressed=any(cell.suppressed for row in rows for cell in row.cells),
+        hidden_text=suppressed_reason_text(hidden),
+    )
+
+
+@dataclass(frozen=True)
+class ItemCheck:
+    code: str
+    text: str
+    r: float | None
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
+class PsychometricRow:
+    summary: PillarSummary
+    alpha: Verdict
+    items: tuple[ItemCheck, ...]
+
+    @property
+    def flagged(self) -> tuple[ItemCheck, ...]:
+        return tuple(item for item in self.items if item.verdict.level in ("weak", "fair"))
+
+
+def psychometrics(*, report: CycleReport) -> tuple[PsychometricRow, ...]:
+    return tuple(
+        PsychometricRow(
+            summary=summary,
+            alpha=alpha_verdict(alpha=summary.alpha),
+            items=tuple(
+                ItemCheck(
+                    code=item.code, text=item.text, r=item.r, verdict=item_total_verdict(r=item.r)
+                )
+                for item in summary.item_total
+            ),
+        )
+        for summary in report.pillars
+    )
+
+
+@dataclass(frozen=True)
+class OrgStats:
+    teams: int
+    shown_teams: int
+    responses: int
+    invited: int
+    response_rate: float | None
+    median_rate: float | None
+
+    @property
+    def rate_pct(self) -> float | None:
+        return None if self.response_rate is None else 100 * self.response_rate
+
+
+def org_stats(*, report: CycleReport) -> OrgStats:
+    rates = [t.response_rate for t in report.teams if t.response_rate is not None]
+    return OrgStats(
+        teams=len(report.teams),
+        shown_teams=sum(1 for t in report.teams if not t.suppressed),
+        responses=report.organisation.n,
+        invited=report.organisation.invited,
+        response_rate=report.organisation.response_rate,
+        median_rate=statistics.median(rates) if rates else None,
+    )
