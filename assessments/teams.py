@@ -203,8 +203,7 @@ def teams_import_plan(data: bytes) -> dict[str, TeamPlan]:
                 except ValidationError:
                     problems.append(CsvProblem(row.number, column, ERROR_EMAIL % raw))
                     continue
-                if email not in target:
-                    target.append(email)
+                target.append(email)
     # A department named like a team that appears later in the file.
     for plan in plans.values():
         if plan.department and plan.department.lower() in plans:
@@ -217,6 +216,11 @@ def teams_import_plan(data: bytes) -> dict[str, TeamPlan]:
             )
     if problems:
         raise CsvImportError(sorted(set(problems), key=lambda p: (p.row or 0, p.column or "")))
+    for plan in plans.values():
+        plan.leaders, plan.members = (
+            list(dict.fromkeys(plan.leaders)),
+            list(dict.fromkeys(plan.members)),
+        )
     return plans
 
 
