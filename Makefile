@@ -8,7 +8,7 @@ PORT ?= 8000
 PLOTLY_JS := static/vendor/plotly.min.js
 
 .PHONY: run setup venv system-deps vendor migrate demo serve worker test lint format \
-	migrations-check pytest pytest-pg audit bench clean
+	migrations-check pytest pytest-pg audit bench clean prod-web prod-worker
 
 ## run: set up everything (venv, packages, database, question bank, demo data) and serve
 run: setup
@@ -53,7 +53,7 @@ worker: venv
 	$(PY) manage.py db_worker --queue-name default
 
 ## test: lint, migrations check, and the whole suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
-test: system-deps venv vendor lint migrations-check pytest pytest-pg
+test: system-deps venv vendor lint audit migrations-check pytest pytest-pg
 
 lint: venv
 	$(PY) -m ruff check .
@@ -75,8 +75,19 @@ pytest-pg: venv
 		DATABASE_URL="$$TEST_DATABASE_URL" $(PY) -m pytest -m "not browser"; \
 	else echo "TEST_DATABASE_URL not set: skipping the PostgreSQL run"; fi
 
+## audit: pip-audit --strict of every pin (PILLARS_AUDIT=require in CI: see scripts/audit.sh)
 audit: venv
-	$(PY) -m pip_audit --strict -r requirements.txt -r requirements-dev.txt
+	PY=$(PY) ./scripts/audit.sh
+
+## prod-web / prod-worker: the production processes (settings from the environment; docs/deploy.md)
+prod-web: venv
+	$(PY) manage.py collectstatic --noinput
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+	$(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py
+
+prod-worker: venv
+	$(PY) manage.py db_worker --queue-name default
 
 bench: setup
 	$(PY) -m benchmarks
