@@ -2,9 +2,9 @@
 
 The stored row carries a fingerprint of everything the report depends on (the cycle's settings,
 its questions and teams, the counts and highest ids of its submissions, answers, comments and
-invitations, the previous cycle's fingerprint for trends, and the report schema version). A read
-recomputes only when the fingerprint no longer matches — so a released cycle is computed once,
-and computed again if its data changes (an import, an admin edit).
+invitations, the sum of its answer values, the previous cycle's fingerprint for trends, and the
+report schema version). A read recomputes only when the fingerprint no longer matches — so a
+released cycle is computed once, and computed again if its data changes (an import, an edit).
 
 Layout of ``CycleResult.data``::
 
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 
@@ -56,6 +56,11 @@ from assessments.results import (
 if TYPE_CHECKING:
     from collections.abc import Collection
 
+# Set by `apply_retention` (assessments/retention.py) once a released cycle's raw answers are
+# deleted: the stored report is then the only copy and is read whatever the fingerprint says, so a
+# changed fingerprint can never recompute it from the emptied tables.
+FROZEN_FINGERPRINT = "frozen:raw-data-deleted"
+
 BLANK_TEAM_PILLAR_FIELDS = (
     *("n", "mean", "sd", "ci_low", "ci_high", "percent", "rwg", "favourable_pct"),
     *("self_score", "self_percent", "gap", "percentile", "previous_mean", "change"),
@@ -77,8 +82,9 @@ def previous_cycle(cycle: Cycle) -> Cycle | None:
 
 def _own_fingerprint(cycle: Cycle) -> list[Any]:
     submissions = Submission.objects.filter(cycle=cycle).aggregate(n=Count("pk"), last=Max("pk"))
+    # Sums catch an answer edited in place (admin, a script), not only added or removed rows.
     answers = Answer.objects.filter(submission__cycle=cycle).aggregate(
-        n=Count("pk"), last=Max("pk")
+        n=Count("pk"), last=Max("pk"), values=Sum("value"), questions=Sum("question_id")
     )
     comments = Comment.objects.filter(submission__cycle=cycle).aggregate(
         n=Count("pk"), last=Max("pk")
@@ -188,7 +194,7 @@ def _stored_read(
         for team_id in detail:
             annotations[f"d{int(team_id)}"] = KT(f"data__details__t{int(team_id)}")
     row = (
-        CycleResult.objects.filter(cycle=cycle, fingerprint=fingerprint)
+        CycleResult.objects.filter(cycle=cycle, fingerprint__in=(fingerprint, FROZEN_FINGERPRINT))
         .annotate(**annotations)
         .values(*annotations)
         .first()
@@ -213,6 +219,8 @@ def _stored_write(cycle: Cycle, *, fingerprint: str, report: CycleReport) -> Non
     data = _split(report)
     try:
         with transaction.atomic():
+            if CycleResult.objects.filter(cycle=cycle, fingerprint=FROZEN_FINGERPRINT).exists():
+                return  # the only copy left of a purged cycle is never replaced
             CycleResult.objects.update_or_create(
                 cycle=cycle, defaults={"fingerprint": fingerprint, "data": data}
             )
