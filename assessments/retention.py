@@ -1,0 +1,186 @@
+"""Data retention: raw answers go after N months, invitations soon after a cycle ends.
+
+Two rules, applied by ``manage.py apply_retention`` (run it daily from cron or a systemd timer):
+
+- **Raw answers and comments** of released cycles that ended more than
+  ``PILLARS_RETENTION_MONTHS`` ago are deleted with their submissions. The cycle's report is
+  computed and stored first and then *frozen* (``stored_results.FROZEN_FINGERPRINT``), so its
+  dashboards, PDFs and trends keep working from the stored copy. A cycle that was closed but never
+  released is left alone and reported: deleting its answers would leave nothing at all.
+- **Invitations** of closed or released cycles that ended more than
+  ``PILLARS_INVITATION_PURGE_DAYS`` ago lose their email address, token hash and send times, and
+  their unsent answers are deleted. The rows themselves stay, without anything personal, so
+  response rates stay right.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from assessments.audit import audit_record
+from assessments.models import (
+    Answer,
+    AuditEvent,
+    Comment,
+    Cycle,
+    CycleResult,
+    DraftAnswer,
+    DraftComment,
+    Invitation,
+    Submission,
+)
+
+PURGED_TOKEN_PREFIX = "purged:"  # never a SHA-256 hex digest, so no link can ever match it
+ENDED_STATES = (Cycle.State.CLOSED, Cycle.State.RELEASED)
+
+
+@dataclass
+class RetentionSummary:
+    invitations_purged: int = 0
+    drafts_deleted: int = 0
+    cycles_purged: list[str] = field(default_factory=list)
+    submissions_deleted: int = 0
+    answers_deleted: int = 0
+    comments_deleted: int = 0
+    unreleased_kept: list[str] = field(default_factory=list)
+
+    def as_detail(self) -> dict[str, Any]:
+        return {
+            "invitations_purged": self.invitations_purged,
+            "drafts_deleted": self.drafts_deleted,
+            "cycles_purged": self.cycles_purged,
+            "submissions_deleted": self.submissions_deleted,
+            "answers_deleted": self.answers_deleted,
+            "comments_deleted": self.comments_deleted,
+        }
+
+
+def months_before(when: dt.datetime, months: int) -> dt.datetime:
+    """The same day ``months`` calendar months earlier (the month's last day when shorter)."""
+    month_index = when.year * 12 + when.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    next_month = dt.date(year + month // 12, month % 12 + 1, 1)
+    last_day = (next_month - dt.timedelta(days=1)).day
+    return when.replace(year=year, month=month, day=min(when.day, last_day))
+
+
+def cycle_ended_at(cycle: Cycle, *, now: dt.datetime | None = None) -> dt.datetime | None:
+    """When a closed or released cycle stopped taking answers; None while it may still take them.
+
+    The latest of: its release, its last closing (from the audit log) and its planned close if
+    that has passed. A cycle closed early and never released therefore counts from its closing.
+    """
+    if cycle.state not in ENDED_STATES:
+        return None
+    now = now or timezone.now()
+    closed = AuditEvent.objects.filter(action="cycle.close", detail__id=cycle.pk).aggregate(
+        at=Max("created_at")
+    )["at"]
+    planned = cycle.closes_at if cycle.closes_at and cycle.closes_at <= now else None
+    moments = [moment for moment in (cycle.released_at, closed, planned) if moment]
+    return max(moments) if moments else cycle.created_at
+
+
+def invitations_anonymise(invitations: Any) -> tuple[int, int]:
+    """Strip emails, tokens and send times from ``invitations``; delete their unsent answers.
+
+    Returns (invitations changed, drafts deleted). Shared with subject erasure.
+    """
+    rows = list(invitations.exclude(token_hash__startswith=PURGED_TOKEN_PREFIX).only("pk"))
+    drafts = DraftAnswer.objects.filter(invitation__in=rows).delete()[0]
+    drafts += DraftComment.objects.filter(invitation__in=rows).delete()[0]
+    for row in rows:
+        row.email = None
+        row.token_hash = PURGED_TOKEN_PREFIX + secrets.token_hex(28)
+        row.sent_at = None
+        row.reminded_at = None
+    Invitation.objects.bulk_update(
+        rows, ["email", "token_hash", "sent_at", "reminded_at"], batch_size=500
+    )
+    return len(rows), drafts
+
+
+def cycle_raw_data_delete(cycle: Cycle) -> tuple[int, int, int]:
+    """Store and freeze the cycle's report, then delete its submissions, answers and comments."""
+    from assessments.stored_results import FROZEN_FINGERPRINT, cycle_report
+
+    with transaction.atomic():
+        cycle_report(cycle, detail=False)  # computes and stores it if the stored copy is stale
+        frozen = CycleResult.objects.filter(cycle=cycle).update(fingerprint=FROZEN_FINGERPRINT)
+        if not frozen:  # nothing stored (should not happen): keep the raw data
+            raise RuntimeError(f"No stored result for {cycle}; its answers were kept.")
+        answers = Answer.objects.filter(submission__cycle=cycle).delete()[0]
+        comments = Comment.objects.filter(submission__cycle=cycle).delete()[0]
+        submissions = Submission.objects.filter(cycle=cycle).delete()[0]
+    return submissions, answers, comments
+
+
+def retention_apply(
+    *,
+    now: dt.datetime | None = None,
+    months: int | None = None,
+    purge_days: int | None = None,
+    dry_run: bool = False,
+    actor: Any = None,
+) -> RetentionSummary:
+    """Apply both rules; ``dry_run`` counts what would go and changes nothing."""
+    now = now or timezone.now()
+    months = settings.PILLARS_RETENTION_MONTHS if months is None else months
+    purge_days = settings.PILLARS_INVITATION_PURGE_DAYS if purge_days is None else purge_days
+    summary = RetentionSummary()
+    purge_before = now - dt.timedelta(days=purge_days)
+    raw_before = months_before(now, months) if months > 0 else None
+
+    for cycle in Cycle.objects.filter(state__in=ENDED_STATES).order_by("created_at", "pk"):
+        ended = cycle_ended_at(cycle, now=now)
+        if ended is None:
+            continue
+        if ended <= purge_before:
+            invitations = Invitation.objects.filter(cycle=cycle)
+            if dry_run:
+                pending = invitations.exclude(token_hash__startswith=PURGED_TOKEN_PREFIX)
+                summary.invitations_purged += pending.count()
+                summary.drafts_deleted += (
+                    DraftAnswer.objects.filter(invitation__in=pending).count()
+                    + DraftComment.objects.filter(invitation__in=pending).count()
+                )
+            else:
+                with transaction.atomic():
+                    changed, drafts = invitations_anonymise(invitations)
+                summary.invitations_purged += changed
+                summary.drafts_deleted += drafts
+        if raw_before is None or ended > raw_before:
+            continue
+        if not Submission.objects.filter(cycle=cycle).exists():
+            continue
+        if cycle.state != Cycle.State.RELEASED:
+            summary.unreleased_kept.append(cycle.name)
+            continue
+        if dry_run:
+            summary.submissions_deleted += Submission.objects.filter(cycle=cycle).count()
+            summary.answers_deleted += Answer.objects.filter(submission__cycle=cycle).count()
+            summary.comments_deleted += Comment.objects.filter(submission__cycle=cycle).count()
+        else:
+            submissions, answers, comments = cycle_raw_data_delete(cycle)
+            summary.submissions_deleted += submissions
+            summary.answers_deleted += answers
+            summary.comments_deleted += comments
+        summary.cycles_purged.append(cycle.name)
+
+    if not dry_run and (summary.invitations_purged or summary.cycles_purged):
+        audit_record(
+            actor=actor,
+            action="retention.apply",
+            target=f"{months} months / {purge_days} days",
+            detail=summary.as_detail(),
+        )
+    return summary
