@@ -412,6 +412,7 @@ class OrgReport:
     legend: SafeString
     suppressed_teams: list[tuple[TeamResult, str]]
     psychometrics: list[dict[str, Any]]
+    any_flagged: bool = False
 
 
 def org_report_build(*, report: CycleReport) -> OrgReport:
@@ -477,6 +478,7 @@ def org_report_build(*, report: CycleReport) -> OrgReport:
             (t, suppressed_reason_text(t.suppressed_reason)) for t in report.teams if t.suppressed
         ],
         psychometrics=psychometrics,
+        any_flagged=any(row["flagged"] for row in psychometrics),
     )
 
 
