@@ -8,4 +8,5 @@ app_name = "assessments"
 urlpatterns: list = [
     path("", include("assessments.hr_urls")),
     path("", include("assessments.dashboard_urls")),
+    path("", include("assessments.privacy_urls")),
 ]
