@@ -39,6 +39,6 @@ class Command(BaseCommand):
         else:
             text = score_csv(document=document)
         if options["output"]:
-            options["output"].write_text(text, encoding="utf-8")
+            Path(options["output"]).write_text(text, encoding="utf-8")
         else:
             self.stdout.write(text, ending="")
