@@ -7,6 +7,7 @@ from django.urls import include, path
 app_name = "assessments"
 urlpatterns: list = [
     path("", include("assessments.hr_urls")),
+    path("", include("assessments.survey_urls")),
     path("", include("assessments.dashboard_urls")),
     path("", include("assessments.privacy_urls")),
 ]

@@ -1,0 +1,325 @@
+"""The respondent's pages: thin views over :mod:`assessments.survey`.
+
+A link's token is exchanged at once for an entry in the session, under a random key that is not
+the token, and the browser is redirected to ``survey/<key>/``: server logs never hold tokens. After
+submitting, the session entry forgets the invitation and only remembers "done".
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import wraps
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.decorators import decorator_from_middleware
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from assessments import survey
+from assessments.models import Invitation, token_hash
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from django.http import HttpRequest, HttpResponse
+
+SESSION_KEY = "pillars_survey"
+SESSION_LOST = "session_lost"
+
+# One status per reason a survey page cannot be shown.
+PROBLEM_STATUS = {
+    survey.UNKNOWN: 404,
+    survey.NOT_OPEN: 403,
+    survey.CLOSED: 410,
+    survey.SUBMITTED: 200,
+    SESSION_LOST: 403,
+}
+
+
+class _SurveyCsrfMiddleware(CsrfViewMiddleware):
+    """CSRF protection for pages served with ``Referrer-Policy: no-referrer``.
+
+    Under that policy browsers send ``Origin: null`` with every POST, even same-origin ones, and
+    no Referer, so Django's origin and referer checks would refuse every answer. The CSRF token
+    check still runs in full: a cross-site page cannot read the token, and the SameSite=Lax
+    cookies do not travel with its POST.
+    """
+
+    def _origin_verified(self, request: HttpRequest) -> bool:
+        if request.META.get("HTTP_ORIGIN") == "null":
+            return True
+        return super()._origin_verified(request)
+
+
+_survey_csrf_protect = decorator_from_middleware(_SurveyCsrfMiddleware)
+
+
+def _private(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Survey pages are never cached and never leak their address to another site."""
+    protected = _survey_csrf_protect(view)
+
+    @csrf_exempt  # the global middleware steps aside; _SurveyCsrfMiddleware checks instead
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = protected(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        add_never_cache_headers(response)
+        return response
+
+    return wrapped
+
+
+def _entries(request: HttpRequest) -> dict[str, dict[str, Any]]:
+    return request.session.get(SESSION_KEY, {})
+
+
+def _entry_add(request: HttpRequest, entry: dict[str, Any]) -> str:
+    entries = _entries(request)
+    for key, existing in entries.items():
+        if existing == entry:
+            return key
+    key = secrets.token_urlsafe(12)
+    entries[key] = entry
+    request.session[SESSION_KEY] = entries
+    return key
+
+
+def _entry_done(request: HttpRequest, key: str) -> None:
+    """Forget which invitation this key was: the session keeps only that it is done."""
+    entries = _entries(request)
+    entries[key] = {"done": True}
+    request.session[SESSION_KEY] = entries
+
+
+def _problem(request: HttpRequest, problem: str, *, status: int | None = None) -> HttpResponse:
+    return render(
+        request,
+        "assessments/survey/unavailable.html",
+        {"problem": problem, "message": survey.PROBLEM_MESSAGES.get(problem, "")},
+        status=status or PROBLEM_STATUS[problem],
+    )
+
+
+def _invitation(request: HttpRequest, key: str) -> Invitation | HttpResponse:
+    """The invitation behind this session's key, or the page that explains why not."""
+    entry = _entries(request).get(key)
+    if not entry:
+        return _problem(request, SESSION_LOST)
+    if entry.get("done"):
+        return _problem(request, survey.SUBMITTED, status=409 if request.method == "POST" else 200)
+    try:
+        return survey.invitation_open(invitation_id=entry["invitation"])
+    except survey.SurveyError as error:
+        if error.problem == survey.SUBMITTED:
+            _entry_done(request, key)
+        status = 409 if error.problem == survey.SUBMITTED and request.method == "POST" else None
+        return _problem(request, error.problem, status=status)
+
+
+def _step_url(key: str, number: int | None) -> str:
+    if number is None:
+        return reverse("assessments:survey-review", args=[key])
+    return reverse("assessments:survey-step", args=[key, number])
+
+
+def _context(key: str, survey_: survey.Survey, **extra: Any) -> dict[str, Any]:
+    cycle = survey_.cycle
+    return {
+        "key": key,
+        "survey": survey_,
+        "cycle": cycle,
+        "team": survey_.invitation.team,
+        "is_self": survey_.is_self,
+        "k": cycle.min_group_size,
+        "comment_k": cycle.comment_min_group_size,
+        "max_comment": settings.PILLARS_MAX_COMMENT_LENGTH,
+        "steps_total": len(survey_.steps),
+        "total": survey_.total_items,
+        # About ten seconds a statement, rounded up to whole minutes.
+        "minutes": max(1, -(-survey_.total_items * 10 // 60)),
+        **extra,
+    }
+
+
+# --- Entering through a link ----------------------------------------------------------------
+
+
+@_private
+@require_GET
+def survey_start(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = survey.invitation_by_token(token=token)
+    if invitation is None:
+        return _problem(request, survey.UNKNOWN)
+    if invitation.is_submitted:
+        key = _entry_add(request, {"done": True})
+    else:
+        if not survey.invitation_problem(invitation):
+            survey.invitation_start(invitation=invitation)
+        key = _entry_add(request, {"invitation": invitation.pk})
+    return redirect("assessments:survey", key=key)
+
+
+@_private
+@require_GET
+def shared_start(request: HttpRequest, token: str) -> HttpResponse:
+    # Coming back through the same shared link resumes this browser's unfinished survey.
+    shared = request.session.get(f"{SESSION_KEY}_shared", {})
+    digest = token_hash(token)[:16]
+    key = shared.get(digest)
+    if key and _entries(request).get(key, {}).get("invitation"):
+        return redirect("assessments:survey", key=key)
+    try:
+        invitation = survey.shared_link_visit(token=token)
+    except survey.SurveyError as error:
+        return _problem(request, error.problem)
+    key = _entry_add(request, {"invitation": invitation.pk})
+    shared[digest] = key
+    request.session[f"{SESSION_KEY}_shared"] = shared
+    return redirect("assessments:survey", key=key)
+
+
+# --- The survey -----------------------------------------------------------------------------
+
+
+@_private
+@require_GET
+def survey_intro(request: HttpRequest, key: str) -> HttpResponse:
+    invitation = _invitation(request, key)
+    if not isinstance(invitation, Invitation):
+        return invitation
+    survey_ = survey.survey_build(invitation=invitation)
+    if survey_.started and "intro" not in request.GET:
+        return redirect(_step_url(key, survey_.resume_step))
+    first = _step_url(key, 1 if survey_.steps else None)
+    return render(request, "assessments/survey/intro.html", _context(key, survey_, first_url=first))
+
+
+def _drafts_from_post(request: HttpRequest, invitation: Invitation) -> survey.SurveyError | None:
+    try:
+        drafts = survey.draft_input_parse(request.POST)
+        survey.drafts_save(invitation=invitation, drafts=drafts)
+    except survey.SurveyError as error:
+        return error
+    return None
+
+
+@_private
+@require_http_methods(["GET", "POST"])
+def survey_step(request: HttpRequest, key: str, number: int) -> HttpResponse:
+    invitation = _invitation(request, key)
+    if not isinstance(invitation, Invitation):
+        return invitation
+    error = None
+    if request.method == "POST":
+        error = _drafts_from_post(request, invitation)
+        if error and error.problem:
+            return _problem(request, error.problem)
+    survey_ = survey.survey_build(invitation=invitation)
+    step = survey_.step(number)
+    if step is None:
+        return redirect(_step_url(key, survey_.resume_step))
+    status = 200
+    if request.method == "POST" and error is None:
+        going = request.POST.get("go", "next")
+        if going == "back":
+            return redirect(_step_url(key, number - 1) if number > 1 else _intro_url(key))
+        if step.complete:
+            following = number + 1 if number < len(survey_.steps) else None
+            return redirect(_step_url(key, following))
+        error = survey.SurveyError(survey.ERROR_STEP_INCOMPLETE)
+    if error is not None:
+        status = 422 if error.message == survey.ERROR_STEP_INCOMPLETE else 400
+    context = _context(
+        key,
+        survey_,
+        step=step,
+        error=error,
+        show_missing=error is not None and error.message == survey.ERROR_STEP_INCOMPLETE,
+        back_url=_step_url(key, number - 1) if number > 1 else _intro_url(key),
+        progress=round(100 * (number - 1) / max(len(survey_.steps), 1)),
+    )
+    return render(request, "assessments/survey/step.html", context, status=status)
+
+
+def _intro_url(key: str) -> str:
+    return reverse("assessments:survey", args=[key]) + "?intro=1"
+
+
+@_private
+@require_POST
+def survey_autosave(request: HttpRequest, key: str) -> HttpResponse:
+    """htmx: save what the step's form holds now and answer with the save status."""
+    invitation = _invitation(request, key)
+    if not isinstance(invitation, Invitation):
+        status = invitation.status_code
+        return render(
+            request,
+            "assessments/survey/step.html#save-status",
+            {"save_error": survey.ERROR_SAVE_UNAVAILABLE},
+            status=status if status >= 400 else 409,
+        )
+    error = _drafts_from_post(request, invitation)
+    if error is not None:
+        return render(
+            request,
+            "assessments/survey/step.html#save-status",
+            {"save_error": error.message},
+            status=409 if error.problem else 400,
+        )
+    return render(request, "assessments/survey/step.html#save-status", {"saved": True})
+
+
+@_private
+@require_GET
+def survey_review(request: HttpRequest, key: str) -> HttpResponse:
+    invitation = _invitation(request, key)
+    if not isinstance(invitation, Invitation):
+        return invitation
+    survey_ = survey.survey_build(invitation=invitation)
+    return render(
+        request,
+        "assessments/survey/review.html",
+        _context(key, survey_, back_url=_step_url(key, len(survey_.steps) or None)),
+    )
+
+
+@_private
+@require_POST
+def survey_submit(request: HttpRequest, key: str) -> HttpResponse:
+    invitation = _invitation(request, key)
+    if not isinstance(invitation, Invitation):
+        return invitation
+    try:
+        survey.submission_create(invitation_id=invitation.pk)
+    except survey.SurveyError as error:
+        if error.problem == survey.SUBMITTED:
+            _entry_done(request, key)
+            return _problem(request, survey.SUBMITTED, status=409)
+        if error.problem:
+            return _problem(request, error.problem)
+        survey_ = survey.survey_build(invitation=invitation)
+        context = _context(
+            key,
+            survey_,
+            error=error,
+            back_url=_step_url(key, len(survey_.steps) or None),
+        )
+        return render(request, "assessments/survey/review.html", context, status=422)
+    _entry_done(request, key)
+    return redirect("assessments:survey-thanks", key=key)
+
+
+@_private
+@require_GET
+def survey_thanks(request: HttpRequest, key: str) -> HttpResponse:
+    entry = _entries(request).get(key)
+    if not entry:
+        return _problem(request, SESSION_LOST)
+    if not entry.get("done"):
+        return redirect("assessments:survey", key=key)
+    return render(request, "assessments/survey/thanks.html", {"key": key})
