@@ -28,6 +28,15 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
         db.setdefault("TEST", {})["NAME"] = str(Path(tempfile.gettempdir()) / name)
 
 
+@pytest.fixture(autouse=True)
+def _ratelimit_counters_cleared() -> None:
+    """Rate-limit counts live in the cache: one test's requests must not limit the next test."""
+    if "locmem" in settings.CACHES["default"]["BACKEND"].lower():
+        from django.core.cache import cache
+
+        cache.clear()
+
+
 def user_make(username: str, *, hr: bool = False, password: str = "a-long-test-password"):
     user = get_user_model().objects.create_user(
         username=username, email=username, password=password, first_name=username.split("@")[0]
