@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessments import survey
 from assessments.models import Invitation, token_hash
+from assessments.ratelimit import ratelimit
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -150,6 +151,7 @@ def _context(key: str, survey_: survey.Survey, **extra: Any) -> dict[str, Any]:
 
 
 @_private
+@ratelimit("token", setting="PILLARS_RATELIMIT_TOKEN", failures_only=True)
 @require_GET
 def survey_start(request: HttpRequest, token: str) -> HttpResponse:
     invitation = survey.invitation_by_token(token=token)
@@ -165,6 +167,7 @@ def survey_start(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @_private
+@ratelimit("token", setting="PILLARS_RATELIMIT_TOKEN", failures_only=True)
 @require_GET
 def shared_start(request: HttpRequest, token: str) -> HttpResponse:
     # Coming back through the same shared link resumes this browser's unfinished survey.
@@ -289,6 +292,7 @@ def survey_review(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @_private
+@ratelimit("submit", setting="PILLARS_RATELIMIT_SUBMIT")
 @require_POST
 def survey_submit(request: HttpRequest, key: str) -> HttpResponse:
     invitation = _invitation(request, key)
