@@ -130,3 +130,18 @@ def test_submits_are_counted_per_address_and_only_for_the_limited_method():
     codes = [view(factory.post("/", REMOTE_ADDR="203.0.113.5")).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
     assert view(factory.get("/", REMOTE_ADDR="203.0.113.5")).status_code == 200
+
+
+@pytest.mark.django_db
+@override_settings(PILLARS_RATELIMIT_TOKEN="3/600")
+def test_guessing_survey_links_gets_a_429_after_the_limit(client):
+    from django.urls import reverse
+
+    codes = [
+        client.get(reverse("assessments:survey-start", args=[f"guess-{n}"])).status_code
+        for n in range(4)
+    ]
+    assert codes == [404, 404, 404, 429]
+    shared = client.get(reverse("assessments:shared-start", args=["another-guess"]))
+    assert shared.status_code == 429
+    assert shared["Referrer-Policy"] == "no-referrer"
