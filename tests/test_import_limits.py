@@ -64,3 +64,15 @@ def test_hr_uploading_an_oversized_team_file_sees_the_limit_and_nothing_changes(
     page = response.content.decode()
     assert f"the limit is {TEAM_IMPORT_MAX_BYTES} bytes" in page
     assert not Team.objects.exists()
+
+
+@pytest.mark.django_db
+def test_importing_a_bank_is_recorded_in_the_audit_log(tmp_path):
+    from assessments.models import AuditEvent
+
+    path = tmp_path / "bank.csv"
+    path.write_bytes(bank_csv(2))
+    call_command("import_bank", str(path), name="Small", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    event = AuditEvent.objects.get(action="bank.import")
+    assert event.target == "Small"
+    assert event.detail["created"] == 2

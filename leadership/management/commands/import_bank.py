@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from assessments.audit import audit_record
 from leadership.bank_io import bank_import, bank_parse
 from leadership.csvfiles import CsvImportError
 from leadership.management.commands.load_bank import _summary_line
@@ -31,4 +32,15 @@ class Command(BaseCommand):
                 "Nothing was imported.\n" + "\n".join(str(p) for p in error.problems)
             ) from error
         summary = bank_import(name=options["name"], spec=spec, description=options["description"])
+        audit_record(
+            actor=None,
+            action="bank.import",
+            target=summary.bank.name,
+            detail={
+                "created": summary.created,
+                "versioned": summary.versioned,
+                "updated": summary.updated,
+                "retired": summary.retired,
+            },
+        )
         self.stdout.write(_summary_line(summary))
