@@ -17,12 +17,18 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
+from assessments.score_document import ROW_FIELDS, score_document, score_rows
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from assessments.results import CycleReport
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\x00")
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+KINDS = ("scores", "comments")
+COMMENT_FIELDS = ("cycle", "team", "pillar", "comment")
 
 
 @dataclass
@@ -84,3 +90,28 @@ def table_to_xlsx(table: Table) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def scores_table(report: CycleReport) -> Table:
+    """The ``export_scores`` rows (same fields), one per team and pillar.
+
+    ``suppressed`` is set where the team *or that pillar* is withheld; its figures are empty.
+    """
+    rows = score_rows(document=score_document(report=report))
+    withheld = [team.suppressed or p.suppressed for team in report.teams for p in team.pillars]
+    table = Table(columns=list(ROW_FIELDS), title="Scores")
+    for row, hidden in zip(rows, withheld, strict=True):
+        table.rows.append([hidden if name == "suppressed" else row[name] for name in ROW_FIELDS])
+    return table
+
+
+def comments_table(report: CycleReport) -> Table:
+    """Comments of the teams that reach the comment threshold, in the report's shuffled order."""
+    table = Table(columns=list(COMMENT_FIELDS), title="Comments")
+    for team in report.teams:
+        if not team.comments_shown:
+            continue
+        for pillar in team.pillars:
+            for comment in pillar.comments:
+                table.rows.append([report.cycle_name, team.name, pillar.key, comment])
+    return table

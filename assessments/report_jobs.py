@@ -1,0 +1,105 @@
+"""Bulk PDFs: every team's report of a cycle (and the organisation's) in one zip, built by a worker.
+
+The work runs as a django-tasks task on the database backend (``manage.py db_worker``; ``make
+run`` starts one). A :class:`~assessments.models.ReportJob` row tracks it for the page that
+polls: ``total``, ``done``, ``failures`` and, at the end, the zip under ``MEDIA_ROOT/reports/``.
+A team whose PDF fails is listed in ``failures`` and the rest carry on.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from assessments import reports
+from assessments.anonymity import report_for_viewer
+from assessments.models import ReportJob
+
+if TYPE_CHECKING:
+    from assessments.models import Cycle
+
+logger = logging.getLogger(__name__)
+
+ORG_LABEL = "organisation"
+
+
+def report_job_start(*, cycle: Cycle, user: Any, page_size: str | None = None) -> ReportJob:
+    """Create the job row and enqueue its task once the row is committed."""
+    job = ReportJob.objects.create(cycle=cycle, requested_by=user)
+    size = page_size or ""
+    transaction.on_commit(lambda: report_job_run.enqueue(job_id=job.pk, page_size=size))
+    return job
+
+
+def _failure(label: str, error: BaseException) -> dict[str, str]:
+    return {"team": label, "error": f"{type(error).__name__}: {error}"[:300]}
+
+
+def report_job_build(job: ReportJob, *, page_size: str | None = None) -> ReportJob:
+    """Render every team's PDF and the organisation's into one zip; record progress as it goes."""
+    job.state = ReportJob.State.RUNNING
+    job.save(update_fields=["state"])
+    try:
+        report = report_for_viewer(cycle=job.cycle, user=None, detail=True)
+        if not report.scores_visible:
+            raise PermissionError("Scores are not available while the cycle is open.")
+        job.total = len(report.teams) + 1
+        job.done = 0
+        job.failures = []
+        job.save(update_fields=["total", "done", "failures"])
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "reports.zip"
+            with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                for team in report.teams:
+                    name = reports.report_filename(
+                        cycle_name=report.cycle_name, team_name=team.name
+                    )
+                    try:
+                        pdf = reports.team_report_render(
+                            report=report, team=team, page_size=page_size
+                        )
+                    except Exception as error:  # one team's failure must not stop the others
+                        logger.exception("Team report failed: %s", team.name)
+                        job.failures.append(_failure(team.name, error))
+                    else:
+                        archive.writestr(name, pdf)
+                    job.done += 1
+                    job.save(update_fields=["done", "failures"])
+                try:
+                    org_pdf = reports.org_report_render(report=report, page_size=page_size)
+                except Exception as error:
+                    logger.exception("Organisation report failed")
+                    job.failures.append(_failure(ORG_LABEL, error))
+                else:
+                    archive.writestr(
+                        reports.report_filename(cycle_name=report.cycle_name, team_name=ORG_LABEL),
+                        org_pdf,
+                    )
+                job.done += 1
+            # The storage adds a random suffix when the name is taken.
+            zip_name = reports.report_filename(cycle_name=report.cycle_name, suffix="zip")
+            with path.open("rb") as handle:
+                job.file.save(zip_name, File(handle), save=False)
+        job.state = ReportJob.State.DONE
+    except Exception as error:
+        logger.exception("Report job %s failed", job.pk)
+        job.failures.append(_failure("", error))
+        job.state = ReportJob.State.FAILED
+    job.finished_at = timezone.now()
+    job.save()
+    return job
+
+
+@task()
+def report_job_run(job_id: int, page_size: str = "") -> None:
+    """The worker's entry point: build the zip of job ``job_id``."""
+    job = ReportJob.objects.select_related("cycle").get(pk=job_id)
+    report_job_build(job, page_size=page_size or None)

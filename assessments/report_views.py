@@ -1,0 +1,170 @@
+"""Downloads: team and organisation PDFs, the all-teams zip (a background job), CSV/XLSX exports.
+
+Who may download what is decided by :func:`assessments.anonymity.report_for_viewer`: HR any
+team, a leader their own teams once results are released, nobody while a cycle is open. What is
+not theirs to see is a 404, as everywhere else.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods
+
+from assessments import exports, reports
+from assessments.anonymity import report_for_viewer
+from assessments.audit import audit_record
+from assessments.models import Cycle, ReportJob
+from assessments.report_jobs import report_job_start
+from leadership.roles import hr_required
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+PDF_CONTENT_TYPE = "application/pdf"
+
+
+def _page_size(request: HttpRequest) -> str | None:
+    size = request.GET.get("size", "").lower()
+    return size if size in reports.pdf.PAGE_SIZES else None
+
+
+def _attachment(data: bytes, *, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def team_report_pdf(request: HttpRequest, cycle_id: int, team_id: int) -> HttpResponse:
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    report = report_for_viewer(cycle=cycle, user=request.user, team_id=team_id, detail=True)
+    team = report.team(team_id)
+    if team is None or not report.scores_visible:
+        raise Http404
+    size = _page_size(request)
+    data = reports.team_report_render(report=report, team=team, page_size=size)
+    audit_record(
+        actor=request.user,
+        action="report.downloaded",
+        target=f"{cycle.name} / {team.name}",
+        detail={"kind": "team", "cycle_id": cycle.pk, "team_id": team_id, "size": size or ""},
+    )
+    filename = reports.report_filename(cycle_name=cycle.name, team_name=team.name)
+    return _attachment(data, filename=filename, content_type=PDF_CONTENT_TYPE)
+
+
+@hr_required
+@require_GET
+def org_report_pdf(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    report = report_for_viewer(cycle=cycle, user=request.user, detail=False)
+    if not report.scores_visible:
+        raise Http404
+    size = _page_size(request)
+    data = reports.org_report_render(report=report, page_size=size)
+    audit_record(
+        actor=request.user,
+        action="report.downloaded",
+        target=cycle.name,
+        detail={"kind": "organisation", "cycle_id": cycle.pk, "size": size or ""},
+    )
+    filename = reports.report_filename(cycle_name=cycle.name, team_name="organisation")
+    return _attachment(data, filename=filename, content_type=PDF_CONTENT_TYPE)
+
+
+# --- All team reports as one zip ------------------------------------------------------------
+
+
+@hr_required
+@require_http_methods(["GET", "POST"])
+def report_jobs(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """The cycle's bulk downloads: start one, see the recent ones."""
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    if request.method == "POST":
+        if cycle.state not in (Cycle.State.CLOSED, Cycle.State.RELEASED):
+            raise Http404
+        job = report_job_start(cycle=cycle, user=request.user, page_size=_page_size(request))
+        audit_record(
+            actor=request.user,
+            action="report.bulk_requested",
+            target=cycle.name,
+            detail={"cycle_id": cycle.pk, "job_id": job.pk},
+        )
+        return redirect("assessments:report-job", job_id=job.pk)
+    jobs = ReportJob.objects.filter(cycle=cycle).order_by("-created_at")[:10]
+    return render(
+        request,
+        "assessments/reports/jobs.html",
+        {"cycle": cycle, "jobs": jobs, "can_start": cycle.state in ("closed", "released")},
+    )
+
+
+@hr_required
+@require_GET
+def report_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """One job's progress; htmx polls the ``progress`` partial until the job is finished."""
+    job = get_object_or_404(ReportJob.objects.select_related("cycle"), pk=job_id)
+    context = {"job": job, "cycle": job.cycle, "finished": job.state in ("done", "failed")}
+    if request.htmx:
+        return render(request, "assessments/reports/job.html#progress", context)
+    return render(request, "assessments/reports/job.html", context)
+
+
+@hr_required
+@require_GET
+def report_job_download(request: HttpRequest, job_id: int) -> FileResponse:
+    job = get_object_or_404(ReportJob.objects.select_related("cycle"), pk=job_id)
+    if job.state != ReportJob.State.DONE or not job.file:
+        raise Http404
+    audit_record(
+        actor=request.user,
+        action="report.downloaded",
+        target=job.cycle.name,
+        detail={"kind": "zip", "cycle_id": job.cycle_id, "job_id": job.pk},
+    )
+    response = FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=reports.report_filename(cycle_name=job.cycle.name, suffix="zip"),
+        content_type="application/zip",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- CSV / XLSX exports ---------------------------------------------------------------------
+
+
+@hr_required
+@require_GET
+def cycle_export(request: HttpRequest, cycle_id: int, kind: str, fmt: str) -> HttpResponse:
+    """``kind`` scores or comments, ``fmt`` csv or xlsx."""
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    if kind not in exports.KINDS or fmt not in ("csv", "xlsx"):
+        raise Http404
+    report = report_for_viewer(cycle=cycle, user=request.user, detail=kind == "comments")
+    if not report.scores_visible:
+        raise Http404
+    table = exports.scores_table(report) if kind == "scores" else exports.comments_table(report)
+    audit_record(
+        actor=request.user,
+        action="export.downloaded",
+        target=cycle.name,
+        detail={"kind": kind, "format": fmt, "cycle_id": cycle.pk},
+    )
+    filename = reports.report_filename(cycle_name=cycle.name, team_name=kind, suffix=fmt)
+    if fmt == "csv":
+        return _attachment(
+            exports.table_to_csv(table), filename=filename, content_type=exports.CSV_CONTENT_TYPE
+        )
+    return _attachment(
+        exports.table_to_xlsx(table), filename=filename, content_type=exports.XLSX_CONTENT_TYPE
+    )

@@ -1,0 +1,191 @@
+"""Team and organisation PDFs, read back with poppler: content, anonymity, safety, tagging."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+
+import pytest
+
+from assessments import reports
+from assessments.anonymity import report_for_viewer
+from tests.pdf_text import pdf_fonts, pdf_info, pdf_objects, pdf_text
+from tests.report_builders import report_answers_add, report_cycle_make, report_team_make
+
+COMMENTS = [
+    "Weekly planning keeps us focused.",
+    "More context on priorities would help.",
+    "Good at saying no to side requests.",
+    "Roadmap kick-off was useful.",
+    "Sometimes the why is missing.",
+]
+
+
+@pytest.fixture
+def cycle(bank):
+    cycle = report_cycle_make(bank)
+    strong = report_team_make(cycle, "Platform")
+    report_answers_add(
+        cycle,
+        strong,
+        values=[5, 4, 5, 4, 4, 3],
+        comments=COMMENTS,
+        self_value=4,
+        shifts=(0, -1, 1, -2, 0),
+    )
+    # Hidden as well, so Sales South's figures cannot be worked out from the organisation's.
+    report_answers_add(cycle, report_team_make(cycle, "Data"), values=[3, 4, 3, 4])
+    small = report_team_make(cycle, "Sales South")
+    report_answers_add(cycle, small, values=[5, 5], comments=["Only two of us answered."])
+    return cycle
+
+
+def team_of(report, name):
+    return next(t for t in report.teams if t.name == name)
+
+
+def test_team_report_prints_the_team_pillars_and_the_scoring_figures(cycle):
+    report = report_for_viewer(cycle=cycle, user=None)
+    team = team_of(report, "Platform")
+    text = pdf_text(reports.team_report_render(report=report, team=team))
+    assert "Platform" in text
+    assert "2026 Q2" in text
+    for pillar in team.pillars:
+        assert pillar.name in text
+        assert reports.fmt_score(pillar.mean) in text
+        assert f"{reports.fmt_pct(pillar.favourable_pct)}%" in text
+        assert f"{reports.fmt_score(pillar.ci_low)}–{reports.fmt_score(pillar.ci_high)}" in text
+        assert reports.fmt_score(pillar.self_score) in text
+    for comment in COMMENTS:
+        assert comment in text
+    for message in reports.key_messages(team=team, report=report):
+        assert message.title in text
+    assert "Goal — where do you want this to be?" in text
+    assert "Method and privacy" in text
+
+
+def test_key_messages_name_the_strongest_and_weakest_pillar_from_the_data(cycle):
+    report = report_for_viewer(cycle=cycle, user=None)
+    team = team_of(report, "Platform")
+    messages = reports.key_messages(team=team, report=report)
+    ranked = sorted(team.pillars, key=lambda p: p.percent)
+    assert messages[0].kind == "strength"
+    assert messages[0].title == f"Strongest pillar: {ranked[-1].name}"
+    assert messages[1].kind == "growth"
+    assert messages[1].title == f"Most room to grow: {ranked[0].name}"
+    # The leader rated 4 everywhere: well above the weakest pillar, so a blind spot.
+    blind = max(team.pillars, key=lambda p: p.gap)
+    assert messages[2].title == f"Blind spot: {blind.name}"
+
+
+def test_a_suppressed_team_report_shows_its_count_and_no_scores_or_comments(cycle):
+    report = report_for_viewer(cycle=cycle, user=None)
+    team = team_of(report, "Sales South")
+    assert team.suppressed
+    text = pdf_text(reports.team_report_render(report=report, team=team))
+    assert "Sales South" in text
+    assert "2 people responded." in text
+    assert "Not enough responses to report" in text
+    assert "Only two of us answered." not in text
+    assert "5.00" not in text  # both answered 5 everywhere: no mean may appear
+    assert "Team score" not in text
+    for pillar in team.pillars:
+        assert pillar.name not in text
+
+
+class Probe(http.server.BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self):  # noqa: N802 - the stdlib's name
+        Probe.hits.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def probe():
+    Probe.hits = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Probe)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_report_with_hostile_comments_reaches_no_server_and_prints_them_literally(cycle, probe):
+    hostile = [
+        f'<img src="http://127.0.0.1:{probe}/x.png">',
+        f'<link rel=stylesheet href="http://127.0.0.1:{probe}/s.css">',
+        f"<style>@import url(http://127.0.0.1:{probe}/i.css);</style>",
+        f'<svg><image href="http://127.0.0.1:{probe}/svg.png"/></svg>',
+        "Plain words too.",
+    ]
+    team = report_team_make(cycle, "Ops <b>bold</b> & co")
+    report_answers_add(cycle, team, values=[4, 4, 3, 5, 4], comments=hostile)
+    report = report_for_viewer(cycle=cycle, user=None)
+    data = reports.team_report_render(report=report, team=team_of(report, team.name))
+    text = pdf_text(data)
+    assert Probe.hits == []
+    for comment in hostile:
+        assert comment in text
+    assert "Ops <b>bold</b> & co" in text
+
+
+def test_a_report_links_to_the_static_files_only_through_the_fetcher():
+    from assessments.pdf import StaticOnlyFetcher
+
+    fetcher = StaticOnlyFetcher()
+    assert fetcher.fetch("https://pillars.invalid/static/img/favicon.svg").read().startswith(b"<")
+    for url in [
+        "https://pillars.invalid/static/../leadership/settings.py",
+        "https://pillars.invalid/static/%2e%2e/leadership/settings.py",
+        "https://pillars.invalid/static/img/..%2f..%2fmanage.py",
+        "https://pillars.invalid/manage.py",
+        "file:///etc/passwd",
+        "http://127.0.0.1:9/static/css/pdf.css",
+        "https://pillars.invalid.example.com/static/css/pdf.css",
+    ]:
+        with pytest.raises(ValueError, match="Refused"):
+            fetcher.fetch(url)
+    assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
+
+
+def test_team_report_is_a_tagged_pdf_with_language_title_and_the_embedded_inter_font(cycle):
+    report = report_for_viewer(cycle=cycle, user=None)
+    data = reports.team_report_render(report=report, team=team_of(report, "Sales South"))
+    info = pdf_info(data)
+    assert info["Tagged"] == "yes"
+    assert info["Title"] == "Sales South — leadership report, 2026 Q2"
+    assert info["Page size"].endswith("(A4)")
+    objects = pdf_objects(data)
+    assert b"/StructTreeRoot" in objects
+    assert b"/MarkInfo" in objects
+    assert b"/Lang (en)" in objects
+    fonts = pdf_fonts(data)
+    assert "+Inter" in fonts  # subset and embedded
+    assert " no " not in fonts.split("\n", 2)[2]  # every font embedded
+
+
+def test_letter_size_is_available_on_request(cycle):
+    report = report_for_viewer(cycle=cycle, user=None)
+    data = reports.team_report_render(
+        report=report, team=team_of(report, "Sales South"), page_size="letter"
+    )
+    assert pdf_info(data)["Page size"].endswith("(letter)")
+
+
+def test_organisation_report_lists_teams_scores_and_the_hidden_team(cycle):
+    report = report_for_viewer(cycle=cycle, user=None, detail=False)
+    text = pdf_text(reports.org_report_render(report=report))
+    assert "Scores across teams" in text
+    assert "Sales South (2 responses)" in text
+    platform = team_of(report, "Platform")
+    for pillar in platform.pillars:
+        assert reports.fmt_pct(pillar.percent) in text
+    for summary in report.pillars:
+        assert summary.name in text
+    assert "Cronbach" in text
