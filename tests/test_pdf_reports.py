@@ -96,7 +96,7 @@ def test_a_suppressed_team_report_shows_its_count_and_no_scores_or_comments(cycl
 class Probe(http.server.BaseHTTPRequestHandler):
     hits: list[str] = []
 
-    def do_GET(self):  # noqa: N802 - the stdlib's name
+    def do_GET(self):
         Probe.hits.append(self.path)
         self.send_response(200)
         self.end_headers()
