@@ -10,4 +10,5 @@ urlpatterns: list = [
     path("", include("assessments.survey_urls")),
     path("", include("assessments.dashboard_urls")),
     path("", include("assessments.privacy_urls")),
+    path("", include("assessments.report_urls")),
 ]
