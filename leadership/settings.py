@@ -329,6 +329,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # WeasyPrint reports each rendering step at INFO; only its warnings are worth a line.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         # runserver's request lines, minus the load balancer's probes.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
