@@ -1,10 +1,11 @@
 """Stored results: a cycle's report is computed once, kept in ``CycleResult``, and read back.
 
 The stored row carries a fingerprint of everything the report depends on (the cycle's settings,
-its questions and teams, the counts and highest ids of its submissions, answers, comments and
-invitations, the sum of its answer values, the previous cycle's fingerprint for trends, and the
-report schema version). A read recomputes only when the fingerprint no longer matches — so a
-released cycle is computed once, and computed again if its data changes (an import, an edit).
+its questions and teams, the counts, highest ids and id sums of its submissions, comments and
+invitations, the previous cycle's fingerprint for trends, and the report schema version).
+Answers belong to their submission and are never edited after it; code that edits them anyway
+calls :func:`results_invalidate`. A read recomputes only when the fingerprint no longer
+matches — so a released cycle is computed once, and again if its data changes.
 
 Layout of ``CycleResult.data``::
 
@@ -31,7 +32,6 @@ from django.db.models.functions import Coalesce
 
 from assessments import aggregation
 from assessments.models import (
-    Answer,
     Comment,
     Cycle,
     CycleResult,
@@ -81,11 +81,13 @@ def previous_cycle(cycle: Cycle) -> Cycle | None:
 
 
 def _own_fingerprint(cycle: Cycle) -> list[Any]:
-    submissions = Submission.objects.filter(cycle=cycle).aggregate(n=Count("pk"), last=Max("pk"))
-    # Sums catch an answer edited in place (admin, a script), not only added or removed rows.
-    answers = Answer.objects.filter(submission__cycle=cycle).aggregate(
-        n=Count("pk"), last=Max("pk"), values=Sum("value"), questions=Sum("question_id")
+    submissions = Submission.objects.filter(cycle=cycle).aggregate(
+        n=Count("pk"), last=Max("pk"), ids=Sum("pk")
     )
+    # Answers are written with their submission, in one transaction, and never edited after
+    # (anonymous by construction), so submissions stand for them: scanning a million answers
+    # on every read would cost more than reading the stored report. Code that does change
+    # answers in place calls results_invalidate().
     comments = Comment.objects.filter(submission__cycle=cycle).aggregate(
         n=Count("pk"), last=Max("pk")
     )
@@ -113,10 +115,15 @@ def _own_fingerprint(cycle: Cycle) -> list[Any]:
         questions,
         teams,
         submissions,
-        answers,
         comments,
         invited,
     ]
+
+
+def results_invalidate(cycle: Cycle) -> None:
+    """Forget the stored report, e.g. after answers were changed in place; the next read
+    recomputes it."""
+    CycleResult.objects.filter(cycle=cycle).delete()
 
 
 def cycle_fingerprint(cycle: Cycle, *, previous: Cycle | None) -> str:
