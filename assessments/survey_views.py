@@ -244,7 +244,8 @@ def survey_step(request: HttpRequest, key: str, number: int) -> HttpResponse:
         error=error,
         show_missing=error is not None and error.message == survey.ERROR_STEP_INCOMPLETE,
         back_url=_step_url(key, number - 1) if number > 1 else _intro_url(key),
-        progress=round(100 * (number - 1) / max(len(survey_.steps), 1)),
+        progress=round(100 * survey_.answered_items / max(survey_.total_items, 1)),
+        other_answered=survey_.answered_items - step.answered,
     )
     return render(request, "assessments/survey/step.html", context, status=status)
 

@@ -39,3 +39,30 @@ document.addEventListener("DOMContentLoaded", () => {
     error.focus();
   }
 });
+
+// Keep the step's count and the progress bar in step with the answers as they are chosen.
+document.addEventListener("change", (event) => {
+  const form = event.target.closest(".survey-form");
+  const progress = document.querySelector("[data-survey-progress]");
+  if (!form || !progress) {
+    return;
+  }
+  const fieldset = event.target.closest("fieldset.item");
+  if (fieldset) {
+    fieldset.classList.remove("item-missing");
+  }
+  const answered = Array.from(form.querySelectorAll("fieldset.item")).filter(
+    (item) => item.querySelector("input:checked"),
+  ).length;
+  const total = Number(progress.dataset.total) || 1;
+  const percent = Math.round((100 * (Number(progress.dataset.other) + answered)) / total);
+  const count = progress.querySelector("[data-count]");
+  if (count && count.dataset.template) {
+    count.textContent = count.dataset.template.replace("__N__", String(answered));
+  }
+  const bar = progress.querySelector("[role=progressbar]");
+  if (bar) {
+    bar.setAttribute("aria-valuenow", String(percent));
+    bar.firstElementChild.style.width = `${percent}%`;
+  }
+});

@@ -15,6 +15,11 @@ from tests.survey_builders import cycle_make, invitation_make, team_make
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def _shot(page, name: str) -> None:
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, name)
+
+
 def _link(live_server, token: str) -> str:
     return live_server.url + reverse("assessments:survey-start", args=[token])
 
@@ -47,12 +52,12 @@ def test_a_respondent_on_a_phone_leaves_midway_and_resumes_with_answers_in_place
     page.goto(_link(live_server, token))
     assert "/s/" not in page.url  # the token left the address bar at once
     expect(page.get_by_role("heading", level=1)).to_contain_text("leadership")
-    screenshot(page, "survey-intro-phone")
+    _shot(page, "survey-intro-phone")
     _no_serious_violations(page)
 
     page.get_by_role("link", name=re.compile("Start")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Strategic Clarity")
-    screenshot(page, "survey-step-1-empty-phone")
+    _shot(page, "survey-step-1-empty-phone")
     _no_serious_violations(page)
     _answer_step(page)
     _wait_saved(page)
@@ -65,7 +70,7 @@ def test_a_respondent_on_a_phone_leaves_midway_and_resumes_with_answers_in_place
     _wait_saved(page)
     fieldsets[1].get_by_role("radio", name="Can't say", exact=True).check()
     _wait_saved(page)
-    screenshot(page, "survey-step-2-partly-phone")
+    _shot(page, "survey-step-2-partly-phone")
     context.close()  # leaves midway: tab closed, nothing posted with Next
 
     context = browser.new_context(
@@ -87,7 +92,7 @@ def test_a_respondent_on_a_phone_leaves_midway_and_resumes_with_answers_in_place
     # Next without answering everything: the step explains what is missing.
     page.get_by_role("button", name="Next").click()
     expect(page.get_by_role("alert")).to_contain_text("every statement")
-    screenshot(page, "survey-step-incomplete-phone")
+    _shot(page, "survey-step-incomplete-phone")
     _no_serious_violations(page)
     for number in range(2, 6):
         _answer_step(page)
@@ -95,20 +100,20 @@ def test_a_respondent_on_a_phone_leaves_midway_and_resumes_with_answers_in_place
             page.locator("fieldset.item").nth(1).get_by_role(
                 "radio", name="Can't say", exact=True
             ).check()
-        screenshot(page, f"survey-step-{number}-phone")
+        _shot(page, f"survey-step-{number}-phone")
         page.get_by_role("button", name=re.compile("Next|Review")).click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Review your answers")
-    screenshot(page, "survey-review-phone")
+    _shot(page, "survey-review-phone")
     _no_serious_violations(page)
     page.get_by_role("button", name="Submit my answers").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you!")
-    screenshot(page, "survey-thanks-phone")
+    _shot(page, "survey-thanks-phone")
     _no_serious_violations(page)
 
     page.goto(_link(live_server, token))
     expect(page.get_by_role("heading", level=1)).to_have_text("Already submitted")
-    screenshot(page, "survey-already-submitted-phone")
+    _shot(page, "survey-already-submitted-phone")
     _no_serious_violations(page)
     context.close()
 
@@ -125,7 +130,7 @@ def test_a_leader_takes_the_self_assessment_on_a_laptop(live_server, laptop, ban
 
     laptop.goto(_link(live_server, token))
     expect(laptop.get_by_role("heading", level=1)).to_have_text("Your self-assessment")
-    screenshot(laptop, "survey-self-intro-laptop")
+    _shot(laptop, "survey-self-intro-laptop")
     _no_serious_violations(laptop)
     laptop.get_by_role("link", name=re.compile("Start")).click()
     expect(laptop.get_by_text("I explain where our team is heading")).to_be_visible()
@@ -133,11 +138,11 @@ def test_a_leader_takes_the_self_assessment_on_a_laptop(live_server, laptop, ban
     for number in range(1, 6):
         _answer_step(laptop, choice="Agree" if number % 2 else "Strongly agree")
         _wait_saved(laptop)
-        screenshot(laptop, f"survey-self-step-{number}-laptop")
+        _shot(laptop, f"survey-self-step-{number}-laptop")
         if number == 1:
             _no_serious_violations(laptop)
         laptop.get_by_role("button", name=re.compile("Next|Review")).click()
-    screenshot(laptop, "survey-self-review-laptop")
+    _shot(laptop, "survey-self-review-laptop")
     laptop.get_by_role("button", name="Submit my answers").click()
     expect(laptop.get_by_role("heading", level=1)).to_have_text("Thank you!")
     assert Submission.objects.get().role == Role.SELF
@@ -160,7 +165,7 @@ def test_a_step_can_be_completed_with_the_keyboard_alone(live_server, laptop, ba
         laptop.keyboard.press("ArrowRight")
         laptop.keyboard.press("Tab")
     _wait_saved(laptop)
-    screenshot(laptop, "survey-step-keyboard-laptop")
+    _shot(laptop, "survey-step-keyboard-laptop")
     laptop.keyboard.type("Typed without a mouse")
     laptop.keyboard.press("Enter")  # a new line in the comment, not a submit
     laptop.keyboard.press("Tab")
@@ -174,7 +179,7 @@ def test_a_step_can_be_completed_with_the_keyboard_alone(live_server, laptop, ba
 def test_error_pages_are_accessible(live_server, phone, bank):
     phone.goto(_link(live_server, "not-a-real-token"))
     expect(phone.get_by_role("heading", level=1)).to_have_text("We don't recognise this link")
-    screenshot(phone, "survey-unknown-link-phone")
+    _shot(phone, "survey-unknown-link-phone")
     _no_serious_violations(phone)
     phone.goto(live_server.url + reverse("assessments:survey", args=["lost"]))
     expect(phone.get_by_role("heading", level=1)).to_have_text("Please open your link again")

@@ -1,0 +1,62 @@
+"""Many simultaneous submits of the same survey: exactly one submission each, never an error.
+
+Runs on whichever database the suite runs on: SQLite (a real file in WAL mode, IMMEDIATE
+transactions) and PostgreSQL (SELECT … FOR UPDATE) when DATABASE_URL points there.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection
+from django.db.models import Count
+from django.test import Client
+from django.urls import reverse
+
+from assessments.models import Answer, Invitation, Submission
+from tests.survey_builders import cycle_make, drafts_fill, invitation_make, team_make
+
+INVITATIONS = 50
+SUBMITS_EACH = 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fifty_invitations_submitted_ten_times_at_once_give_exactly_fifty_submissions(
+    bank, settings
+):
+    # Every thread comes from 127.0.0.1: lift the per-address limits for this test.
+    settings.PILLARS_RATELIMIT_SUBMIT = "100000/60"
+    settings.PILLARS_RATELIMIT_TOKEN = "100000/60"
+    team = team_make()
+    cycle = cycle_make(bank, teams=[team])
+    tokens = []
+    for _ in range(INVITATIONS):
+        invitation, token = invitation_make(cycle, team)
+        drafts_fill(invitation, value=3, comment="Same time")
+        tokens.append(token)
+    barriers = {token: threading.Barrier(SUBMITS_EACH, timeout=60) for token in tokens}
+
+    def submit(token: str) -> str:
+        try:
+            browser = Client()
+            start = browser.get(reverse("assessments:survey-start", args=[token]))
+            key = start["Location"].rstrip("/").split("/")[-1]
+            barriers[token].wait()
+            response = browser.post(reverse("assessments:survey-submit", args=[key]))
+            return str(response.status_code)
+        except Exception as error:  # counted, so a failure names itself in the assertion
+            return f"error: {type(error).__name__}: {error}"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=INVITATIONS) as pool:
+        outcomes = Counter(pool.map(submit, [t for t in tokens for _ in range(SUBMITS_EACH)]))
+
+    assert outcomes == {"302": INVITATIONS, "409": INVITATIONS * (SUBMITS_EACH - 1)}
+    assert Submission.objects.count() == INVITATIONS
+    per_submission = Answer.objects.values("submission").annotate(n=Count("id"))
+    assert {row["n"] for row in per_submission} == {cycle.questions.ratings().count()}
+    assert set(Invitation.objects.values_list("state", flat=True)) == {"submitted"}
