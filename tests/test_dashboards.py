@@ -1,0 +1,252 @@
+"""The leader's team dashboard and HR's organisation dashboard."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from assessments.demo import demo_seed
+from assessments.models import Comment, Cycle, Team
+from tests.conftest import user_make
+from tests.dashboard_builders import released_org_make
+
+PASSWORD = "pillars-demo"
+
+
+@pytest.fixture
+def demo(bank):
+    demo_seed()
+
+
+def _signed_in(client, username: str):
+    assert client.login(username=username, password=PASSWORD)
+    return client
+
+
+def _team_url(cycle: str, team: str) -> str:
+    return reverse("assessments:team-dashboard", args=[cycle, team])
+
+
+def test_a_leader_sees_their_team_dashboard_after_release(client, demo):
+    response = _signed_in(client, "ana@example.com").get(_team_url("2026-q2", "platform"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-chart="chart-radar"' in html
+    assert "Pillar by pillar" in html
+    assert "Strong agreement" in html or "Moderate agreement" in html or "Views differ" in html
+    assert "Development: where to start" in html
+    assert "Goal — where do you want this to be?" in html
+    assert "Across cycles" in html  # 2026 Q1 and Q2 are both released
+    assert "vendor/plotly.min.js" in html
+
+
+def test_a_leader_sees_only_the_response_count_before_release(client, demo):
+    response = _signed_in(client, "ana@example.com").get(_team_url("2026-q4", "platform"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Results are not shown yet" in html
+    assert "Pillar by pillar" not in html
+    assert "chart-radar" not in html
+    assert "plotly" not in html
+
+
+def test_a_closed_cycle_stays_counts_only_for_leaders_until_hr_releases_it(client, bank):
+    leader = user_make("lead@example.com")
+    cycle, teams = released_org_make(
+        bank, teams=2, respondents=5, leader=leader, state=Cycle.State.CLOSED
+    )
+    client.force_login(leader)
+    html = client.get(_team_url(cycle.slug, teams[0].slug)).content.decode()
+    assert "Results are shown once HR releases them." in html
+    assert "Pillar by pillar" not in html
+    assert "secret remark" not in html
+
+
+def test_a_team_below_k_shows_its_count_and_nothing_else(client, demo):
+    team = Team.objects.get(slug="sales-south")
+    comments = Comment.objects.filter(submission__team=team).values_list("text", flat=True)
+    response = _signed_in(client, "hana@example.com").get(_team_url("2026-q2", "sales-south"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Results are not shown yet" in html
+    assert "Fewer responses than the minimum group size" in html
+    for marker in ("Pillar by pillar", "Favourable answers", "/ 5", "chart-radar", "likely "):
+        assert marker not in html
+    for text in comments:
+        assert text not in html
+
+
+def test_another_leaders_team_is_a_404(client, demo):
+    response = _signed_in(client, "ana@example.com").get(_team_url("2026-q2", "mobile"))
+    assert response.status_code == 404
+
+
+def test_a_department_or_an_unknown_cycle_is_a_404(client, demo):
+    signed_in = _signed_in(client, "hr@example.com")
+    assert signed_in.get(_team_url("2026-q2", "operations")).status_code == 404
+    assert signed_in.get(_team_url("1999-q1", "platform")).status_code == 404
+
+
+def test_leaders_cannot_open_the_organisation_dashboard(client, demo):
+    response = _signed_in(client, "ana@example.com").get(reverse("assessments:org-dashboard"))
+    assert response.status_code == 404
+
+
+def test_hr_can_open_any_teams_dashboard(client, demo):
+    signed_in = _signed_in(client, "hr@example.com")
+    for slug in ("platform", "mobile", "logistics"):
+        response = signed_in.get(_team_url("2026-q2", slug))
+        assert response.status_code == 200
+        assert "Pillar by pillar" in response.content.decode()
+
+
+def test_my_results_lists_the_leaders_own_teams_and_their_cycles(client, demo):
+    html = _signed_in(client, "ana@example.com").get(reverse("assessments:my-results")).content
+    html = html.decode()
+    assert _team_url("2026-q2", "platform") in html
+    assert _team_url("2026-q4", "platform") in html
+    assert "mobile" not in html
+
+
+def test_the_nav_links_to_my_results_for_leaders_and_organisation_for_hr(client, demo):
+    html = _signed_in(client, "ana@example.com").get(reverse("home")).content.decode()
+    assert reverse("assessments:my-results") in html
+    assert reverse("assessments:org-dashboard") not in html
+    client.logout()
+    html = _signed_in(client, "hr@example.com").get(reverse("home")).content.decode()
+    assert reverse("assessments:org-dashboard") in html
+
+
+def test_hr_sees_every_team_in_the_organisation_heatmap_with_links(client, demo):
+    response = _signed_in(client, "hr@example.com").get(
+        reverse("assessments:org-dashboard"), {"cycle": "2026-q2"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    for team in Team.objects.filter(is_department=False):
+        assert team.name in html
+    assert _team_url("2026-q2", "platform") in html
+    assert "Whole organisation" in html
+    assert "How well the questions work" in html
+
+
+def test_suppressed_cells_are_rendered_as_suppressed(client, demo):
+    html = (
+        _signed_in(client, "hr@example.com")
+        .get(reverse("assessments:org-dashboard"), {"cycle": "2026-q2"})
+        .content.decode()
+    )
+    row = html[html.index(">Sales South<") :]
+    row = row[: row.index("</tr>")]
+    assert row.count("heat-suppressed") == 5
+    assert "Fewer than 3 responses" in row
+    assert "background:" not in row
+
+
+def test_the_heatmap_switches_to_favourable_percentages(client, demo):
+    html = (
+        _signed_in(client, "hr@example.com")
+        .get(reverse("assessments:org-dashboard"), {"cycle": "2026-q2", "metric": "favourable"})
+        .content.decode()
+    )
+    heatmap = html[html.index('id="heatmap"') :]
+    assert "%</td>" in heatmap
+    assert 'aria-current="page">Favourable %' in heatmap
+
+
+def test_an_htmx_request_for_the_heatmap_gets_only_the_partial(client, demo):
+    response = _signed_in(client, "hr@example.com").get(
+        reverse("assessments:org-dashboard"),
+        {"cycle": "2026-q2", "metric": "favourable"},
+        headers={"HX-Request": "true", "HX-Target": "heatmap"},
+    )
+    html = response.content.decode().strip()
+    assert html.startswith('<section class="card heatmap-card" id="heatmap"')
+    assert "<html" not in html
+    assert "How well the questions work" not in html
+    assert "Platform" in html
+
+
+def test_the_metric_links_keep_a_real_href_for_browsers_without_javascript(client, demo):
+    html = (
+        _signed_in(client, "hr@example.com")
+        .get(reverse("assessments:org-dashboard"), {"cycle": "2026-q2"})
+        .content.decode()
+    )
+    assert 'href="/organisation/?cycle=2026-q2&amp;department=&amp;metric=favourable"' in html
+
+
+def test_the_department_filter_shows_only_that_departments_teams(client, demo):
+    department = Team.objects.get(slug="operations")
+    html = (
+        _signed_in(client, "hr@example.com")
+        .get(
+            reverse("assessments:org-dashboard"), {"cycle": "2026-q2", "department": department.pk}
+        )
+        .content.decode()
+    )
+    heatmap = html[html.index('id="heatmap"') : html.index("How well the questions work")]
+    assert "Logistics" in heatmap
+    assert "Platform" not in heatmap
+    assert "Whole organisation" not in heatmap
+
+
+def test_an_open_cycle_shows_response_rates_but_no_scores_to_hr(client, demo):
+    html = (
+        _signed_in(client, "hr@example.com")
+        .get(reverse("assessments:org-dashboard"), {"cycle": "2026-q4"})
+        .content.decode()
+    )
+    assert "Scores are shown once the cycle has closed." in html
+    assert "responses of" in html
+    assert "background:#" not in html
+
+
+def test_psychometrics_warn_about_a_miskeyed_item(client, bank, hr_user):
+    cycle, _ = released_org_make(bank, teams=4, respondents=8, miskeyed="TR02", seed=7)
+    client.force_login(hr_user)
+    html = client.get(reverse("assessments:org-dashboard"), {"cycle": cycle.slug}).content.decode()
+    notes = html[html.index("How well the questions work") :]
+    assert "TR02" in notes[: notes.index("All item–total correlations")]
+    assert "Check this item&#x27;s wording or reverse keying." in notes
+
+
+def _queries(client, url: str, params: dict | None = None) -> int:
+    client.get(url, params)  # the first view computes and stores the results
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_organisation_dashboard_issues_the_same_queries_for_small_and_large_orgs(
+    client, bank, hr_user, django_assert_max_num_queries
+):
+    # An earlier cycle first, so both measured cycles have a previous cycle to compare with.
+    released_org_make(bank, teams=1, respondents=3, seed=3)
+    small, _ = released_org_make(bank, teams=2, respondents=3, seed=1)
+    large, _ = released_org_make(bank, teams=9, respondents=7, seed=2)
+    client.force_login(hr_user)
+    url = reverse("assessments:org-dashboard")
+    budget = _queries(client, url, {"cycle": small.slug})
+    client.get(url, {"cycle": large.slug})
+    with django_assert_max_num_queries(budget):
+        client.get(url, {"cycle": large.slug})
+
+
+def test_the_team_dashboard_issues_the_same_queries_for_small_and_large_teams(
+    client, bank, django_assert_max_num_queries
+):
+    leader = user_make("lead@example.com")
+    released_org_make(bank, teams=1, respondents=3, seed=3)
+    small, small_teams = released_org_make(bank, teams=2, respondents=3, leader=leader, seed=1)
+    large, large_teams = released_org_make(bank, teams=9, respondents=12, leader=leader, seed=2)
+    client.force_login(leader)
+    budget = _queries(client, _team_url(small.slug, small_teams[0].slug))
+    url = _team_url(large.slug, large_teams[0].slug)
+    client.get(url)
+    with django_assert_max_num_queries(budget):
+        response = client.get(url)
+    assert "Pillar by pillar" in response.content.decode()
