@@ -343,8 +343,10 @@ class CycleReport:
 
 @functools.cache
 def _field_builders(cls: type) -> tuple[tuple[str, Any], ...]:
+    """The fields of ``cls`` whose JSON value needs converting, with their converters."""
     hints = typing.get_type_hints(cls)
-    return tuple((field.name, _builder(hints[field.name])) for field in dataclasses.fields(cls))
+    builders = ((field.name, _builder(hints[field.name])) for field in dataclasses.fields(cls))
+    return tuple((name, builder) for name, builder in builders if builder is not None)
 
 
 def _builder(hint: Any) -> Any:
@@ -367,12 +369,13 @@ def _builder(hint: Any) -> Any:
 
 
 def _build(cls: type, data: dict[str, Any]) -> Any:
-    kwargs = {}
+    # Thousands of objects per report: convert only the fields that need it. A missing key
+    # takes the field's default (e.g. a team stored without its details).
+    kwargs = dict(data)
     for name, builder in _field_builders(cls):
-        if name not in data:
-            continue  # a default applies (e.g. a team stored without its details)
-        value = data[name]
-        kwargs[name] = value if builder is None or value is None else builder(value)
+        value = kwargs.get(name)
+        if value is not None:
+            kwargs[name] = builder(value)
     return cls(**kwargs)
 
 

@@ -22,11 +22,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 
@@ -38,7 +40,6 @@ from assessments.models import (
     Invitation,
     Role,
     Submission,
-    Team,
 )
 from assessments.results import (
     REPORT_SCHEMA_VERSION,
@@ -94,13 +95,11 @@ def _own_fingerprint(cycle: Cycle) -> list[Any]:
     invited = Invitation.objects.filter(cycle=cycle, role=Role.MEMBER).aggregate(
         n=Count("pk"), last=Max("pk")
     )
+    # The cycle's teams (a team with submissions outside them changes the submission figures).
     teams = list(
-        Team.objects.filter(
-            Q(cycles=cycle) | Q(pk__in=Submission.objects.filter(cycle=cycle).values("team_id"))
+        cycle.teams.order_by("pk").values_list(
+            "pk", "name", "slug", "parent_id", "parent__name", "parent__slug"
         )
-        .distinct()
-        .order_by("pk")
-        .values_list("pk", "name", "slug", "parent_id", "parent__name", "parent__slug")
     )
     questions = sorted(cycle.questions.values_list("pk", flat=True))
     return [
@@ -191,35 +190,95 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
+class _Lru:
+    """A small thread-safe LRU of parsed reports: a stored read then costs no JSON parsing.
+
+    Keys include the stored row's id, fingerprint and write time, so a recomputed or replaced
+    row is never served from here; each server process keeps its own.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[tuple, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple) -> Any:
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def put(self, key: tuple, value: Any) -> None:
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+_summaries = _Lru(16)  # reports without details, one per cycle
+_team_details = _Lru(512)  # teams with their items, highlights and comments
+
+
 def _stored_read(
     cycle: Cycle, *, fingerprint: str, detail: bool | Collection[int]
 ) -> CycleReport | None:
-    annotations: dict[str, Any] = {"summary": KT("data__report")}
-    if detail is True:
-        annotations["details"] = KT("data__details")
-    elif detail:
-        for team_id in detail:
-            annotations[f"d{int(team_id)}"] = KT(f"data__details__t{int(team_id)}")
-    row = (
-        CycleResult.objects.filter(cycle=cycle, fingerprint__in=(fingerprint, FROZEN_FINGERPRINT))
-        .annotate(**annotations)
-        .values(*annotations)
+    # Only small columns here: in SQLite the row's large JSON sits in overflow pages.
+    stored = (
+        CycleResult.objects.filter(cycle=cycle, fingerprint=fingerprint)
+        .values_list("pk", "computed_at")
         .first()
     )
-    if row is None or row["summary"] is None:
+    if stored is None:
         return None
-    report = CycleReport.from_dict(_json(row["summary"]))
-    if detail is True:
-        details = _json(row["details"]) or {}
-    elif detail:
-        details = {f"t{int(t)}": _json(row[f"d{int(t)}"]) for t in detail}
-    else:
-        return report
-    teams = tuple(
-        _with_detail(team, details[f"t{team.team_id}"]) if details.get(f"t{team.team_id}") else team
-        for team in report.teams
+    key = (cycle.pk, *stored, fingerprint)
+    summary: CycleReport | None = _summaries.get(key)
+    wanted = None if detail is True else {int(t) for t in detail} if detail else set()
+    missing = (
+        set() if wanted is None else {t for t in wanted if _team_details.get((*key, t)) is None}
     )
-    return dataclasses.replace(report, teams=teams)
+    annotations: dict[str, Any] = {}
+    if summary is None:
+        annotations["summary"] = KT("data__report")
+    if detail is True:
+        annotations["details"] = KT("data__details")
+    for team_id in missing:
+        annotations[f"d{team_id}"] = KT(f"data__details__t{team_id}")
+    row: dict[str, Any] = {}
+    if annotations:
+        row = (
+            CycleResult.objects.filter(pk=stored[0])
+            .annotate(**annotations)
+            .values(*annotations)
+            .first()
+        ) or {}
+        if summary is None:
+            if not row.get("summary"):
+                return None
+            summary = CycleReport.from_dict(_json(row["summary"]))
+            _summaries.put(key, summary)
+    if wanted is None:
+        details = _json(row.get("details")) or {}
+        teams = tuple(
+            _with_detail(team, details[f"t{team.team_id}"])
+            if details.get(f"t{team.team_id}")
+            else team
+            for team in summary.teams
+        )
+        return dataclasses.replace(summary, teams=teams)
+    if not wanted:
+        return summary
+    for team_id in missing:
+        team = summary.team(team_id)
+        part = _json(row.get(f"d{team_id}"))
+        if team is not None and part:
+            _team_details.put((*key, team_id), _with_detail(team, part))
+    teams = tuple(
+        (_team_details.get((*key, team.team_id)) or team) if team.team_id in wanted else team
+        for team in summary.teams
+    )
+    return dataclasses.replace(summary, teams=teams)
 
 
 def _stored_write(cycle: Cycle, *, fingerprint: str, report: CycleReport) -> None:
