@@ -58,3 +58,11 @@ class QuietHealthLogger(Logger):
 
 
 logger_class = QuietHealthLogger
+
+
+def post_worker_init(worker):  # type: ignore[no-untyped-def]
+    """Import every view before taking requests, so no visitor waits for the first-use imports
+    (pandas, WeasyPrint, plotly) — and a freshly recycled worker is as quick as an old one."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - loading the URLconf imports the views
