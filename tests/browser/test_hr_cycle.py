@@ -1,0 +1,158 @@
+"""HR in a real browser: create a cycle, open it, invite, and watch the count rise live."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from assessments.cycles import cycle_open, shared_link_rotate
+from assessments.models import Cycle, DraftAnswer, Invitation, Role
+from assessments.survey import submission_create
+from tests.browser.conftest import axe_violations, login, screenshot
+from tests.hr_builders import cycle_make, team_make
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _answer_and_submit(invitation: Invitation) -> None:
+    """What a respondent's browser does, through the survey's own domain function."""
+    questions = invitation.cycle.questions.ratings()
+    DraftAnswer.objects.bulk_create(
+        DraftAnswer(invitation=invitation, question=question, value=4) for question in questions
+    )
+    submission_create(invitation_id=invitation.pk)
+
+
+def _assert_accessible(page) -> None:
+    violations = axe_violations(page)
+    assert violations == [], [(v["id"], v["nodes"][0]["html"]) for v in violations]
+
+
+def test_hr_creates_opens_invites_and_watches_responses_arrive(
+    live_server, laptop, bank, hr_user, leader_a, leader_b
+):
+    team_make("Platform", leaders=(leader_a,), members=5)
+    team_make("Mobile", leaders=(leader_b,), members=4)
+    page = laptop
+    login(page, live_server, hr_user)
+    screenshot(page, "hr-home-empty-laptop")
+
+    page.get_by_role("link", name="New cycle").first.click()
+    page.get_by_label("Name", exact=True).fill("2027 Q1")
+    page.get_by_label("Window opens").fill("2026-11-01T08:00")
+    page.get_by_label("Window closes").fill("2030-12-04T18:00")
+    page.get_by_label("Platform").check()
+    page.get_by_label("Mobile").check()
+    screenshot(page, "hr-cycle-new-laptop")
+    _assert_accessible(page)
+    page.get_by_role("button", name="Create draft cycle").click()
+
+    expect(page.get_by_role("heading", name="2027 Q1")).to_be_visible()
+    page.get_by_role("button", name="Open cycle").click()
+    expect(page.locator("#total-invited")).to_have_text("9")
+    page.get_by_role("button", name="Send 11 invitations").click()
+    expect(page.get_by_text("11 invitations sent.")).to_be_visible()
+    assert len(mail.outbox) == 11
+    expect(page.locator("#total-submitted")).to_have_text("0")
+    screenshot(page, "hr-cycle-open-laptop")
+    _assert_accessible(page)
+
+    cycle = Cycle.objects.get(name="2027 Q1")
+    invitation = Invitation.objects.filter(cycle=cycle, role=Role.MEMBER).first()
+    _answer_and_submit(invitation)
+    # The count rises without a reload: htmx polls the partial every 5 seconds.
+    expect(page.locator("#total-submitted")).to_have_text("1", timeout=10_000)
+    expect(page.locator(f'[data-team-submitted="{invitation.team.slug}"]')).to_have_text("1")
+    screenshot(page, "hr-cycle-live-laptop")
+
+
+def test_hr_copies_a_personal_link_from_a_team_page(live_server, laptop, bank, hr_user, leader_a):
+    team = team_make("Platform", leaders=(leader_a,), members=3)
+    cycle = cycle_make(bank, [team], name="2027 Q1")
+    cycle_open(cycle=cycle, actor=None)
+    page = laptop
+    login(page, live_server, hr_user)
+    page.goto(f"{live_server.url}/hr/cycles/{cycle.pk}/teams/{team.pk}/")
+    screenshot(page, "hr-cycle-team-laptop")
+    _assert_accessible(page)
+    page.get_by_role("button", name="New link for platform.1@example.com").click()
+    link = page.get_by_label("Link")
+    expect(link).to_have_value(re.compile(r"/s/[A-Za-z0-9_-]{30,}/$"))
+    screenshot(page, "hr-link-laptop")
+    _assert_accessible(page)
+
+
+PAGES = [
+    ("home", "/"),
+    ("cycles", "/hr/cycles/"),
+    ("cycle-new", "/hr/cycles/new/"),
+    ("cycle", "/hr/cycles/{cycle}/"),
+    ("cycle-team", "/hr/cycles/{cycle}/teams/{team}/"),
+    ("teams", "/hr/teams/"),
+    ("team-new", "/hr/teams/new/"),
+    ("team-edit", "/hr/teams/{team}/"),
+    ("teams-import", "/hr/teams/import/"),
+]
+
+
+@pytest.mark.parametrize("device", ["phone", "laptop"])
+def test_every_hr_page_is_clean_and_accessible(
+    live_server, request, device, bank, hr_user, leader_a, leader_b
+):
+    page = request.getfixturevalue(device)
+    from assessments.models import Team
+
+    department = Team.objects.create(
+        name="Product & Engineering", slug="product-engineering", is_department=True
+    )
+    team = team_make("Platform", leaders=(leader_a,), members=6, department=department)
+    team_make("Mobile", leaders=(leader_b,), members=2, department=department)
+    team_make("Finance", members=4)
+    cycle = cycle_make(bank, list(Team.objects.filter(is_department=False)), name="2027 Q1")
+    cycle_open(cycle=cycle, actor=None)
+    shared_link_rotate(cycle=cycle, team=team, actor=None)
+    invitations = Invitation.objects.filter(cycle=cycle, team=team, role=Role.MEMBER)
+    for invitation in invitations[:4]:
+        _answer_and_submit(invitation)
+    login(page, live_server, hr_user)
+    for name, path in PAGES:
+        page.goto(live_server.url + path.format(cycle=cycle.pk, team=team.pk))
+        screenshot(page, f"hr-{name}-{device}")
+        _assert_accessible(page)
+    page.goto(f"{live_server.url}/hr/teams/import/")
+    page.get_by_label("CSV file").set_input_files(
+        files=[
+            {
+                "name": "teams.csv",
+                "mimeType": "text/csv",
+                "buffer": b"team,leader_email,member_email\nAlpha,bad,a@example.com\n,,b@x.org\n",
+            }
+        ]
+    )
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator("#import-problems")).to_contain_text("Row 2, column “leader_email”")
+    screenshot(page, f"hr-teams-import-errors-{device}")
+    _assert_accessible(page)
+
+
+def test_a_leader_sees_their_count_and_starts_their_self_assessment(
+    live_server, phone, bank, leader_a, leader_b
+):
+    team = team_make("Platform", leaders=(leader_a,), members=5)
+    team_make("Mobile", leaders=(leader_b,), members=4)
+    cycle = cycle_make(bank, [team], name="2027 Q1")
+    cycle_open(cycle=cycle, actor=None)
+    for invitation in Invitation.objects.filter(cycle=cycle, role=Role.MEMBER)[:2]:
+        _answer_and_submit(invitation)
+    page = phone
+    login(page, live_server, leader_a)
+    expect(page.locator('[data-team-count="platform"]')).to_have_text("2")
+    expect(page.get_by_text("Mobile")).to_have_count(0)
+    screenshot(page, "leader-home-phone")
+    _assert_accessible(page)
+    page.get_by_role("button", name="Take my self-assessment").click()
+    expect(page).to_have_url(re.compile(r"/survey/[^/]+/"))
+    assert "/s/" not in page.url
