@@ -261,17 +261,26 @@ def demo_seed() -> None:
                 answers += _answers(rng, submission, ratings, pillar_keys, levels, cant_say=0.04)
                 comments += _comments(rng, submission, questions, pillar_keys)
             if state != Cycle.State.OPEN or rng.random() < 0.5:
-                submission = Submission.objects.create(
-                    cycle=cycle, team=team, role=Role.SELF, submitted_on=opens
+                # Ana's self-assessment stays pending in the open cycle so the demo can take it;
+                # her answers are still drawn so the random stream, and all other data, is as is.
+                keep_open = state == Cycle.State.OPEN and spec is TEAMS[0]
+                submission = (
+                    None
+                    if keep_open
+                    else Submission.objects.create(
+                        cycle=cycle, team=team, role=Role.SELF, submitted_on=opens
+                    )
                 )
                 levels = [
                     level + shift + bias
                     for level, bias in zip(spec.levels, spec.self_bias, strict=True)
                 ]
-                answers += _answers(rng, submission, ratings, pillar_keys, levels, cant_say=0.0)
-                Invitation.objects.filter(cycle=cycle, team=team, role=Role.SELF).update(
-                    state=Invitation.State.SUBMITTED
-                )
+                drawn = _answers(rng, submission, ratings, pillar_keys, levels, cant_say=0.0)
+                if not keep_open:
+                    answers += drawn
+                    Invitation.objects.filter(cycle=cycle, team=team, role=Role.SELF).update(
+                        state=Invitation.State.SUBMITTED
+                    )
         Answer.objects.bulk_create(answers, batch_size=2000)
         Comment.objects.bulk_create(comments, batch_size=2000)
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 
-from assessments.demo import DEMO_PASSWORD, HR_EMAIL, TEAMS, demo_exists, demo_seed
+from assessments.demo import DEMO_PASSWORD, HR_EMAIL, TEAMS, demo_exists, demo_links, demo_seed
 from leadership.models import DEFAULT_BANK_NAME, QuestionBank
 
 
@@ -23,3 +25,17 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Demo organisation created."))
         self.stdout.write(f"  HR:     {HR_EMAIL} / {DEMO_PASSWORD}")
         self.stdout.write(f"  Leader: {TEAMS[0].leader[0]} / {DEMO_PASSWORD}")
+        links = survey_links_pick(demo_links())
+        if links:
+            self.stdout.write("  Survey links (open cycle, no sign-in needed):")
+            for label, token in links:
+                url = settings.SITE_URL + reverse("assessments:survey-start", args=[token])
+                self.stdout.write(f"    {label}\n      {url}")
+
+
+def survey_links_pick(links: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Ana's self-assessment and two team members' links, when they are still pending."""
+    ana = TEAMS[0].leader[0]
+    chosen = [link for link in links if f"({ana})" in link[0]][:1]
+    members = [link for link in links if link not in chosen and "self" not in link[0].lower()]
+    return chosen + members[:2]
