@@ -12,6 +12,7 @@ look the same, and never a burden, since "can't say" is always one tap away.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -192,18 +193,35 @@ class Item:
     field: str
     text: str
     help_text: str
-    options: list[Option]
+    points: list[int]
+    labels: list[str]
     cant_say: Option
     answered: bool
     value: int | None
     number: int
 
     @property
+    def options(self) -> list[Option]:
+        # Built on demand: a page shows the options of one step only.
+        return [
+            Option(
+                value=str(point),
+                label=label,
+                checked=self.answered and self.value == point,
+                point=point,
+            )
+            for point, label in zip(self.points, self.labels, strict=True)
+        ]
+
+    @property
     def answer_label(self) -> str:
-        for option in [*self.options, self.cant_say]:
-            if option.checked:
-                return option.label
-        return ""
+        if not self.answered:
+            return ""
+        if self.value is None:
+            return self.cant_say.label
+        if self.value in self.points:
+            return self.labels[self.points.index(self.value)]
+        return str(self.value)
 
 
 @dataclass
@@ -272,8 +290,24 @@ class Survey:
         return None
 
 
+# A cycle's questions are a fixed set of versions once it is open, so each process keeps them
+# for a short while instead of reading and translating them on every page.
+_QUESTIONS_TTL = 30.0
+_questions_cache: dict[tuple[int, object], tuple[float, list[Question]]] = {}
+
+
 def _cycle_questions(cycle: Cycle) -> list[Question]:
-    return list(cycle.questions.in_survey_order())
+    now = time.monotonic()
+    # created_at too: a rolled-back test database hands out the same ids again.
+    cache_key = (cycle.pk, cycle.created_at)
+    cached = _questions_cache.get(cache_key)
+    if cached is None or cached[0] < now:
+        questions = list(cycle.questions.in_survey_order())
+        if len(_questions_cache) > 64:
+            _questions_cache.clear()
+        _questions_cache[cache_key] = (now + _QUESTIONS_TTL, questions)
+        return questions
+    return cached[1]
 
 
 def survey_build(*, invitation: Invitation) -> Survey:
@@ -281,6 +315,9 @@ def survey_build(*, invitation: Invitation) -> Survey:
     role = invitation.role
     answers = dict(invitation.drafts.values_list("question_id", "value"))
     comments = dict(invitation.draft_comments.values_list("pillar_id", "text"))
+    cant_say_label = str(_("Can't say"))
+    # Labels are translated once per distinct scale, not once per statement.
+    translated: dict[tuple[int, int, str], list[str]] = {}
     steps: dict[int, Step] = {}
     number = 0
     for question in _cycle_questions(invitation.cycle):
@@ -299,25 +336,20 @@ def survey_build(*, invitation: Invitation) -> Survey:
         number += 1
         answered = question.pk in answers
         value = answers.get(question.pk)
-        labels = question.labels()
-        options = [
-            Option(
-                value=str(point),
-                label=label,
-                checked=answered and value == point,
-                point=point,
-            )
-            for point, label in zip(question.scale_points, labels, strict=True)
-        ]
+        scale = (question.scale_min, question.scale_max, repr(question.scale_labels))
+        labels = translated.get(scale)
+        if labels is None:
+            labels = translated[scale] = question.labels()
         step.items.append(
             Item(
                 question_id=question.pk,
                 field=f"{ANSWER_PREFIX}{question.pk}",
                 text=question.wording_for(role),
                 help_text=question.help_text,
-                options=options,
+                points=question.scale_points,
+                labels=labels,
                 cant_say=Option(
-                    value=CANT_SAY, label=str(_("Can't say")), checked=answered and value is None
+                    value=CANT_SAY, label=cant_say_label, checked=answered and value is None
                 ),
                 answered=answered,
                 value=value,
@@ -475,7 +507,9 @@ def submission_create(*, invitation_id: int) -> None:
                 "question_id", "value"
             )
         )
-        required = set(invitation.cycle.questions.ratings().values_list("pk", flat=True))
+        required = {
+            question.pk for question in _cycle_questions(invitation.cycle) if question.is_rating
+        }
         if not required <= answers.keys():
             raise SurveyError(ERROR_SURVEY_INCOMPLETE)
         comments = list(
