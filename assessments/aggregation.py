@@ -12,6 +12,7 @@ functions they mirror.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import statistics
 from collections import defaultdict
@@ -267,6 +268,25 @@ def team_rwg(members: pd.DataFrame, pillars: list[PillarInfo]) -> dict[tuple[int
     return result
 
 
+class Percentiles:
+    """Mid-rank percentiles among a cycle's shown team scores, by bisection.
+
+    Mirrors :func:`assessments.scoring.percentile_rank` (100 · (below + ½ · ties) / count, ties
+    within its epsilon) without scanning every team for every team: a thousand teams and five
+    pillars would be 5M comparisons.
+    """
+
+    def __init__(self, scores: list[float]) -> None:
+        self.sorted = sorted(scores)
+
+    def rank(self, value: float | None) -> float | None:
+        if value is None or not self.sorted:
+            return None
+        low = bisect.bisect_left(self.sorted, value - scoring._EPSILON)
+        high = bisect.bisect_right(self.sorted, value + scoring._EPSILON)
+        return 100 * (low + (high - low) / 2) / len(self.sorted)
+
+
 # --- the report -----------------------------------------------------------------------------
 
 
@@ -374,6 +394,7 @@ def report_build(
     for (_team_id, key), stats in team_stats.items():
         if stats.mean is not None:
             shown_means[key].append(stats.mean)
+    percentiles = {p.key: Percentiles(shown_means[p.key]) for p in pillars}
 
     # Item level, members only: one frame per (team, question).
     item_groups = members.groupby(["team", "question"])
@@ -382,9 +403,15 @@ def report_build(
         members.dropna(subset=["scored"]).groupby(["team", "question"])["favourable"].sum()
     )
     item_stats = item_frame.to_dict("index")
-    dist = (
-        members.dropna(subset=["scored"]).groupby(["team", "question", "scored"]).size().to_dict()
+    # Answers per scale point: one row per (team, question), one column per point.
+    dist_table = (
+        members.dropna(subset=["scored"])
+        .groupby(["team", "question", "scored"])
+        .size()
+        .unstack(fill_value=0)
     )
+    dist_column = {float(value): i for i, value in enumerate(dist_table.columns)}
+    dist = dict(zip(dist_table.index, dist_table.to_numpy().tolist(), strict=True))
     self_items = selves.dropna(subset=["scored"]).groupby(["team", "question"])["scored"].mean()
     self_item_values = self_items.to_dict()
 
@@ -455,8 +482,8 @@ def report_build(
                         percent=item_percent,
                         favourable_pct=100 * float(s["favourable"]) / answered,
                         counts=tuple(
-                            int(dist.get((team_id, q.pk, float(v)), 0))
-                            for v in range(q.scale_min, q.scale_max + 1)
+                            dist[(team_id, q.pk)][dist_column[v]] if v in dist_column else 0
+                            for v in map(float, range(q.scale_min, q.scale_max + 1))
                         ),
                         cant_say=cant_say,
                         self_value=self_value,
@@ -531,7 +558,7 @@ def report_build(
                     self_percent=_percent(self_score, p),
                     gap=gap.gap,
                     gap_kind=gap.kind,
-                    percentile=scoring.percentile_rank(value=stats.mean, others=shown_means[p.key]),
+                    percentile=percentiles[p.key].rank(stats.mean),
                     previous_mean=previous_mean,
                     change=change,
                     suppressed=False,

@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import secrets
 import threading
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
@@ -66,6 +67,11 @@ BLANK_TEAM_PILLAR_FIELDS = (
     *("n", "mean", "sd", "ci_low", "ci_high", "percent", "rwg", "favourable_pct"),
     *("self_score", "self_percent", "gap", "percentile", "previous_mean", "change"),
 )
+
+
+# CycleResult.fingerprint holds 64 characters: the data's fingerprint, then a nonce per write.
+FINGERPRINT_CHARS = 48
+WRITE_NONCE_BYTES = 8
 
 
 def previous_cycle(cycle: Cycle) -> Cycle | None:
@@ -131,7 +137,7 @@ def cycle_fingerprint(cycle: Cycle, *, previous: Cycle | None) -> str:
         stored = CycleResult.objects.filter(cycle=previous).values_list("fingerprint", flat=True)
         parts.append([previous.pk, previous.name, list(stored)])
     blob = json.dumps(parts, default=str, separators=(",", ":"))
-    return hashlib.sha256(blob.encode()).hexdigest()
+    return hashlib.sha256(blob.encode()).hexdigest()[:FINGERPRINT_CHARS]
 
 
 # --- storage layout -------------------------------------------------------------------------
@@ -193,8 +199,9 @@ def _json(value: Any) -> Any:
 class _Lru:
     """A small thread-safe LRU of parsed reports: a stored read then costs no JSON parsing.
 
-    Keys include the stored row's id, fingerprint and write time, so a recomputed or replaced
-    row is never served from here; each server process keeps its own.
+    Keys include the stored row's id and stored fingerprint, which ends in a random nonce per
+    write, so a recomputed or replaced row is never served from here (not even after a
+    rolled-back transaction reuses an id); each server process keeps its own.
     """
 
     def __init__(self, size: int) -> None:
@@ -224,15 +231,16 @@ _team_details = _Lru(512)  # teams with their items, highlights and comments
 def _stored_read(
     cycle: Cycle, *, fingerprint: str, detail: bool | Collection[int]
 ) -> CycleReport | None:
-    # Only small columns here: in SQLite the row's large JSON sits in overflow pages.
+    # Only columns stored before the large JSON: in SQLite it sits in overflow pages that a
+    # later column (computed_at) would make the database walk through.
     stored = (
-        CycleResult.objects.filter(cycle=cycle, fingerprint=fingerprint)
-        .values_list("pk", "computed_at")
+        CycleResult.objects.filter(cycle=cycle, fingerprint__startswith=fingerprint)
+        .values_list("pk", "fingerprint")
         .first()
     )
     if stored is None:
         return None
-    key = (cycle.pk, *stored, fingerprint)
+    key = (cycle.pk, *stored)
     summary: CycleReport | None = _summaries.get(key)
     wanted = None if detail is True else {int(t) for t in detail} if detail else set()
     missing = (
@@ -288,7 +296,11 @@ def _stored_write(cycle: Cycle, *, fingerprint: str, report: CycleReport) -> Non
             if CycleResult.objects.filter(cycle=cycle, fingerprint=FROZEN_FINGERPRINT).exists():
                 return  # the only copy left of a purged cycle is never replaced
             CycleResult.objects.update_or_create(
-                cycle=cycle, defaults={"fingerprint": fingerprint, "data": data}
+                cycle=cycle,
+                defaults={
+                    "fingerprint": fingerprint + secrets.token_hex(WRITE_NONCE_BYTES),
+                    "data": data,
+                },
             )
     except IntegrityError:  # another process stored it at the same moment: theirs is as good
         pass

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from assessments import scoring
 from assessments.aggregation import (
+    Percentiles,
     cycle_compute,
     cycle_data_load,
     respondent_scores,
@@ -286,3 +287,14 @@ def test_vectorised_team_statistics_and_agreement_agree_with_the_scoring_functio
                 item_responses=wide.to_numpy().tolist(), scale_points=pillar.scale_points
             )
             assert agreement.get((team.pk, pillar.key)) == pytest.approx(expected_rwg)
+
+
+def test_percentiles_by_bisection_agree_with_the_scoring_function():
+    rng = random.Random(3)
+    scores = [rng.choice([2.5, 3.0, 3.25, 4.0]) + rng.choice([0, 1e-12]) for _ in range(60)]
+    percentiles = Percentiles(scores)
+    for value in [*scores, 1.0, 5.0]:
+        assert percentiles.rank(value) == pytest.approx(
+            scoring.percentile_rank(value=value, others=scores)
+        )
+    assert Percentiles([]).rank(3.0) is None
