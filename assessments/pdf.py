@@ -35,8 +35,6 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 logger = logging.getLogger(__name__)
-# WeasyPrint logs every rendering step at INFO; a bulk export would drown the log in them.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 # Documents are parsed against this base URL. ".invalid" never resolves (RFC 2606), so even a
 # URL that slipped past the fetcher could not reach a host.

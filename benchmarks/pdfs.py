@@ -1,0 +1,175 @@
+"""PDF reports: one team PDF beside a floor, and 100 team PDFs on 2 worker processes.
+
+``run()`` seeds the demo organisation into a scratch SQLite file (in a child process, since
+Django's settings are fixed at start-up) and prints:
+
+- one team report (Platform, 2026 Q2), median of several renders after a warm-up, beside a floor
+  measured in the same run: a minimal WeasyPrint document with the same number of pages, the
+  same font configuration and the same PDF/UA variant. Goal: ≤ 1.3 × the floor and < 0.5 s.
+- 100 team reports rendered by 2 worker processes (the demo's reportable teams, round robin),
+  wall time and each worker's peak resident memory. Goal: < 30 s.
+
+    python -m benchmarks pdfs
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SINGLE_RUNS = int(os.environ.get("BENCH_PDF_RUNS", "5"))
+BULK_PDFS = int(os.environ.get("BENCH_PDF_COUNT", "100"))
+WORKERS = 2
+
+
+def run() -> None:
+    scratch = Path(tempfile.gettempdir()) / f"pillars_bench_pdf_{os.getpid()}.sqlite3"
+    env = {**os.environ, "PILLARS_ENV": "development", "DEBUG": "0", "SQLITE_PATH": str(scratch)}
+    env.pop("DATABASE_URL", None)
+    print("\n== PDF benchmark ==", flush=True)
+    try:
+        subprocess.run([sys.executable, "-m", "benchmarks.pdfs"], cwd=ROOT, env=env, check=True)
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{scratch}{suffix}").unlink(missing_ok=True)
+
+
+# --- The child process ----------------------------------------------------------------------
+
+
+def _setup() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadership.settings")
+    import django
+
+    django.setup()
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+_worker_report: Any = None
+
+
+def _worker_init(report: Any) -> None:
+    global _worker_report  # one report per worker process
+    _setup()
+    _worker_report = report
+
+
+def _worker_render(team_id: int) -> tuple[int, float]:
+    from assessments import reports
+
+    team = _worker_report.team(team_id)
+    data = reports.team_report_render(report=_worker_report, team=team)
+    return len(data), _peak_rss_mb()
+
+
+def _floor_pdf(pages: int) -> bytes:
+    from weasyprint import CSS, HTML
+
+    from assessments import pdf
+
+    fonts = pdf._font_config()
+    css = CSS(
+        string='@page { size: A4 } html { font-family: "Inter" } section { break-before: page }',
+        font_config=fonts,
+    )
+    body = "".join(f"<section><h1>Page {n}</h1><p>Floor.</p></section>" for n in range(pages))
+    html = f'<!doctype html><html lang="en"><title>Floor</title><body>{body}</body></html>'
+    return HTML(string=html).write_pdf(
+        stylesheets=[css], font_config=fonts, pdf_variant=pdf.PDF_VARIANT
+    )
+
+
+def _timed(function: Any, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def _pages(data: bytes) -> int:
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(data)
+        handle.flush()
+        info = subprocess.run(["pdfinfo", handle.name], capture_output=True, text=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def _main() -> None:
+    _setup()
+    import multiprocessing
+
+    from django.core.management import call_command
+
+    from assessments import reports
+    from assessments.anonymity import report_for_viewer
+    from assessments.models import Cycle
+
+    with open(os.devnull, "w") as quiet:
+        call_command("migrate", verbosity=0)
+        call_command("load_bank", verbosity=0, stdout=quiet)
+        call_command("seed_demo", verbosity=0, stdout=quiet)
+    cycle = Cycle.objects.get(name="2026 Q2")
+    report = report_for_viewer(cycle=cycle, user=None, detail=True)
+    platform = next(t for t in report.teams if t.name == "Platform")
+
+    # One team PDF beside the floor (both warmed up: fonts and stylesheet are built once).
+    data = reports.team_report_render(report=report, team=platform)
+    pages = _pages(data)
+    _floor_pdf(pages)
+    team_s = _timed(lambda: reports.team_report_render(report=report, team=platform), SINGLE_RUNS)
+    floor_s = _timed(lambda: _floor_pdf(pages), SINGLE_RUNS)
+    ratio = team_s / floor_s
+    print(
+        f"one team PDF ({pages} pages): {team_s * 1000:.0f} ms (median of {SINGLE_RUNS}); "
+        f"floor, a minimal {pages}-page document: {floor_s * 1000:.0f} ms; "
+        f"ratio {ratio:.1f}x (goal <= 1.3x and < 500 ms: "
+        f"{'met' if ratio <= 1.3 and team_s < 0.5 else 'NOT met'})",
+        flush=True,
+    )
+
+    # 100 team PDFs on 2 worker processes.
+    shown = [t.team_id for t in report.teams if not t.suppressed]
+    jobs = [shown[i % len(shown)] for i in range(BULK_PDFS)]
+    context = multiprocessing.get_context("spawn")
+    started = time.perf_counter()
+    with context.Pool(WORKERS, initializer=_worker_init, initargs=(report,)) as pool:
+        results = pool.map(_worker_render, jobs, chunksize=1)
+        peaks = pool.map(_worker_peak, range(WORKERS * 4), chunksize=1)
+    elapsed = time.perf_counter() - started
+    total_mb = sum(size for size, _ in results) / 1e6
+    print(
+        f"{BULK_PDFS} team PDFs on {WORKERS} workers: {elapsed:.1f} s "
+        f"({elapsed / BULK_PDFS * 1000:.0f} ms per PDF, {total_mb:.1f} MB of PDF; "
+        f"goal < 30 s: {'met' if elapsed < 30 else 'NOT met'})",
+        flush=True,
+    )
+    by_worker: dict[int, float] = {}
+    for pid, peak in peaks:
+        by_worker[pid] = max(peak, by_worker.get(pid, 0.0))
+    for pid, peak in sorted(by_worker.items()):
+        print(f"  worker {pid}: peak RSS {peak:.0f} MB", flush=True)
+    print(f"  parent: peak RSS {_peak_rss_mb():.0f} MB", flush=True)
+
+
+def _worker_peak(_: int) -> tuple[int, float]:
+    time.sleep(0.05)  # let each worker take some of these
+    return os.getpid(), _peak_rss_mb()
+
+
+if __name__ == "__main__":
+    _main()
