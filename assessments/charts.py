@@ -27,6 +27,7 @@ FONT = {"family": "Inter, system-ui, -apple-system, Segoe UI, Roboto, sans-serif
 INK = "#161a2b"
 GRID = "#e2e5ef"
 WHITE = "#ffffff"
+WCAG_AA = 4.5
 
 
 def _wrap(text: str, width: int) -> str:
@@ -233,16 +234,30 @@ def _luminance(colour: str) -> float:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
+def contrast_ratio(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def _darker(colour: str, amount: float) -> str:
+    rgb = (round(channel * (1 - amount)) for channel in _hex_rgb(colour))
+    return "#" + "".join(f"{channel:02x}" for channel in rgb)
+
+
 def heat_cell_style(*, pct: float | None) -> str:
     """Inline CSS for a heatmap cell: background from the scale, text colour for contrast.
 
+    The text is white or ink, whichever contrasts more; where neither reaches WCAG AA (4.5:1,
+    a band in the middle blues), the background is darkened just enough for white text.
     ``None`` (a suppressed or empty cell) gets no colour: the template hatches it.
     """
     if pct is None:
         return ""
     background = heat_colour(pct=pct)
-    # White text where it contrasts better than the ink colour (WCAG relative luminance).
-    light = (1.05) / (_luminance(background) + 0.05)
-    dark = (_luminance(background) + 0.05) / (_luminance(INK) + 0.05)
-    text = WHITE if light > dark else INK
+    text = WHITE if contrast_ratio(background, WHITE) > contrast_ratio(background, INK) else INK
+    amount = 0.0
+    while contrast_ratio(background, text) < WCAG_AA and amount < 0.5:
+        text = WHITE
+        amount += 0.04
+        background = _darker(heat_colour(pct=pct), amount)
     return f"background:{background};color:{text}"

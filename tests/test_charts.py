@@ -75,3 +75,11 @@ def test_heatmap_cells_take_the_scale_colour_with_readable_text():
     assert heat_cell_style(pct=100).endswith("color:#ffffff")
     assert heat_cell_style(pct=50).endswith("color:#161a2b")
     assert heat_cell_style(pct=None) == ""
+
+
+def test_every_heatmap_cell_has_text_contrast_of_at_least_wcag_aa():
+    from assessments.charts import contrast_ratio
+
+    for pct in range(101):
+        style = dict(part.split(":") for part in heat_cell_style(pct=pct).split(";"))
+        assert contrast_ratio(style["background"], style["color"]) >= 4.5, pct
