@@ -72,12 +72,12 @@ def _transitions(cycle: Cycle) -> list[dict[str, str]]:
 
 
 def _link_page(
-    request: HttpRequest, *, title: str, link: str, back: str, note: str
+    request: HttpRequest, *, title: str, subject: str, link: str, back: str, note: str
 ) -> HttpResponse:
     response = render(
         request,
         "assessments/hr/link_shown.html",
-        {"title": title, "link": link, "back": back, "note": note},
+        {"title": title, "subject": subject, "link": link, "back": back, "note": note},
     )
     # The page carries a live token: never cache it, never leak it in a Referer.
     response["Cache-Control"] = "no-store"
@@ -211,7 +211,8 @@ def invitation_link(request: HttpRequest, cycle_id: int, invitation_id: int) -> 
     token = invitation_link_rotate(invitation=invitation, actor=request.user)
     return _link_page(
         request,
-        title=_("Personal link for %s") % invitation.email,
+        title=_("Personal link"),
+        subject=f"{invitation.email} · {invitation.team.name} · {invitation.cycle.name}",
         link=survey_url(token),
         back=back,
         note=_(
@@ -231,7 +232,8 @@ def shared_link(request: HttpRequest, cycle_id: int, team_id: int) -> HttpRespon
     token = shared_link_rotate(cycle=cycle, team=team, actor=request.user)
     return _link_page(
         request,
-        title=_("Shared link for %s") % team.name,
+        title=_("Shared team link"),
+        subject=f"{team.name} · {cycle.name}",
         link=f"{settings.SITE_URL}{shared_path(token)}",
         back=reverse("assessments:hr-cycle-team", args=[cycle.pk, team.pk]),
         note=_(
