@@ -35,3 +35,9 @@ def login_username(request: HttpRequest, credentials: dict[str, Any] | None) -> 
     source = credentials if credentials else getattr(request, "POST", {})
     username = source.get("username") if source else None
     return username.strip().casefold() if isinstance(username, str) else username
+
+
+def axes_client_ip(request: HttpRequest) -> str | None:
+    """The address for django-axes, which stores it in an IP column: None when unknown."""
+    address = client_ip(request)
+    return None if address == "unknown" else address

@@ -194,7 +194,7 @@ AXES_COOLOFF_TIME = env_float("AXES_COOLOFF_HOURS", 0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
-AXES_CLIENT_IP_CALLABLE = "leadership.clientip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "leadership.clientip.axes_client_ip"
 AXES_USERNAME_CALLABLE = "leadership.clientip.login_username"
 AXES_VERBOSE = False
 # How many proxies (nginx, a load balancer) sit in front of the app and append X-Forwarded-For.
