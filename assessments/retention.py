@@ -4,13 +4,16 @@ Two rules, applied by ``manage.py apply_retention`` (run it daily from cron or a
 
 - **Raw answers and comments** of released cycles that ended more than
   ``PILLARS_RETENTION_MONTHS`` ago are deleted with their submissions. The cycle's report is
-  computed and stored first and then *frozen* (``stored_results.FROZEN_FINGERPRINT``), so its
+  computed and stored first and then *frozen* (``stored_results.FROZEN_PREFIX``), so its
   dashboards, PDFs and trends keep working from the stored copy. A cycle that was closed but never
   released is left alone and reported: deleting its answers would leave nothing at all.
 - **Invitations** of closed or released cycles that ended more than
   ``PILLARS_INVITATION_PURGE_DAYS`` ago lose their email address, token hash and send times, and
   their unsent answers are deleted. The rows themselves stay, without anything personal, so
   response rates stay right.
+
+It also deletes django-axes' sign-in records (address, browser) older than
+``PILLARS_SIGNIN_LOG_DAYS``.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
+from axes.models import AccessFailureLog, AccessLog
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
@@ -51,6 +55,7 @@ class RetentionSummary:
     answers_deleted: int = 0
     comments_deleted: int = 0
     unreleased_kept: list[str] = field(default_factory=list)
+    sign_in_records_deleted: int = 0
 
     def as_detail(self) -> dict[str, Any]:
         return {
@@ -60,6 +65,7 @@ class RetentionSummary:
             "submissions_deleted": self.submissions_deleted,
             "answers_deleted": self.answers_deleted,
             "comments_deleted": self.comments_deleted,
+            "sign_in_records_deleted": self.sign_in_records_deleted,
         }
 
 
@@ -111,11 +117,13 @@ def invitations_anonymise(invitations: Any) -> tuple[int, int]:
 
 def cycle_raw_data_delete(cycle: Cycle) -> tuple[int, int, int]:
     """Store and freeze the cycle's report, then delete its submissions, answers and comments."""
-    from assessments.stored_results import FROZEN_FINGERPRINT, cycle_report
+    from assessments.stored_results import FROZEN_PREFIX, cycle_report
 
     with transaction.atomic():
         cycle_report(cycle, detail=False)  # computes and stores it if the stored copy is stale
-        frozen = CycleResult.objects.filter(cycle=cycle).update(fingerprint=FROZEN_FINGERPRINT)
+        frozen = CycleResult.objects.filter(cycle=cycle).update(
+            fingerprint=FROZEN_PREFIX + secrets.token_hex(8)
+        )
         if not frozen:  # nothing stored (should not happen): keep the raw data
             raise RuntimeError(f"No stored result for {cycle}; its answers were kept.")
         answers = Answer.objects.filter(submission__cycle=cycle).delete()[0]
@@ -176,7 +184,16 @@ def retention_apply(
             summary.comments_deleted += comments
         summary.cycles_purged.append(cycle.name)
 
-    if not dry_run and (summary.invitations_purged or summary.cycles_purged):
+    signins_before = now - dt.timedelta(days=settings.PILLARS_SIGNIN_LOG_DAYS)
+    for log in (AccessLog, AccessFailureLog):
+        old_records = log.objects.filter(attempt_time__lt=signins_before)
+        summary.sign_in_records_deleted += (
+            old_records.count() if dry_run else old_records.delete()[0]
+        )
+
+    if not dry_run and (
+        summary.invitations_purged or summary.cycles_purged or summary.sign_in_records_deleted
+    ):
         audit_record(
             actor=actor,
             action="retention.apply",

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 
@@ -60,8 +60,9 @@ if TYPE_CHECKING:
 
 # Set by `apply_retention` (assessments/retention.py) once a released cycle's raw answers are
 # deleted: the stored report is then the only copy and is read whatever the fingerprint says, so a
-# changed fingerprint can never recompute it from the emptied tables.
-FROZEN_FINGERPRINT = "frozen:raw-data-deleted"
+# changed fingerprint can never recompute it from the emptied tables. The prefix is followed by a
+# nonce, like every stored fingerprint, so the LRU below never mistakes one frozen row for another.
+FROZEN_PREFIX = "frozen:"
 
 BLANK_TEAM_PILLAR_FIELDS = (
     *("n", "mean", "sd", "ci_low", "ci_high", "percent", "rwg", "favourable_pct"),
@@ -128,7 +129,7 @@ def _own_fingerprint(cycle: Cycle) -> list[Any]:
 def results_invalidate(cycle: Cycle) -> None:
     """Forget the stored report, e.g. after answers were changed in place; the next read
     recomputes it."""
-    CycleResult.objects.filter(cycle=cycle).delete()
+    CycleResult.objects.filter(cycle=cycle).exclude(fingerprint__startswith=FROZEN_PREFIX).delete()
 
 
 def cycle_fingerprint(cycle: Cycle, *, previous: Cycle | None) -> str:
@@ -234,7 +235,8 @@ def _stored_read(
     # Only columns stored before the large JSON: in SQLite it sits in overflow pages that a
     # later column (computed_at) would make the database walk through.
     stored = (
-        CycleResult.objects.filter(cycle=cycle, fingerprint__startswith=fingerprint)
+        CycleResult.objects.filter(cycle=cycle)
+        .filter(Q(fingerprint__startswith=fingerprint) | Q(fingerprint__startswith=FROZEN_PREFIX))
         .values_list("pk", "fingerprint")
         .first()
     )
@@ -293,7 +295,9 @@ def _stored_write(cycle: Cycle, *, fingerprint: str, report: CycleReport) -> Non
     data = _split(report)
     try:
         with transaction.atomic():
-            if CycleResult.objects.filter(cycle=cycle, fingerprint=FROZEN_FINGERPRINT).exists():
+            if CycleResult.objects.filter(
+                cycle=cycle, fingerprint__startswith=FROZEN_PREFIX
+            ).exists():
                 return  # the only copy left of a purged cycle is never replaced
             CycleResult.objects.update_or_create(
                 cycle=cycle,

@@ -309,6 +309,8 @@ PILLARS_REMINDER_INTERVAL_HOURS = env_int("PILLARS_REMINDER_INTERVAL_HOURS", 48)
 PILLARS_RETENTION_MONTHS = env_int("PILLARS_RETENTION_MONTHS", 24)
 # Invitations (emails, token hashes) and unsent drafts of closed cycles are purged after this.
 PILLARS_INVITATION_PURGE_DAYS = env_int("PILLARS_INVITATION_PURGE_DAYS", 30)
+# Sign-in records (address, browser) kept by django-axes are deleted after this many days.
+PILLARS_SIGNIN_LOG_DAYS = env_int("PILLARS_SIGNIN_LOG_DAYS", 90)
 # "requests/seconds" per client address. Token links count only unknown or used tokens, so an
 # office behind one address can open its real links at once; submits count every POST. Counted
 # in the default cache, which must be shared by all app servers in production (DatabaseCache is).

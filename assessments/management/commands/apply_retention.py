@@ -38,7 +38,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"{verb} personal data of {summary.invitations_purged} invitations and "
-            f"{summary.drafts_deleted} unsent answers."
+            f"{summary.drafts_deleted} unsent answers; {summary.sign_in_records_deleted} "
+            "old sign-in records."
         )
         for name in summary.unreleased_kept:
             self.stderr.write(
