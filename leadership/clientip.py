@@ -7,6 +7,7 @@ sent by the client and may be forged. With no trusted proxy the socket address i
 
 from __future__ import annotations
 
+import ipaddress
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -27,7 +28,12 @@ def client_ip(request: HttpRequest) -> str:
     ]
     if len(forwarded) < proxies:
         return remote
-    return forwarded[-proxies]
+    candidate = forwarded[-proxies]
+    # With too high a count the entry is the client's own text: take it only if it is an address.
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
 
 
 def login_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:

@@ -104,3 +104,9 @@ def test_behind_one_proxy_a_forged_forwarded_for_entry_is_ignored():
     request = FakeRequest("10.0.0.2", "1.2.3.4, 203.0.113.5")
     assert client_ip(request) == "203.0.113.5"
     assert client_ip(FakeRequest("10.0.0.2")) == "10.0.0.2"
+
+
+@override_settings(PILLARS_TRUSTED_PROXY_COUNT=2)
+def test_a_forwarded_entry_that_is_not_an_address_is_never_used():
+    request = FakeRequest("10.0.0.2", "<script>, 10.0.0.3")
+    assert client_ip(request) == "10.0.0.2"
