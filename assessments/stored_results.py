@@ -1,11 +1,12 @@
 """Stored results: a cycle's report is computed once, kept in ``CycleResult``, and read back.
 
 The stored row carries a fingerprint of everything the report depends on (the cycle's settings,
-its questions and teams, the counts, highest ids and id sums of its submissions, comments and
-invitations, the previous cycle's fingerprint for trends, and the report schema version).
-Answers belong to their submission and are never edited after it; code that edits them anyway
-calls :func:`results_invalidate`. A read recomputes only when the fingerprint no longer
-matches — so a released cycle is computed once, and again if its data changes.
+its questions and teams, the count, highest id and id sum of its submissions, its invitations,
+the previous cycle's fingerprint for trends, and the report schema version). Answers and
+comments belong to their submission, are written with it and never edited after it; code that
+edits them anyway calls :func:`results_invalidate`. A read recomputes only when the
+fingerprint no longer matches — so a released cycle is computed once, and again if its data
+changes.
 
 Layout of ``CycleResult.data``::
 
@@ -35,7 +36,6 @@ from django.db.models.functions import Coalesce
 
 from assessments import aggregation
 from assessments.models import (
-    Comment,
     Cycle,
     CycleResult,
     Invitation,
@@ -92,13 +92,10 @@ def _own_fingerprint(cycle: Cycle) -> list[Any]:
     submissions = Submission.objects.filter(cycle=cycle).aggregate(
         n=Count("pk"), last=Max("pk"), ids=Sum("pk")
     )
-    # Answers are written with their submission, in one transaction, and never edited after
-    # (anonymous by construction), so submissions stand for them: scanning a million answers
-    # on every read would cost more than reading the stored report. Code that does change
-    # answers in place calls results_invalidate().
-    comments = Comment.objects.filter(submission__cycle=cycle).aggregate(
-        n=Count("pk"), last=Max("pk")
-    )
+    # Answers and comments are written with their submission, in one transaction, and never
+    # edited after (anonymous by construction), so submissions stand for them: scanning a
+    # million answers on every read would cost more than reading the stored report. Code that
+    # does change them in place calls results_invalidate().
     invited = Invitation.objects.filter(cycle=cycle, role=Role.MEMBER).aggregate(
         n=Count("pk"), last=Max("pk")
     )
@@ -121,7 +118,6 @@ def _own_fingerprint(cycle: Cycle) -> list[Any]:
         questions,
         teams,
         submissions,
-        comments,
         invited,
     ]
 
