@@ -140,8 +140,21 @@ def cycle_fingerprint(cycle: Cycle, *, previous: Cycle | None) -> str:
 # --- storage layout -------------------------------------------------------------------------
 
 
+ITEM_TEXT_FIELDS = ("text", "self_text", "reverse_scored")
+
+
+def _item_stored(item: ItemResult, questions: dict[str, Any]) -> dict[str, Any]:
+    # A question's wording is the same in every team: stored once, not a thousand times.
+    data = dataclasses.asdict(item)
+    questions.setdefault(item.code, {field: data[field] for field in ITEM_TEXT_FIELDS})
+    for field in ITEM_TEXT_FIELDS:
+        del data[field]
+    return data
+
+
 def _split(report: CycleReport) -> dict[str, Any]:
     details: dict[str, Any] = {}
+    questions: dict[str, Any] = {}
     teams = []
     for team in report.teams:
         details[f"t{team.team_id}"] = {
@@ -149,7 +162,7 @@ def _split(report: CycleReport) -> dict[str, Any]:
             "opportunities": [dataclasses.asdict(h) for h in team.opportunities],
             "pillars": {
                 p.key: {
-                    "items": [dataclasses.asdict(i) for i in p.items],
+                    "items": [_item_stored(i, questions) for i in p.items],
                     "comments": list(p.comments),
                 }
                 for p in team.pillars
@@ -165,17 +178,20 @@ def _split(report: CycleReport) -> dict[str, Any]:
             )
         )
     summary = dataclasses.replace(report, teams=tuple(teams))
-    return {"report": summary.to_dict(), "details": details}
+    return {"report": summary.to_dict(), "details": details, "questions": questions}
 
 
-def _with_detail(team: TeamResult, detail: dict[str, Any]) -> TeamResult:
+def _with_detail(team: TeamResult, detail: dict[str, Any], questions: dict[str, Any]) -> TeamResult:
     pillars = []
     for p in team.pillars:
         part = detail["pillars"].get(p.key, {"items": [], "comments": []})
         pillars.append(
             dataclasses.replace(
                 p,
-                items=tuple(_build(ItemResult, item) for item in part["items"]),
+                items=tuple(
+                    _build(ItemResult, {**questions.get(item["code"], {}), **item})
+                    for item in part["items"]
+                ),
                 comments=tuple(part["comments"]),
             )
         )
@@ -251,6 +267,8 @@ def _stored_read(
         annotations["details"] = KT("data__details")
     for team_id in missing:
         annotations[f"d{team_id}"] = KT(f"data__details__t{team_id}")
+    if detail is True or missing:
+        annotations["questions"] = KT("data__questions")
     row: dict[str, Any] = {}
     if annotations:
         row = (
@@ -264,10 +282,11 @@ def _stored_read(
                 return None
             summary = CycleReport.from_dict(_json(row["summary"]))
             _summaries.put(key, summary)
+    questions = _json(row.get("questions")) or {}  # absent in rows stored before it existed
     if wanted is None:
         details = _json(row.get("details")) or {}
         teams = tuple(
-            _with_detail(team, details[f"t{team.team_id}"])
+            _with_detail(team, details[f"t{team.team_id}"], questions)
             if details.get(f"t{team.team_id}")
             else team
             for team in summary.teams
@@ -279,7 +298,7 @@ def _stored_read(
         team = summary.team(team_id)
         part = _json(row.get(f"d{team_id}"))
         if team is not None and part:
-            _team_details.put((*key, team_id), _with_detail(team, part))
+            _team_details.put((*key, team_id), _with_detail(team, part, questions))
     teams = tuple(
         (_team_details.get((*key, team.team_id)) or team) if team.team_id in wanted else team
         for team in summary.teams

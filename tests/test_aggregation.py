@@ -212,6 +212,7 @@ def test_a_stored_read_without_details_leaves_items_out(small_org):
     light = cycle_report(cycle, detail=False)
     assert all(not team.detail and team.pillars[0].items == () for team in light.teams)
     one = cycle_report(cycle, detail={team_a.pk})
+    assert one.team(team_a.pk) == cycle_compute(cycle).team(team_a.pk)  # wording restored
     assert one.team(team_a.pk).detail
     assert one.team(team_a.pk).pillars[0].items
     assert not one.team(team_b.pk).detail
