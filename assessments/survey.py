@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import (
@@ -39,9 +40,12 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Mapping
 
+    from django.db.models import Model, QuerySet
     from django.utils.functional import Promise
 
     from leadership.models import Pillar, Question
+
+_Row = TypeVar("_Row", bound="Model")
 
 # Why a survey cannot be answered right now; the views map each to a friendly page.
 UNKNOWN = "unknown"
@@ -100,6 +104,13 @@ class SurveyError(Exception):
 # --- Links ----------------------------------------------------------------------------------
 
 
+def _one(rows: QuerySet[_Row]) -> _Row | None:
+    """The row a unique filter picks, or None: no ORDER BY (``first()`` would sort by the model's
+    default ordering, joining teams, for a single row)."""
+    found = list(rows.order_by()[:1])
+    return found[0] if found else None
+
+
 def invitation_problem(invitation: Invitation, *, now: dt.datetime | None = None) -> str:
     """Why this invitation cannot take answers now, or "" when it can."""
     if invitation.is_submitted:
@@ -122,16 +133,13 @@ def invitation_by_token(*, token: str) -> Invitation | None:
     """The invitation behind a personal link, whatever its state (None when unknown)."""
     if not token or len(token) > 200:
         return None
-    return (
-        Invitation.objects.select_related("cycle", "team")
-        .filter(token_hash=token_hash(token))
-        .first()
-    )
+    invitations = Invitation.objects.select_related("cycle", "team")
+    return _one(invitations.filter(token_hash=token_hash(token)))
 
 
 def invitation_open(*, invitation_id: int) -> Invitation:
     """The invitation, only while it can take answers; raises :class:`SurveyError` otherwise."""
-    invitation = Invitation.objects.select_related("cycle", "team").filter(pk=invitation_id).first()
+    invitation = _one(Invitation.objects.select_related("cycle", "team").filter(pk=invitation_id))
     if invitation is None:
         raise SurveyError(ERROR_UNKNOWN_LINK, problem=UNKNOWN)
     problem = invitation_problem(invitation)
@@ -156,10 +164,8 @@ def shared_link_visit(*, token: str) -> Invitation:
     """
     link = None
     if token and len(token) <= 200:
-        link = (
-            SharedLink.objects.select_related("cycle", "team")
-            .filter(token_hash=token_hash(token))
-            .first()
+        link = _one(
+            SharedLink.objects.select_related("cycle", "team").filter(token_hash=token_hash(token))
         )
     if link is None or not link.active:
         raise SurveyError(ERROR_UNKNOWN_LINK, problem=UNKNOWN)
@@ -180,47 +186,53 @@ def shared_link_visit(*, token: str) -> Invitation:
 
 
 @dataclass(frozen=True)
-class Option:
-    value: str
-    label: str
-    checked: bool
-    point: int | None = None
+class Statement:
+    """A rating statement as a step shows it, before any answer: the same for every respondent
+    of a cycle in one role and language."""
 
-
-@dataclass
-class Item:
     question_id: int
     field: str
     text: str
     help_text: str
-    points: list[int]
-    labels: list[str]
-    cant_say: Option
-    answered: bool
-    value: int | None
+    points: tuple[int, ...]
+    labels: tuple[str, ...]
+    cant_say_label: str
     number: int
 
+
+@dataclass
+class Item:
+    """A statement with this respondent's answer so far (``value`` None means "can't say")."""
+
+    statement: Statement
+    answered: bool
+    value: int | None
+
     @property
-    def options(self) -> list[Option]:
-        # Built on demand: a page shows the options of one step only.
-        return [
-            Option(
-                value=str(point),
-                label=label,
-                checked=self.answered and self.value == point,
-                point=point,
-            )
-            for point, label in zip(self.points, self.labels, strict=True)
-        ]
+    def question_id(self) -> int:
+        return self.statement.question_id
+
+    @property
+    def field(self) -> str:
+        return self.statement.field
+
+    @property
+    def text(self) -> str:
+        return self.statement.text
+
+    @property
+    def number(self) -> int:
+        return self.statement.number
 
     @property
     def answer_label(self) -> str:
         if not self.answered:
             return ""
+        statement = self.statement
         if self.value is None:
-            return self.cant_say.label
-        if self.value in self.points:
-            return self.labels[self.points.index(self.value)]
+            return statement.cant_say_label
+        if self.value in statement.points:
+            return statement.labels[statement.points.index(self.value)]
         return str(self.value)
 
 
@@ -290,73 +302,135 @@ class Survey:
         return None
 
 
+@dataclass(frozen=True)
+class _StepLayout:
+    """What a step shows before any answer: the same for every respondent of a cycle and role."""
+
+    pillar: Pillar
+    statements: tuple[Statement, ...]
+    comment_pillar: int | None = None
+    comment_prompt: str = ""
+    comment_help: str = ""
+
+
+@dataclass(frozen=True)
+class _CycleLayout:
+    questions: tuple[Question, ...]
+    # question id → (lowest, highest) point, for the rating statements
+    scales: dict[int, tuple[int, int]]
+    comment_pillars: frozenset[int]
+    # (is self, language) → steps, built on first use
+    steps: dict[tuple[bool, str | None], tuple[_StepLayout, ...]]
+
+
 # A cycle's questions are a fixed set of versions once it is open, so each process keeps them
-# for a short while instead of reading and translating them on every page.
-_QUESTIONS_TTL = 30.0
-_questions_cache: dict[tuple[int, object], tuple[float, list[Question]]] = {}
+# (and their translated steps) for a short while instead of reading them on every request.
+_LAYOUT_TTL = 30.0
+_layout_cache: dict[tuple[int, object], tuple[float, _CycleLayout]] = {}
 
 
-def _cycle_questions(cycle: Cycle) -> list[Question]:
+def _cycle_layout(cycle: Cycle) -> _CycleLayout:
     now = time.monotonic()
     # created_at too: a rolled-back test database hands out the same ids again.
     cache_key = (cycle.pk, cycle.created_at)
-    cached = _questions_cache.get(cache_key)
-    if cached is None or cached[0] < now:
-        questions = list(cycle.questions.in_survey_order())
-        if len(_questions_cache) > 64:
-            _questions_cache.clear()
-        _questions_cache[cache_key] = (now + _QUESTIONS_TTL, questions)
-        return questions
-    return cached[1]
+    cached = _layout_cache.get(cache_key)
+    if cached is not None and cached[0] >= now:
+        return cached[1]
+    questions = tuple(cycle.questions.in_survey_order())
+    layout = _CycleLayout(
+        questions=questions,
+        scales={q.pk: (q.scale_min, q.scale_max) for q in questions if q.is_rating},
+        comment_pillars=frozenset(q.pillar_id for q in questions if not q.is_rating),
+        steps={},
+    )
+    if len(_layout_cache) > 64:
+        _layout_cache.clear()
+    _layout_cache[cache_key] = (now + _LAYOUT_TTL, layout)
+    return layout
 
 
-def survey_build(*, invitation: Invitation) -> Survey:
-    """Every step of the invitation's survey, with the answers and comments saved so far."""
-    role = invitation.role
-    answers = dict(invitation.drafts.values_list("question_id", "value"))
-    comments = dict(invitation.draft_comments.values_list("pillar_id", "text"))
+def _steps_layout(cycle: Cycle, *, role: str) -> tuple[_StepLayout, ...]:
+    layout = _cycle_layout(cycle)
+    is_self = role == Role.SELF
+    layout_key = (is_self, get_language())
+    steps = layout.steps.get(layout_key)
+    if steps is None:
+        steps = layout.steps[layout_key] = _steps_build(layout.questions, role=role)
+    return steps
+
+
+def _steps_build(questions: tuple[Question, ...], *, role: str) -> tuple[_StepLayout, ...]:
     cant_say_label = str(_("Can't say"))
     # Labels are translated once per distinct scale, not once per statement.
-    translated: dict[tuple[int, int, str], list[str]] = {}
-    steps: dict[int, Step] = {}
+    translated: dict[tuple[int, int, str], tuple[str, ...]] = {}
+    pillars: dict[int, Pillar] = {}
+    statements: dict[int, list[Statement]] = {}
+    comments: dict[int, Question] = {}
     number = 0
-    for question in _cycle_questions(invitation.cycle):
-        step = steps.get(question.pillar_id)
-        if step is None:
-            step = steps[question.pillar_id] = Step(
-                number=len(steps) + 1, pillar=question.pillar, items=[]
-            )
+    for question in questions:
+        if question.pillar_id not in pillars:
+            pillars[question.pillar_id] = question.pillar
+            statements[question.pillar_id] = []
         if not question.is_rating:
-            if not step.comment_field:
-                step.comment_field = f"{COMMENT_PREFIX}{question.pillar_id}"
-                step.comment_prompt = question.wording_for(role)
-                step.comment_help = question.help_text
-                step.comment = comments.get(question.pillar_id, "")
+            comments.setdefault(question.pillar_id, question)
             continue
         number += 1
-        answered = question.pk in answers
-        value = answers.get(question.pk)
         scale = (question.scale_min, question.scale_max, repr(question.scale_labels))
         labels = translated.get(scale)
         if labels is None:
-            labels = translated[scale] = question.labels()
-        step.items.append(
-            Item(
+            labels = translated[scale] = tuple(question.labels())
+        statements[question.pillar_id].append(
+            Statement(
                 question_id=question.pk,
                 field=f"{ANSWER_PREFIX}{question.pk}",
                 text=question.wording_for(role),
                 help_text=question.help_text,
-                points=question.scale_points,
+                points=tuple(question.scale_points),
                 labels=labels,
-                cant_say=Option(
-                    value=CANT_SAY, label=cant_say_label, checked=answered and value is None
-                ),
-                answered=answered,
-                value=value,
+                cant_say_label=cant_say_label,
                 number=number,
             )
         )
-    return Survey(invitation=invitation, steps=list(steps.values()))
+    steps = []
+    for pillar_id, pillar in pillars.items():
+        comment = comments.get(pillar_id)
+        steps.append(
+            _StepLayout(
+                pillar=pillar,
+                statements=tuple(statements[pillar_id]),
+                comment_pillar=pillar_id if comment else None,
+                comment_prompt=comment.wording_for(role) if comment else "",
+                comment_help=comment.help_text if comment else "",
+            )
+        )
+    return tuple(steps)
+
+
+def survey_build(*, invitation: Invitation) -> Survey:
+    """Every step of the invitation's survey, with the answers and comments saved so far."""
+    answers = dict(invitation.drafts.values_list("question_id", "value"))
+    comments = dict(invitation.draft_comments.values_list("pillar_id", "text"))
+    steps = []
+    for number, layout in enumerate(_steps_layout(invitation.cycle, role=invitation.role), 1):
+        step = Step(
+            number=number,
+            pillar=layout.pillar,
+            items=[
+                Item(
+                    statement=statement,
+                    answered=statement.question_id in answers,
+                    value=answers.get(statement.question_id),
+                )
+                for statement in layout.statements
+            ],
+        )
+        if layout.comment_pillar is not None:
+            step.comment_field = f"{COMMENT_PREFIX}{layout.comment_pillar}"
+            step.comment_prompt = layout.comment_prompt
+            step.comment_help = layout.comment_help
+            step.comment = comments.get(layout.comment_pillar, "")
+        steps.append(step)
+    return Survey(invitation=invitation, steps=steps)
 
 
 # --- Answers in progress --------------------------------------------------------------------
@@ -400,37 +474,24 @@ def draft_input_parse(data: Mapping[str, str]) -> DraftInput:
 
 
 def _validate(invitation: Invitation, drafts: DraftInput) -> None:
-    cycle_questions = invitation.cycle.questions
-    if drafts.answers:
-        scales = {
-            row["pk"]: (row["scale_min"], row["scale_max"])
-            for row in cycle_questions.ratings()
-            .filter(pk__in=list(drafts.answers))
-            .values("pk", "scale_min", "scale_max")
-        }
-        for question_id, value in drafts.answers.items():
-            name = f"{ANSWER_PREFIX}{question_id}"
-            if question_id not in scales:
-                raise SurveyError(ERROR_QUESTION_UNKNOWN, field=name)
-            low, high = scales[question_id]
-            if value is not None and not low <= value <= high:
-                raise SurveyError(ERROR_VALUE_INVALID, field=name)
-    if drafts.comments:
-        pillars = set(
-            cycle_questions.comments()
-            .filter(pillar_id__in=list(drafts.comments))
-            .values_list("pillar_id", flat=True)
-        )
-        limit = settings.PILLARS_MAX_COMMENT_LENGTH
-        for pillar_id, text in drafts.comments.items():
-            name = f"{COMMENT_PREFIX}{pillar_id}"
-            if pillar_id not in pillars:
-                raise SurveyError(ERROR_COMMENT_UNKNOWN, field=name)
-            if len(text) > limit:
-                raise SurveyError(ERROR_COMMENT_TOO_LONG, field=name)
-            # NUL cannot be stored in PostgreSQL text; lone surrogates cannot be encoded.
-            if "\x00" in text or not _encodable(text):
-                raise SurveyError(ERROR_COMMENT_INVALID, field=name)
+    layout = _cycle_layout(invitation.cycle)
+    for question_id, value in drafts.answers.items():
+        name = f"{ANSWER_PREFIX}{question_id}"
+        scale = layout.scales.get(question_id)
+        if scale is None:
+            raise SurveyError(ERROR_QUESTION_UNKNOWN, field=name)
+        if value is not None and not scale[0] <= value <= scale[1]:
+            raise SurveyError(ERROR_VALUE_INVALID, field=name)
+    limit = settings.PILLARS_MAX_COMMENT_LENGTH
+    for pillar_id, text in drafts.comments.items():
+        name = f"{COMMENT_PREFIX}{pillar_id}"
+        if pillar_id not in layout.comment_pillars:
+            raise SurveyError(ERROR_COMMENT_UNKNOWN, field=name)
+        if len(text) > limit:
+            raise SurveyError(ERROR_COMMENT_TOO_LONG, field=name)
+        # NUL cannot be stored in PostgreSQL text; lone surrogates cannot be encoded.
+        if "\x00" in text or not _encodable(text):
+            raise SurveyError(ERROR_COMMENT_INVALID, field=name)
 
 
 def _encodable(text: str) -> bool:
@@ -491,11 +552,10 @@ def submission_create(*, invitation_id: int) -> None:
     invitation submitted. Returns nothing, so no caller can log or keep the submission's id.
     """
     with transaction.atomic():
-        invitation = (
+        invitation = _one(
             Invitation.objects.select_for_update(of=("self",))
             .select_related("cycle")
             .filter(pk=invitation_id)
-            .first()
         )
         if invitation is None:
             raise SurveyError(ERROR_UNKNOWN_LINK, problem=UNKNOWN)
@@ -507,9 +567,7 @@ def submission_create(*, invitation_id: int) -> None:
                 "question_id", "value"
             )
         )
-        required = {
-            question.pk for question in _cycle_questions(invitation.cycle) if question.is_rating
-        }
+        required = set(_cycle_layout(invitation.cycle).scales)
         if not required <= answers.keys():
             raise SurveyError(ERROR_SURVEY_INCOMPLETE)
         comments = list(
