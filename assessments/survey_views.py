@@ -296,17 +296,24 @@ def survey_review(request: HttpRequest, key: str) -> HttpResponse:
 @ratelimit("submit", setting="PILLARS_RATELIMIT_SUBMIT")
 @require_POST
 def survey_submit(request: HttpRequest, key: str) -> HttpResponse:
-    invitation = _invitation(request, key)
-    if not isinstance(invitation, Invitation):
-        return invitation
+    entry = _entries(request).get(key)
+    if not entry:
+        return _problem(request, SESSION_LOST)
+    if entry.get("done"):
+        return _problem(request, survey.SUBMITTED, status=409)
+    # submission_create reads and locks the invitation itself, checking everything
+    # _invitation() would, so the common path reads it once.
     try:
-        survey.submission_create(invitation_id=invitation.pk)
+        survey.submission_create(invitation_id=entry["invitation"])
     except survey.SurveyError as error:
         if error.problem == survey.SUBMITTED:
             _entry_done(request, key)
             return _problem(request, survey.SUBMITTED, status=409)
         if error.problem:
             return _problem(request, error.problem)
+        invitation = _invitation(request, key)
+        if not isinstance(invitation, Invitation):
+            return invitation
         survey_ = survey.survey_build(invitation=invitation)
         context = _context(
             key,
