@@ -12,7 +12,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SECRET_KEY", "DEBUG"))}
+    # Nothing from the test run (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE) leaks in.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"))
+    }
     env.update(
         {
             "PILLARS_ENV": "production",
