@@ -10,6 +10,12 @@ and drives it from a thread pool, bounded in time and count, over loopback only:
 - submit POST                vs a view inserting 1 + N rows goal ≥ 0.5 × floor
 - submit at a steady 50/s                                   goal p99 < 300 ms
 
+Beside throughput it prints the server's CPU milliseconds per request (gunicorn's processes, read
+from /proc; with PostgreSQL the database server's own CPU is not included) and the floor/measure
+ratio of those: on a shared machine other people's load moves the req/s of two runs a few
+seconds apart, while CPU per request stays put. It also prints how busy the load-generating
+process was, so a client-bound floor shows.
+
     python -m benchmarks survey
 """
 
@@ -57,6 +63,18 @@ class Figures:
     errors: int
     seconds: float
     latencies: list[float]
+    server_cpu: float = 0.0  # seconds, all gunicorn processes
+    client_cpu: float = 0.0  # seconds, this process
+
+    @property
+    def cpu_ms(self) -> float:
+        """Server CPU milliseconds per answered request."""
+        return 1000 * self.server_cpu / self.count if self.count else float("nan")
+
+    @property
+    def client_share(self) -> float:
+        """The load generator's CPU as a share of one core: near 1, the client is the limit."""
+        return self.client_cpu / self.seconds if self.seconds else 0.0
 
     @property
     def rps(self) -> float:
@@ -131,7 +149,7 @@ def _run_one(database_url: str | None) -> None:
             stderr=subprocess.DEVNULL,
         )
         _wait_ready()
-        _measure_all(fixture)
+        _measure_all(fixture, server.pid)
     finally:
         if server is not None:
             server.terminate()
@@ -167,6 +185,33 @@ def _request(
         return response.status, time.perf_counter() - started
     finally:
         connection.close()
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _server_cpu(master: int) -> float:
+    """CPU seconds used so far by gunicorn's master and its workers (0 where /proc is missing)."""
+    total = 0
+    for entry in Path("/proc").iterdir() if Path("/proc/self/stat").exists() else ():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command: state, ppid, …; utime and stime are fields 14 and 15 of stat.
+        if int(entry.name) == master or int(fields[1]) == master:
+            total += int(fields[11]) + int(fields[12])
+    return total / _TICKS
+
+
+def _measured(master: int, measure: Callable[[], Figures]) -> Figures:
+    server, client = _server_cpu(master), time.process_time()
+    figures = measure()
+    figures.server_cpu = _server_cpu(master) - server
+    figures.client_cpu = time.process_time() - client
+    return figures
 
 
 def _closed_loop(
@@ -236,7 +281,7 @@ def _open_loop(
     return Figures(name, len(latencies), errors, seconds, latencies)
 
 
-def _measure_all(fixture: dict) -> None:
+def _measure_all(fixture: dict, master: int) -> None:
     csrf = secrets.token_hex(16)
     form = "application/x-www-form-urlencoded"
     browsing = fixture["browsing"]
@@ -285,46 +330,53 @@ def _measure_all(fixture: dict) -> None:
 
     rated = int(RATE * RATE_SECONDS)
     closed_submits = len(submits) - rated
+
+    def closed(name: str, make: Callable, limit: int = MAX_REQUESTS) -> Figures:
+        return _measured(master, lambda: _closed_loop(name, make, limit))
+
     rows = [
+        (closed("survey step GET", page), closed("trivial view", trivial)),
+        (closed("autosave POST", autosave), closed("one INSERT", insert)),
         (
-            _closed_loop("survey step GET", page, MAX_REQUESTS),
-            _closed_loop("trivial view", trivial, MAX_REQUESTS),
-        ),
-        (
-            _closed_loop("autosave POST", autosave, MAX_REQUESTS),
-            _closed_loop("one INSERT", insert, MAX_REQUESTS),
-        ),
-        (
-            _closed_loop("submit POST", submit_from(0), closed_submits),
-            _closed_loop(f"1+{len(fixture['questions'])} INSERTs", insert_many, MAX_REQUESTS),
+            closed("submit POST", submit_from(0), closed_submits),
+            closed(f"1+{len(fixture['questions'])} INSERTs", insert_many),
         ),
     ]
-    steady = _open_loop(f"submit at {RATE:g}/s", submit_from(closed_submits), rated)
+    steady = _measured(
+        master, lambda: _open_loop(f"submit at {RATE:g}/s", submit_from(closed_submits), rated)
+    )
 
     header = (
-        f"{'measure':<18}{'req/s':>8}{'p50':>8}{'p95':>8}{'p99':>8}{'err':>5}   "
-        f"{'floor':<16}{'req/s':>8}{'p99':>8}{'ratio':>7}  goal"
+        f"{'measure':<18}{'req/s':>7}{'p50':>7}{'p99':>7}{'err':>4}{'cpu':>6}{'cli':>5}   "
+        f"{'floor':<14}{'req/s':>7}{'p99':>7}{'cpu':>6}{'cli':>5}{'ratio':>7}{'cpu r.':>7}  goal"
     )
     print(header)
     print("-" * len(header))
     for measured, floor_figures in rows:
         ratio = measured.rps / floor_figures.rps if floor_figures.rps else 0.0
+        cpu_ratio = floor_figures.cpu_ms / measured.cpu_ms if measured.cpu_ms else 0.0
         verdict = "ok" if ratio >= GOAL_RATIO and not measured.errors else "MISSED"
         print(
-            f"{measured.name:<18}{measured.rps:>8.0f}{measured.percentile(0.5):>8.1f}"
-            f"{measured.percentile(0.95):>8.1f}{measured.percentile(0.99):>8.1f}"
-            f"{measured.errors:>5}   "
-            f"{floor_figures.name:<16}{floor_figures.rps:>8.0f}{floor_figures.percentile(0.99):>8.1f}"
-            f"{ratio:>7.2f}  ≥{GOAL_RATIO} {verdict}"
+            f"{measured.name:<18}{measured.rps:>7.0f}{measured.percentile(0.5):>7.1f}"
+            f"{measured.percentile(0.99):>7.1f}{measured.errors:>4}{measured.cpu_ms:>6.1f}"
+            f"{measured.client_share:>5.0%}   "
+            f"{floor_figures.name:<14}{floor_figures.rps:>7.0f}{floor_figures.percentile(0.99):>7.1f}"
+            f"{floor_figures.cpu_ms:>6.1f}{floor_figures.client_share:>5.0%}"
+            f"{ratio:>7.2f}{cpu_ratio:>7.2f}  ≥{GOAL_RATIO} {verdict}"
         )
     p99 = steady.percentile(0.99)
     verdict = "ok" if p99 < GOAL_P99_MS and not steady.errors else "MISSED"
     print(
-        f"{steady.name:<18}{steady.rps:>8.0f}{steady.percentile(0.5):>8.1f}"
-        f"{steady.percentile(0.95):>8.1f}{p99:>8.1f}{steady.errors:>5}   "
-        f"{'':<16}{'':>8}{'':>8}{'':>7}  p99<{GOAL_P99_MS:g}ms {verdict}"
+        f"{steady.name:<18}{steady.rps:>7.0f}{steady.percentile(0.5):>7.1f}{p99:>7.1f}"
+        f"{steady.errors:>4}{steady.cpu_ms:>6.1f}{steady.client_share:>5.0%}   "
+        f"{'':<14}{'':>7}{'':>7}{'':>6}{'':>5}{'':>7}{'':>7}  p99<{GOAL_P99_MS:g}ms {verdict}"
     )
-    print("(latencies in ms; err = responses other than the expected status)", flush=True)
+    print(
+        "(latencies in ms; err = responses other than the expected status; cpu = server CPU ms "
+        "per request; cli = load generator's CPU, share of one core; ratio = req/s over the "
+        "floor's; cpu r. = floor's CPU per request over the measure's)",
+        flush=True,
+    )
 
 
 # --- The child: a scratch database with invitations, drafts and sessions --------------------
