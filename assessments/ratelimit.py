@@ -14,6 +14,7 @@ Client addresses are hashed before they become cache keys, so the cache holds no
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from dataclasses import dataclass
 from functools import wraps
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
 TOO_MANY_REQUESTS = 429
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,15 @@ def ratelimit_exhausted(*, scope: str, ident: str, rate: Rate, now: float | None
     return cache.get(f"{bucket}:{rate.limit - 1}") is not None
 
 
+def _safely(check: Callable[..., bool], *, default: bool = False, **kwargs: Any) -> bool:
+    """A broken cache (a missing table, Redis down) must not stop respondents: let them in."""
+    try:
+        return check(**kwargs)
+    except Exception:
+        logger.exception("rate limit check failed; the request is let through")
+        return default
+
+
 def _too_many(request: HttpRequest, rate: Rate) -> HttpResponse:
     response = render(
         request,
@@ -102,13 +113,13 @@ def ratelimit(
             rate = Rate.parse(getattr(settings, setting))
             ident = client_ip(request)
             if failures_only:
-                if ratelimit_exhausted(scope=scope, ident=ident, rate=rate):
+                if _safely(ratelimit_exhausted, scope=scope, ident=ident, rate=rate):
                     return _too_many(request, rate)
                 response = view(request, *args, **kwargs)
                 if response.status_code >= 400:
-                    ratelimit_hit(scope=scope, ident=ident, rate=rate)
+                    _safely(ratelimit_hit, scope=scope, ident=ident, rate=rate, default=True)
                 return response
-            if not ratelimit_hit(scope=scope, ident=ident, rate=rate):
+            if not _safely(ratelimit_hit, scope=scope, ident=ident, rate=rate, default=True):
                 return _too_many(request, rate)
             return view(request, *args, **kwargs)
 

@@ -145,3 +145,20 @@ def test_guessing_survey_links_gets_a_429_after_the_limit(client):
     shared = client.get(reverse("assessments:shared-start", args=["another-guess"]))
     assert shared.status_code == 429
     assert shared["Referrer-Policy"] == "no-referrer"
+
+
+@override_settings(
+    PILLARS_RATELIMIT_SUBMIT="1/60",
+    CACHES={
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "no_such_cache_table",
+        }
+    },
+)
+@pytest.mark.django_db
+def test_a_broken_cache_lets_requests_through_instead_of_failing_them():
+    view = ratelimit("submit", setting="PILLARS_RATELIMIT_SUBMIT")(lambda request: HttpResponse())
+    factory = RequestFactory()
+    codes = [view(factory.post("/", REMOTE_ADDR="203.0.113.5")).status_code for _ in range(3)]
+    assert codes == [200, 200, 200]
