@@ -14,6 +14,12 @@ from leadership.clientip import client_ip
 LOGIN = "/accounts/login/"
 
 
+@pytest.fixture(autouse=True)
+def _quick_password_hashing(settings):
+    # Dozens of sign-ins here: a fast hasher keeps the file quick; lockouts don't depend on it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def attempt(client, username: str, password: str, address: str = "203.0.113.5"):
     return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
 
