@@ -21,7 +21,8 @@ def home(request: HttpRequest) -> HttpResponse:
     from leadership.roles import user_is_hr
 
     if user_is_hr(request.user):
-        return render(request, "leadership/home.html", home_hr())
+        template = "leadership/home.html#hr-cycles" if request.htmx else "leadership/home.html"
+        return render(request, template, home_hr())
     return render(request, "leadership/home.html", home_leader(user=request.user))
 
 

@@ -132,3 +132,19 @@ def test_no_self_assessment_door_when_the_cycle_has_none(client, leader_a, bank,
 def test_a_signed_in_user_without_teams_is_told_so(client, leader_a):
     client.force_login(leader_a)
     assert "You don't lead a team" in client.get(reverse("home")).content.decode()
+
+
+def test_hr_s_cycle_list_refreshes_itself_while_a_cycle_is_open(client, hr_user, open_cycle):
+    client.force_login(hr_user)
+    page = client.get(reverse("home")).content.decode()
+    assert 'hx-trigger="every 10s"' in page
+    Submission.objects.create(
+        cycle=open_cycle,
+        team=open_cycle.teams.first(),
+        role=Role.MEMBER,
+        submitted_on=timezone.localdate(),
+    )
+    partial = client.get(reverse("home"), headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in partial
+    assert partial.strip().startswith('<div id="hr-cycles"')
+    assert "4 of 7" in partial
