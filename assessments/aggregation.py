@@ -597,18 +597,7 @@ def report_build(
         for p in pillars:
             reason = pillar_plans[p.key].parents.get(key, "")
             if reason:
-                rollup_pillars.append(
-                    RollupPillar(
-                        key=p.key,
-                        n=None,
-                        mean=None,
-                        sd=None,
-                        percent=None,
-                        favourable_pct=None,
-                        suppressed=True,
-                        suppressed_reason=reason,
-                    )
-                )
+                rollup_pillars.append(RollupPillar.hidden(key=p.key, reason=reason))
                 continue
             stats, favourable = _rollup_figures(
                 team_ids=ids,

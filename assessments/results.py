@@ -262,6 +262,20 @@ class RollupPillar:
     suppressed: bool
     suppressed_reason: str
 
+    @classmethod
+    def hidden(cls, *, key: str, reason: str) -> RollupPillar:
+        """A suppressed pillar: no figure at all, only the reason."""
+        return cls(
+            key=key,
+            n=None,
+            mean=None,
+            sd=None,
+            percent=None,
+            favourable_pct=None,
+            suppressed=True,
+            suppressed_reason=reason,
+        )
+
 
 @dataclass(frozen=True)
 class Rollup:

@@ -409,19 +409,7 @@ def counts_report(cycle: Cycle, *, reason: str) -> CycleReport:
             response_rate=n / n_invited if n_invited else None,
             suppressed=True,
             suppressed_reason=reason,
-            pillars=tuple(
-                RollupPillar(
-                    key=p.key,
-                    n=None,
-                    mean=None,
-                    sd=None,
-                    percent=None,
-                    favourable_pct=None,
-                    suppressed=True,
-                    suppressed_reason=reason,
-                )
-                for p in pillars
-            ),
+            pillars=tuple(RollupPillar.hidden(key=p.key, reason=reason) for p in pillars),
         )
 
     departments: dict[int, Any] = {}
