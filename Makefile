@@ -66,13 +66,18 @@ format: venv
 migrations-check: venv
 	DATABASE_URL= $(PY) manage.py makemigrations --check --dry-run
 
+# Two processes (the suite's SQLite databases are per-process files); a module stays on one
+# process so its module-scoped fixtures are built once.
+PYTEST_JOBS ?= 2
+PYTEST := $(PY) -m pytest -n $(PYTEST_JOBS) --dist loadfile
+
 pytest: venv
-	DATABASE_URL= $(PY) -m pytest
+	DATABASE_URL= $(PYTEST)
 
 pytest-pg: venv
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "Running the suite against PostgreSQL ($$TEST_DATABASE_URL)"; \
-		DATABASE_URL="$$TEST_DATABASE_URL" $(PY) -m pytest -m "not browser"; \
+		DATABASE_URL="$$TEST_DATABASE_URL" $(PYTEST) -m "not browser"; \
 	else echo "TEST_DATABASE_URL not set: skipping the PostgreSQL run"; fi
 
 ## audit: pip-audit --strict of every pin (PILLARS_AUDIT=require in CI: see scripts/audit.sh)
