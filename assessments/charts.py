@@ -11,6 +11,7 @@ here are a picture of numbers the page also prints.
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from typing import TYPE_CHECKING, Any
 
@@ -214,15 +215,20 @@ def _hex_rgb(colour: str) -> tuple[int, int, int]:
     return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
 
 
+@functools.cache
+def _stops_rgb(stops: tuple[str, ...]) -> tuple[tuple[int, int, int], ...]:
+    return tuple(_hex_rgb(stop) for stop in stops)
+
+
 def heat_colour(*, pct: float) -> str:
     """The diverging scale's colour at ``pct`` (0–100), interpolated between its stops."""
-    stops = palette.SCALE
+    stops = _stops_rgb(palette.SCALE)  # parsed once: a heatmap asks thousands of times
     position = max(0.0, min(100.0, pct)) / 100 * (len(stops) - 1)
     low = min(int(position), len(stops) - 2)
     fraction = position - low
-    a, b = _hex_rgb(stops[low]), _hex_rgb(stops[low + 1])
-    rgb = (round(x + (y - x) * fraction) for x, y in zip(a, b, strict=True))
-    return "#" + "".join(f"{channel:02x}" for channel in rgb)
+    (r1, g1, b1), (r2, g2, b2) = stops[low], stops[low + 1]
+    r, g, b = (r1 + (r2 - r1) * fraction, g1 + (g2 - g1) * fraction, b1 + (b2 - b1) * fraction)
+    return f"#{round(r):02x}{round(g):02x}{round(b):02x}"
 
 
 def _luminance(colour: str) -> float:
@@ -253,11 +259,18 @@ def heat_cell_style(*, pct: float | None) -> str:
     """
     if pct is None:
         return ""
-    background = heat_colour(pct=pct)
+    return _readable_style(heat_colour(pct=pct))
+
+
+@functools.lru_cache(maxsize=2048)
+def _readable_style(colour: str) -> str:
+    # Keyed by the colour, not the percent: a heatmap of thousands of cells has a few hundred
+    # distinct colours, and the contrast search costs more than the interpolation.
+    background = colour
     text = WHITE if contrast_ratio(background, WHITE) > contrast_ratio(background, INK) else INK
     amount = 0.0
     while contrast_ratio(background, text) < WCAG_AA and amount < 0.5:
         text = WHITE
         amount += 0.04
-        background = _darker(heat_colour(pct=pct), amount)
+        background = _darker(colour, amount)
     return f"background:{background};color:{text}"

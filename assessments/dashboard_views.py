@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from assessments import dashboards
+from assessments import dashboards, heatmap
 from assessments.anonymity import report_for_viewer
 from assessments.models import Cycle, Team
 from assessments.wording import ICC_EXPLANATION
@@ -117,8 +117,8 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
     if cycle is None:
         cycle = next((c for c in cycles if c.is_released), None) or (cycles[0] if cycles else None)
     metric = request.GET.get("metric")
-    if metric not in dashboards.METRICS:
-        metric = dashboards.METRIC_MEAN
+    if metric not in heatmap.METRICS:
+        metric = heatmap.METRIC_MEAN
     department_id = _int_or_none(request.GET.get("department"))
     department = next((d for d in departments if d.pk == department_id), None)
     base = reverse("assessments:org-dashboard")
@@ -129,8 +129,8 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
     metric_links = [
         (key, label, f"{base}?{urlencode({**params, 'metric': key})}")
         for key, label in (
-            (dashboards.METRIC_MEAN, _("Average score")),
-            (dashboards.METRIC_FAVOURABLE, _("Favourable %")),
+            (heatmap.METRIC_MEAN, _("Average score")),
+            (heatmap.METRIC_FAVOURABLE, _("Favourable %")),
         )
     ]
     context = {
@@ -146,7 +146,7 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
         report = report_for_viewer(cycle=cycle, user=request.user, detail=False)
         context.update(
             report=report,
-            heatmap=dashboards.heatmap(
+            heatmap=heatmap.heatmap(
                 report=report, metric=metric, department_id=department.pk if department else None
             ),
             psychometrics=dashboards.psychometrics(report=report),

@@ -14,6 +14,10 @@ Goals: organisation heatmap < 100 ms, team dashboard p95 < 50 ms.
     python -m benchmarks dashboards
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/pillars_bench python -m benchmarks
     BENCH_TEAMS=200 BENCH_ANSWERS=200000 python -m benchmarks dashboards   # a quicker run
+    BENCH_SQLITE_KEEP=/tmp/bench.sqlite3 python -m benchmarks dashboards    # seed once, reuse
+
+With ``BENCH_SQLITE_KEEP`` the SQLite file is kept, and a later run with the same file and
+``BENCH_TEAMS`` skips the slow seeding and measures the organisation already in it.
 """
 
 from __future__ import annotations
@@ -44,9 +48,13 @@ def run() -> None:
         backends.append(("postgresql", {"DATABASE_URL": os.environ["BENCH_DATABASE_URL"]}))
     for name, extra in backends:
         env = {**os.environ, **extra, "PILLARS_ENV": "development", "DEBUG": "0"}
+        keep = name == "sqlite" and bool(os.environ.get("BENCH_SQLITE_KEEP"))
         if name == "sqlite":
             env.pop("DATABASE_URL", None)
             scratch = Path(tempfile.gettempdir()) / f"pillars_bench_{os.getpid()}.sqlite3"
+            if keep:
+                scratch = Path(os.environ["BENCH_SQLITE_KEEP"])
+                env["BENCH_REUSE"] = "1"
             env["SQLITE_PATH"] = str(scratch)
         print(f"\n== dashboards benchmark on {name} ==", flush=True)
         try:
@@ -54,7 +62,7 @@ def run() -> None:
                 [sys.executable, "-m", "benchmarks.dashboards"], cwd=ROOT, env=env, check=True
             )
         finally:
-            if name == "sqlite":
+            if name == "sqlite" and not keep:
                 for suffix in ("", "-wal", "-shm"):
                     Path(f"{scratch}{suffix}").unlink(missing_ok=True)
 
@@ -62,7 +70,8 @@ def run() -> None:
 # --- inside the child process ---------------------------------------------------------------
 
 
-def _setup() -> None:
+def _setup() -> bool:
+    """Migrate and load the bank; True when a kept, already seeded database is reused."""
     import django
 
     sys.path.insert(0, str(ROOT))
@@ -73,8 +82,32 @@ def _setup() -> None:
 
     setup_test_environment()  # the test client's host, and no e-mail leaves
     call_command("migrate", verbosity=0)
+    if os.environ.get("BENCH_REUSE"):
+        from assessments.models import Cycle
+
+        cycle = Cycle.objects.filter(slug="bench-2026").first()
+        if cycle is not None and cycle.teams.count() == TEAMS:
+            return True
     call_command("flush", interactive=False, verbosity=0)
     call_command("load_bank", verbosity=0)
+    return False
+
+
+def _seeded() -> dict[str, Any]:
+    """What :func:`_seed` returned, read back from a kept database."""
+    from django.contrib.auth import get_user_model
+
+    from assessments.models import Answer, Cycle, Submission
+
+    cycle = Cycle.objects.get(slug="bench-2026")
+    return {
+        "cycle": cycle,
+        "hr": get_user_model().objects.get(username="bench-hr@example.com"),
+        "big": cycle.teams.get(slug="team-0000"),
+        "answers": Answer.objects.count(),
+        "submissions": Submission.objects.filter(cycle=cycle).count(),
+        "seconds": 0.0,
+    }
 
 
 def _insert(table: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
@@ -259,7 +292,7 @@ def _floor(cycle_id: int, team_id: int | None = None) -> Callable[[], Any]:
 
 
 def main() -> None:
-    _setup()
+    reused = _setup()
     from django.db import connection
     from django.test import Client
 
@@ -268,10 +301,10 @@ def main() -> None:
     from assessments.models import CycleResult
     from assessments.stored_results import cycle_report
 
-    seeded = _seed()
+    seeded = _seeded() if reused else _seed()
     cycle, hr, big = seeded["cycle"], seeded["hr"], seeded["big"]
     print(
-        f"seeded {TEAMS} teams, {seeded['submissions']:,} submissions, "
+        f"{'reused' if reused else 'seeded'} {TEAMS} teams, {seeded['submissions']:,} submissions, "
         f"{seeded['answers']:,} answers in {seeded['seconds']:.1f} s ({connection.vendor})",
         flush=True,
     )
