@@ -31,8 +31,10 @@ WHITE = "#ffffff"
 WCAG_AA = 4.5
 
 
+@functools.lru_cache(maxsize=1024)
 def _wrap(text: str, width: int) -> str:
-    """Plotly labels do not wrap themselves; break long ones with <br>."""
+    """Plotly labels do not wrap themselves; break long ones with <br>. (Cached: the same
+    question texts are wrapped on every dashboard.)"""
     return "<br>".join(textwrap.wrap(text, width=width)) or text
 
 

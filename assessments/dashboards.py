@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from assessments import charts
@@ -60,15 +62,23 @@ def point_labels(*, scale_min: int, scale_max: int) -> list[str]:
 # --- the leader's team dashboard ------------------------------------------------------------
 
 
+def number_text(value: float | None, digits: int, *, separator: str = ".") -> str:
+    """``value`` as ``|floatformat:digits`` prints it (half up, from the shortest decimal form),
+    for tables of many figures where the filter's cost adds up; "" for None."""
+    if value is None:
+        return ""
+    quantum = Decimal(1).scaleb(-digits)
+    return str(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP)).replace(
+        ".", separator
+    )
+
+
 @dataclass(frozen=True)
 class ItemRow:
     item: ItemResult
     shares: tuple[float, ...]  # percent of the item's answers per scale point
-
-    @property
-    def cells(self) -> tuple[tuple[float, int], ...]:
-        """(share, count) per scale point, for the data table."""
-        return tuple(zip(self.shares, self.item.counts, strict=True))
+    share_texts: tuple[str, ...]  # the shares as the data table prints them ("12")
+    mean_text: str
 
 
 @dataclass(frozen=True)
@@ -134,17 +144,26 @@ def _shares(counts: Sequence[int]) -> tuple[float, ...]:
 
 
 def _pillar_card(
-    *, report: CycleReport, team: TeamResult, pillar: TeamPillar, index: int
+    *, report: CycleReport, team: TeamResult, pillar: TeamPillar, index: int, separator: str
 ) -> PillarCard:
     summary = report.pillar(pillar.key)
     scale_min = summary.scale_min if summary else 1
     scale_max = summary.scale_max if summary else 5
     labels = point_labels(scale_min=scale_min, scale_max=scale_max)
-    items = tuple(
-        ItemRow(item=item, shares=_shares(item.counts))
-        for item in pillar.items
-        if not item.suppressed and item.counts
-    )
+    rows = []
+    for item in pillar.items:
+        if item.suppressed or not item.counts:
+            continue
+        shares = _shares(item.counts)
+        rows.append(
+            ItemRow(
+                item=item,
+                shares=shares,
+                share_texts=tuple(number_text(share, 0) for share in shares),
+                mean_text=number_text(item.mean, 1, separator=separator),
+            )
+        )
+    items = tuple(rows)
     chart_id = f"chart-items-{pillar.key}"
     figure = (
         charts.distribution_figure(
@@ -193,8 +212,9 @@ def team_dashboard(*, report: CycleReport, team: TeamResult) -> TeamDashboard:
             scores_visible=False,
             hidden_text=suppressed_reason_text(reason),
         )
+    separator = formats.get_format("DECIMAL_SEPARATOR")
     cards = tuple(
-        _pillar_card(report=report, team=team, pillar=pillar, index=index)
+        _pillar_card(report=report, team=team, pillar=pillar, index=index, separator=separator)
         for index, pillar in enumerate(team.pillars, start=1)
     )
     names = [card.pillar.name for card in cards]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from django.utils.html import json_script
+
 from assessments import palette
 from assessments.charts import (
     distribution_figure,
@@ -13,6 +15,7 @@ from assessments.charts import (
     scale_colours,
     trend_figure,
 )
+from assessments.templatetags.dashboard_tags import chart_data
 
 
 def test_the_radar_closes_its_polygon_and_draws_team_self_and_org_in_palette_colours():
@@ -83,3 +86,14 @@ def test_every_heatmap_cell_has_text_contrast_of_at_least_wcag_aa():
     for pct in range(101):
         style = dict(part.split(":") for part in heat_cell_style(pct=pct).split(";"))
         assert contrast_ratio(style["background"], style["color"]) >= 4.5, pct
+
+
+def test_a_figure_is_printed_as_json_script_prints_it_so_it_cannot_close_its_element():
+    figure = distribution_figure(
+        items=["Praise & blame </script><b>", "Clarity"],
+        counts=[[1, 0, 2, 0, 1], [0, 0, 0, 1, 1]],
+        point_labels=["1", "2", "3", "4", "5"],
+    )
+    printed = chart_data(figure, "chart-items-TR")
+    assert printed == json_script(figure, "chart-items-TR")
+    assert "</script><b>" not in printed

@@ -1,13 +1,19 @@
-"""The heatmap's table rows, joined in Python: ``{% heat_rows group.rows %}``.
+"""The dashboards' bulk output, joined in Python: rows of their largest tables
+(``{% heat_rows group.rows %}`` for HR's heatmap, ``{% item_rows card %}`` for a team's answers
+per question) and the charts' figures (``{% chart_data figure id %}``).
 
-A thousand teams make five thousand cells; as template nodes (an include, conditions, filters
-and a translation per cell) they cost most of a second. Here each row is one string built from
-the view objects of :mod:`assessments.heatmap`, every value escaped; the words shared by all rows
-are translated once per call.
+A thousand teams make five thousand heatmap cells; as template nodes (an include, conditions,
+filters and a translation per cell) they cost most of a second, and a team's forty questions
+were half of its page's template nodes. Here each row is one string built from the view
+objects of :mod:`assessments.heatmap` and :mod:`assessments.dashboards`, every value escaped;
+the words shared by all rows are translated once per call. ``chart_data`` prints what
+``|json_script`` does, escaping with three ``str.replace`` calls instead of a per-character
+``str.translate`` over each figure.
 """
 
 from __future__ import annotations
 
+import json
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape  # Django's escape() is this, behind a lazy-string wrapper
 from typing import TYPE_CHECKING
@@ -18,7 +24,9 @@ from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from typing import Any
 
+    from assessments.dashboards import PillarCard
     from assessments.heatmap import HeatCell, HeatRow
 
 register = template.Library()
@@ -90,3 +98,37 @@ def heat_rows(rows: Sequence[HeatRow]) -> SafeString:
             f"{''.join(row_cells)}</tr>\n"
         )
     return mark_safe("".join(parts))  # every value above is escaped
+
+
+@register.simple_tag
+def item_rows(card: PillarCard) -> SafeString:
+    """``<tr>`` per question of a pillar card: the share of each answer, "can't say", average."""
+    negative = ""
+    parts = []
+    for row in card.items:
+        note = ""
+        if row.item.reverse_scored:
+            if not negative:
+                negative = escape(_("(negatively worded: disagreeing counts as favourable)"))
+            note = f' <span class="muted small">{negative}</span>'
+        shares = "".join(f'<td class="num">{escape(text)}%</td>' for text in row.share_texts)
+        parts.append(
+            f'<tr><th scope="row">{escape(row.item.text)}{note}</th>{shares}'
+            f'<td class="num">{row.item.cant_say or 0}</td>'
+            f'<td class="num">{escape(row.mean_text)}</td></tr>\n'
+        )
+    return mark_safe("".join(parts))  # every value above is escaped
+
+
+@register.simple_tag
+def chart_data(figure: dict[str, Any], element_id: str) -> SafeString:
+    """A figure for static/js/charts.js, as ``{{ figure|json_script:element_id }}`` prints it."""
+    text = (
+        json.dumps(figure, default=str)  # default: a lazy translation is a string
+        .replace("&", "\\u0026")
+        .replace("<", "\\u003C")
+        .replace(">", "\\u003E")
+    )
+    return mark_safe(  # escaped above: the JSON cannot close the element
+        f'<script id="{escape(element_id)}" type="application/json">{text}</script>'
+    )
