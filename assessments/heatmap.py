@@ -94,6 +94,19 @@ class Heatmap:
         return (self.organisation,) if self.organisation else ()
 
 
+@functools.lru_cache(maxsize=1024)
+def _tenth_style(tenths: int) -> str:
+    return charts.heat_cell_style(pct=tenths / 10)
+
+
+def _style(pct: float) -> str:
+    # The style at the nearest tenth of a percent: a cache of at most 1,001 styles instead of an
+    # interpolation and contrast check per cell. Each is still a heat_cell_style (readable
+    # text); the colour moves by less than a channel unit, and where the text turns white the
+    # switch moves by at most 0.05 percent.
+    return _tenth_style(round(pct * 10))
+
+
 def _cell_maker(*, metric: str, k: int, hidden: str) -> Callable[..., HeatCell]:
     """A cell builder for one heatmap: the words of hidden and empty cells are translated once
     per heatmap, not once per cell."""
@@ -114,7 +127,6 @@ def _cell_maker(*, metric: str, k: int, hidden: str) -> Callable[..., HeatCell]:
 
     not_computable = HeatCell(text="–", style="", suppressed=False, title=_("Not computable"))
     favourable = metric == METRIC_FAVOURABLE
-    style = charts.heat_cell_style
 
     def cell(
         *,
@@ -129,10 +141,10 @@ def _cell_maker(*, metric: str, k: int, hidden: str) -> Callable[..., HeatCell]:
         if favourable:
             if favourable_pct is None:
                 return not_computable
-            return HeatCell(f"{favourable_pct:.0f}%", style(pct=favourable_pct), False, "")
+            return HeatCell(f"{favourable_pct:.0f}%", _style(favourable_pct), False, "")
         if mean is None:
             return not_computable
-        return HeatCell(f"{mean:.1f}", style(pct=percent if percent is not None else 50), False, "")
+        return HeatCell(f"{mean:.1f}", _style(percent if percent is not None else 50), False, "")
 
     return cell
 

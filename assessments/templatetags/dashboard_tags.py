@@ -69,7 +69,8 @@ def heat_rows(rows: Sequence[HeatRow]) -> SafeString:
     responded = _("%(rate)s%% responded")
     all_teams = escape(_("all teams"))
     organisation = escape(_("Whole organisation"))
-    hidden: dict[HeatCell, str] = {}  # hidden cells repeat: build each kind once
+    # Cells repeat (hidden ones, and a figure in a colour): each distinct one is built once.
+    built: dict[tuple[str, str, str, bool, str], str] = {}
     parts = []
     for row in rows:
         if row.kind == "team":
@@ -86,12 +87,10 @@ def heat_rows(rows: Sequence[HeatRow]) -> SafeString:
             name += f' <span class="muted small">{all_teams}</span>'
         row_cells = []
         for cell in row.cells:
-            if cell.suppressed:
-                html = hidden.get(cell)
-                if html is None:
-                    html = hidden[cell] = _cell_html(cell)
-            else:
-                html = _cell_html(cell)
+            key = (cell.text, cell.style, cell.title, cell.suppressed, cell.short)
+            html = built.get(key)
+            if html is None:
+                html = built[key] = _cell_html(cell)
             row_cells.append(html)
         parts.append(
             f'{opening}{name}</th><td class="num">{_responses_html(row, responded)}</td>'
