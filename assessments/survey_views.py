@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments import survey
-from assessments.models import Invitation, token_hash
+from assessments.models import Invitation, Role, token_hash
 from assessments.ratelimit import ratelimit
 
 if TYPE_CHECKING:
@@ -90,10 +90,23 @@ def _entry_add(request: HttpRequest, entry: dict[str, Any]) -> str:
     return key
 
 
+def _entry_for(invitation: Invitation, *, done: bool = False) -> dict[str, Any]:
+    """A session entry: the invitation while in progress, only "done" afterwards; the leader's
+    self-assessment (not anonymous by design) is marked so the pages can say so."""
+    entry: dict[str, Any] = {"done": True} if done else {"invitation": invitation.pk}
+    if invitation.role == Role.SELF:
+        entry["self"] = True
+    return entry
+
+
 def _entry_done(request: HttpRequest, key: str) -> None:
-    """Forget which invitation this key was: the session keeps only that it is done."""
+    """Forget which invitation this key was: the session keeps only that it is done, and whether
+    it was the leader's own self-assessment (not anonymous by design) for the thank-you page."""
     entries = _entries(request)
-    entries[key] = {"done": True}
+    # A member's entry becomes exactly {"done": True}, the same for everyone.
+    entries[key] = (
+        {"done": True, "self": True} if entries.get(key, {}).get("self") else {"done": True}
+    )
     request.session[SESSION_KEY] = entries
 
 
@@ -158,11 +171,11 @@ def survey_start(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         return _problem(request, survey.UNKNOWN)
     if invitation.is_submitted:
-        key = _entry_add(request, {"done": True})
+        key = _entry_add(request, _entry_for(invitation, done=True))
     else:
         if not survey.invitation_problem(invitation):
             survey.invitation_start(invitation=invitation)
-        key = _entry_add(request, {"invitation": invitation.pk})
+        key = _entry_add(request, _entry_for(invitation))
     return redirect("assessments:survey", key=key)
 
 
@@ -334,4 +347,6 @@ def survey_thanks(request: HttpRequest, key: str) -> HttpResponse:
         return _problem(request, SESSION_LOST)
     if not entry.get("done"):
         return redirect("assessments:survey", key=key)
-    return render(request, "assessments/survey/thanks.html", {"key": key})
+    return render(
+        request, "assessments/survey/thanks.html", {"key": key, "is_self": entry.get("self")}
+    )

@@ -150,6 +150,22 @@ def test_the_self_invitation_reads_in_the_first_person_and_says_so(client, bank,
     assert "Each statement is about you" in step
 
 
+def test_the_leader_s_thank_you_page_speaks_of_their_self_assessment(client, bank, leader_a):
+    team = team_make("Platform", leader=leader_a)
+    cycle = cycle_make(bank, teams=[team])
+    invitation, token = invitation_make(cycle, team, role=Role.SELF, email=leader_a.email)
+    key = survey_enter(client, token)
+    for step in survey.survey_build(invitation=invitation).steps:
+        client.post(_url("survey-step", key, step.number), {**step_data(step, value="4")})
+    done = client.post(_url("survey-submit", key))
+    assert done["Location"] == _url("survey-thanks", key)
+    page = client.get(done["Location"]).content.decode()
+    assert "Your self-assessment is in" in page
+    assert "Self-assessment" in page
+    assert "Your leader then sees" not in page
+    assert Submission.objects.get().role == Role.SELF
+
+
 def test_next_refuses_an_incomplete_step_and_names_the_missing_statements(client, setup):
     _, _, invitation, token = setup
     key = survey_enter(client, token)
