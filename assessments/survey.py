@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -32,9 +32,11 @@ from assessments.models import (
     Role,
     SharedLink,
     Submission,
+    Team,
     token_hash,
     token_new,
 )
+from assessments.prepared import PreparedQuery
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -137,9 +139,60 @@ def invitation_by_token(*, token: str) -> Invitation | None:
     return _one(invitations.filter(token_hash=token_hash(token)))
 
 
+def _attnames(model: type[Model]) -> tuple[str, ...]:
+    return tuple(field.attname for field in model._meta.concrete_fields)
+
+
+_INVITATION_FIELDS = _attnames(Invitation)
+_CYCLE_FIELDS = _attnames(Cycle)
+_TEAM_FIELDS = _attnames(Team)
+
+# Every survey request reads its invitation with the cycle and team (what select_related would
+# fetch) and then its drafts: the same three reads each time, so Django compiles them once.
+_invitation_read = PreparedQuery(
+    lambda invitation_id: (
+        Invitation.objects.filter(pk=invitation_id)
+        .order_by()
+        .values_list(
+            *_INVITATION_FIELDS,
+            *(f"cycle__{name}" for name in _CYCLE_FIELDS),
+            *(f"team__{name}" for name in _TEAM_FIELDS),
+        )[:1]
+    )
+)
+_draft_answers_read = PreparedQuery(
+    lambda invitation_id: (
+        DraftAnswer.objects.filter(invitation_id=invitation_id)
+        .order_by()
+        .values_list("question_id", "value")
+    )
+)
+_draft_comments_read = PreparedQuery(
+    lambda invitation_id: (
+        DraftComment.objects.filter(invitation_id=invitation_id)
+        .order_by()
+        .values_list("pillar_id", "text")
+    )
+)
+
+
+def _invitation_get(invitation_id: int) -> Invitation | None:
+    """The invitation with its cycle and team, as ``select_related("cycle", "team")`` gives it."""
+    rows = _invitation_read.rows(invitation_id)
+    if not rows:
+        return None
+    row = rows[0]
+    cycle_at = len(_INVITATION_FIELDS)
+    team_at = cycle_at + len(_CYCLE_FIELDS)
+    invitation = Invitation.from_db(DEFAULT_DB_ALIAS, _INVITATION_FIELDS, row[:cycle_at])
+    invitation.cycle = Cycle.from_db(DEFAULT_DB_ALIAS, _CYCLE_FIELDS, row[cycle_at:team_at])
+    invitation.team = Team.from_db(DEFAULT_DB_ALIAS, _TEAM_FIELDS, row[team_at:])
+    return invitation
+
+
 def invitation_open(*, invitation_id: int) -> Invitation:
     """The invitation, only while it can take answers; raises :class:`SurveyError` otherwise."""
-    invitation = _one(Invitation.objects.select_related("cycle", "team").filter(pk=invitation_id))
+    invitation = _invitation_get(invitation_id)
     if invitation is None:
         raise SurveyError(ERROR_UNKNOWN_LINK, problem=UNKNOWN)
     problem = invitation_problem(invitation)
@@ -263,6 +316,9 @@ class Step:
 class Survey:
     invitation: Invitation
     steps: list[Step] = field(default_factory=list)
+    # Shared by every survey of the same cycle layout and dropped with it: presentation keeps
+    # pages rendered once per step there (see survey_views).
+    page_cache: dict[tuple[object, ...], object] = field(default_factory=dict, repr=False)
 
     @property
     def cycle(self) -> Cycle:
@@ -321,6 +377,7 @@ class _CycleLayout:
     comment_pillars: frozenset[int]
     # (is self, language) → steps, built on first use
     steps: dict[tuple[bool, str | None], tuple[_StepLayout, ...]]
+    pages: dict[tuple[object, ...], object]
 
 
 # A cycle's questions are a fixed set of versions once it is open, so each process keeps them
@@ -342,6 +399,7 @@ def _cycle_layout(cycle: Cycle) -> _CycleLayout:
         scales={q.pk: (q.scale_min, q.scale_max) for q in questions if q.is_rating},
         comment_pillars=frozenset(q.pillar_id for q in questions if not q.is_rating),
         steps={},
+        pages={},
     )
     if len(_layout_cache) > 64:
         _layout_cache.clear()
@@ -349,8 +407,7 @@ def _cycle_layout(cycle: Cycle) -> _CycleLayout:
     return layout
 
 
-def _steps_layout(cycle: Cycle, *, role: str) -> tuple[_StepLayout, ...]:
-    layout = _cycle_layout(cycle)
+def _steps_layout(layout: _CycleLayout, *, role: str) -> tuple[_StepLayout, ...]:
     is_self = role == Role.SELF
     layout_key = (is_self, get_language())
     steps = layout.steps.get(layout_key)
@@ -408,10 +465,11 @@ def _steps_build(questions: tuple[Question, ...], *, role: str) -> tuple[_StepLa
 
 def survey_build(*, invitation: Invitation) -> Survey:
     """Every step of the invitation's survey, with the answers and comments saved so far."""
-    answers = dict(invitation.drafts.values_list("question_id", "value"))
-    comments = dict(invitation.draft_comments.values_list("pillar_id", "text"))
+    answers = dict(_draft_answers_read.rows(invitation.pk))
+    comments = dict(_draft_comments_read.rows(invitation.pk))
+    cycle_layout = _cycle_layout(invitation.cycle)
     steps = []
-    for number, layout in enumerate(_steps_layout(invitation.cycle, role=invitation.role), 1):
+    for number, layout in enumerate(_steps_layout(cycle_layout, role=invitation.role), 1):
         step = Step(
             number=number,
             pillar=layout.pillar,
@@ -430,7 +488,7 @@ def survey_build(*, invitation: Invitation) -> Survey:
             step.comment_help = layout.comment_help
             step.comment = comments.get(layout.comment_pillar, "")
         steps.append(step)
-    return Survey(invitation=invitation, steps=steps)
+    return Survey(invitation=invitation, steps=steps, page_cache=cycle_layout.pages)
 
 
 # --- Answers in progress --------------------------------------------------------------------

@@ -20,6 +20,8 @@ from django.utils.translation import gettext
 from assessments.survey import CANT_SAY
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from assessments.survey import Item, Statement
 
 register = template.Library()
@@ -83,6 +85,11 @@ def _markup(statement: Statement) -> _Markup:
         scale_open=f'<div class="scale" style="--points: {len(statement.points)}">',
         choices=tuple(choices),
     )
+
+
+def survey_items_html(items: Iterable[Item], *, show_missing: bool = False) -> SafeString:
+    """A step's statements, one fieldset each, as the step page shows them."""
+    return mark_safe("\n  ".join(survey_item(item, show_missing) for item in items))
 
 
 @register.simple_tag
