@@ -36,7 +36,7 @@ from assessments.models import (
     token_hash,
     token_new,
 )
-from assessments.prepared import PreparedQuery
+from leadership.prepared import PreparedQuery
 
 if TYPE_CHECKING:
     import datetime as dt

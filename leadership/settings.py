@@ -205,6 +205,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 HR_GROUP_NAME = "HR"
 
+# Django's database sessions, read with SQL compiled once (leadership/sessions.py).
+SESSION_ENGINE = "leadership.sessions"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

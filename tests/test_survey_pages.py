@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from assessments import survey
 from assessments.models import Cycle, DraftAnswer, DraftComment, Invitation, Role
-from assessments.prepared import PreparedQuery
 from assessments.survey_views import _context
 from assessments.templatetags.survey_items import survey_items_html
+from leadership.prepared import PreparedQuery
 from tests.survey_builders import cycle_make, invitation_make, survey_enter, team_make
 
 pytestmark = pytest.mark.django_db

@@ -21,8 +21,12 @@ if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
     from django.db.models import QuerySet
 
-# Stand-ins for the ids while compiling: values no real primary key takes.
+# Stand-ins for the arguments while compiling: values no real key takes.
 _MARKER_BASE = -(2**62)
+
+
+def _marker(kind: type, index: int) -> object:
+    return _MARKER_BASE - index if kind is int else f"\x00prepared-{index}\x00"
 
 
 @dataclass(frozen=True)
@@ -37,16 +41,23 @@ class _Compiled:
 
 
 class PreparedQuery:
-    """``build(*ids)`` returns the QuerySet (a ``values_list``); ``rows(*ids)`` runs it."""
+    """``build(*args)`` returns the QuerySet (a ``values_list``); ``rows(*args)`` runs it.
 
-    def __init__(self, build: Callable[..., QuerySet[Any]], *, arity: int = 1) -> None:
+    ``kinds`` names the type of each argument (an id by default; ``str`` for a text key): while
+    compiling, each is stood in for by a value of that type that no real row uses.
+    """
+
+    def __init__(
+        self, build: Callable[..., QuerySet[Any]], *, kinds: tuple[type, ...] = (int,)
+    ) -> None:
         self._build = build
-        self._arity = arity
+        self._kinds = kinds
+        self._arity = len(kinds)
         self._compiled: dict[str, _Compiled] = {}
 
-    def rows(self, *ids: int, using: str = DEFAULT_DB_ALIAS) -> list[list[Any]]:
+    def rows(self, *ids: object, using: str = DEFAULT_DB_ALIAS) -> list[list[Any]]:
         if len(ids) != self._arity:
-            raise TypeError(f"expected {self._arity} ids, got {len(ids)}")
+            raise TypeError(f"expected {self._arity} arguments, got {len(ids)}")
         connection = connections[using]
         compiled = self._compiled.get(using)
         if compiled is None or compiled.engine != connection.settings_dict["ENGINE"]:
@@ -67,7 +78,7 @@ class PreparedQuery:
         return rows
 
     def _compile(self, connection: BaseDatabaseWrapper, using: str) -> _Compiled:
-        markers = [_MARKER_BASE - index for index in range(self._arity)]
+        markers = [_marker(kind, index) for index, kind in enumerate(self._kinds)]
         compiler = self._build(*markers).query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         slots = tuple(markers.index(param) if param in markers else None for param in params)

@@ -1,0 +1,40 @@
+"""The session store reads with prepared SQL and keeps Django's rules: expired means gone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+from leadership.sessions import SessionStore
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_saved_session_loads_with_its_data():
+    store = SessionStore()
+    store["answer"] = {"key": [1, 2]}
+    store.save()
+    again = SessionStore(store.session_key)
+    assert again["answer"] == {"key": [1, 2]}
+    assert again.session_key == store.session_key
+
+
+def test_an_expired_session_loads_empty_and_is_not_resumed():
+    store = SessionStore()
+    store["answer"] = 1
+    store.save()
+    Session.objects.filter(session_key=store.session_key).update(
+        expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )
+    again = SessionStore(store.session_key)
+    assert dict(again.items()) == {}
+    assert again.session_key is None
+
+
+def test_an_unknown_session_key_loads_empty():
+    store = SessionStore("x" * 32)
+    assert dict(store.items()) == {}
+    assert store.session_key is None
