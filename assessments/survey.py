@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, transaction
@@ -147,17 +147,25 @@ _INVITATION_FIELDS = _attnames(Invitation)
 _CYCLE_FIELDS = _attnames(Cycle)
 _TEAM_FIELDS = _attnames(Team)
 
+
+def _invitation_row(invitations: QuerySet[Invitation]) -> QuerySet[Any]:
+    return invitations.order_by().values_list(
+        *_INVITATION_FIELDS,
+        *(f"cycle__{name}" for name in _CYCLE_FIELDS),
+        *(f"team__{name}" for name in _TEAM_FIELDS),
+    )[:1]
+
+
 # Every survey request reads its invitation with the cycle and team (what select_related would
 # fetch) and then its drafts: the same three reads each time, so Django compiles them once.
 _invitation_read = PreparedQuery(
-    lambda invitation_id: (
-        Invitation.objects.filter(pk=invitation_id)
-        .order_by()
-        .values_list(
-            *_INVITATION_FIELDS,
-            *(f"cycle__{name}" for name in _CYCLE_FIELDS),
-            *(f"team__{name}" for name in _TEAM_FIELDS),
-        )[:1]
+    lambda invitation_id: _invitation_row(Invitation.objects.filter(pk=invitation_id))
+)
+# Submitting reads it locked: SELECT … FOR UPDATE on PostgreSQL (SQLite's IMMEDIATE transaction
+# already holds the write lock).
+_invitation_lock = PreparedQuery(
+    lambda invitation_id: _invitation_row(
+        Invitation.objects.select_for_update(of=("self",)).filter(pk=invitation_id)
     )
 )
 _draft_answers_read = PreparedQuery(
@@ -176,9 +184,10 @@ _draft_comments_read = PreparedQuery(
 )
 
 
-def _invitation_get(invitation_id: int) -> Invitation | None:
-    """The invitation with its cycle and team, as ``select_related("cycle", "team")`` gives it."""
-    rows = _invitation_read.rows(invitation_id)
+def _invitation_get(invitation_id: int, *, lock: bool = False) -> Invitation | None:
+    """The invitation with its cycle and team, as ``select_related("cycle", "team")`` gives it;
+    ``lock`` (inside a transaction) locks its row until the transaction ends."""
+    rows = (_invitation_lock if lock else _invitation_read).rows(invitation_id)
     if not rows:
         return None
     row = rows[0]
@@ -610,29 +619,18 @@ def submission_create(*, invitation_id: int) -> None:
     invitation submitted. Returns nothing, so no caller can log or keep the submission's id.
     """
     with transaction.atomic():
-        invitation = _one(
-            Invitation.objects.select_for_update(of=("self",))
-            .select_related("cycle")
-            .filter(pk=invitation_id)
-        )
+        invitation = _invitation_get(invitation_id, lock=True)
         if invitation is None:
             raise SurveyError(ERROR_UNKNOWN_LINK, problem=UNKNOWN)
         problem = invitation_problem(invitation)
         if problem:
             raise SurveyError(PROBLEM_MESSAGES[problem], problem=problem)
-        answers = dict(
-            DraftAnswer.objects.filter(invitation_id=invitation.pk).values_list(
-                "question_id", "value"
-            )
-        )
-        required = set(_cycle_layout(invitation.cycle).scales)
+        answers = dict(_draft_answers_read.rows(invitation.pk))
+        layout = _cycle_layout(invitation.cycle)
+        required = set(layout.scales)
         if not required <= answers.keys():
             raise SurveyError(ERROR_SURVEY_INCOMPLETE)
-        comments = list(
-            DraftComment.objects.filter(invitation_id=invitation.pk).values_list(
-                "pillar_id", "text"
-            )
-        )
+        comments = _draft_comments_read.rows(invitation.pk) if layout.comment_pillars else []
         submission = Submission.objects.create(
             cycle_id=invitation.cycle_id,
             team_id=invitation.team_id,
@@ -640,12 +638,12 @@ def submission_create(*, invitation_id: int) -> None:
             submitted_on=timezone.localdate(),
         )
         Answer.objects.bulk_create(
-            Answer(submission=submission, question_id=question, value=answers[question])
+            Answer(submission_id=submission.pk, question_id=question, value=answers[question])
             for question in sorted(required)
         )
         if comments:
             Comment.objects.bulk_create(
-                Comment(submission=submission, pillar_id=pillar, text=text)
+                Comment(submission_id=submission.pk, pillar_id=pillar, text=text)
                 for pillar, text in comments
             )
         DraftAnswer.objects.filter(invitation_id=invitation.pk).delete()
