@@ -81,9 +81,9 @@ def report_filename(*, cycle_name: str, team_name: str = "", suffix: str = "pdf"
     return "-".join(parts) + "." + suffix
 
 
-def _svg(svg: str) -> SafeString:
-    """A chart from :mod:`assessments.svg_charts`, which escapes every text it draws."""
-    return mark_safe(svg)
+def _chart(svg: str) -> SafeString:
+    """A chart from :mod:`assessments.svg_charts` (which escapes all its text), as an image."""
+    return mark_safe(svg_charts.as_image(svg))
 
 
 # --- Team report ----------------------------------------------------------------------------
@@ -100,7 +100,6 @@ class KeyMessage:
 class ItemRow:
     item: ItemResult
     chart: SafeString
-    counts_text: str
 
 
 @dataclass(frozen=True)
@@ -206,10 +205,11 @@ def key_messages(*, team: TeamResult, report: CycleReport) -> list[KeyMessage]:
             KeyMessage(
                 "change",
                 _("Biggest change: %(name)s") % {"name": p.name},
-                _("%(change)s since %(cycle)s (%(before)s → %(now)s).")
+                _("%(change)s (%(before)s → %(now)s).")
                 % {
-                    "change": wording.change_words(change=p.change),
-                    "cycle": report.previous_cycle_name or _("the previous cycle"),
+                    "change": wording.change_words(
+                        change=p.change, since=report.previous_cycle_name or ""
+                    ),
                     "before": fmt_score(p.previous_mean),
                     "now": fmt_score(p.mean),
                 },
@@ -256,15 +256,9 @@ def _pillar_page(
         if item.suppressed or item.n is None:
             hidden += 1
             continue
-        counts_text = "; ".join(
-            f"{label}: {count}" for label, count in zip(labels, item.counts, strict=False)
-        )
-        chart = svg_charts.distribution_svg(
-            counts=item.counts,
-            labels=labels,
-            title=_("Answers to: %(item)s") % {"item": item.text},
-        )
-        rows.append(ItemRow(item=item, chart=_svg(chart), counts_text=counts_text))
+        # The question is in the same table row; the chart's alternative text gives the counts.
+        chart = svg_charts.distribution_svg(counts=item.counts, labels=labels, title=_("Answers"))
+        rows.append(ItemRow(item=item, chart=_chart(chart)))
     return PillarPage(
         pillar=pillar,
         summary=summary,
@@ -318,7 +312,7 @@ def team_report_build(*, report: CycleReport, team: TeamResult) -> TeamReport:
         % {"pillar": n, "team": fmt_pct(t), "self": fmt_pct(s), "org": fmt_pct(o)}
         for n, t, s, o in zip(names, team_pct, self_pct, org_pct, strict=True)
     )
-    built.radar = _svg(
+    built.radar = _chart(
         svg_charts.radar_svg(
             axes=names,
             series=series,
@@ -332,9 +326,9 @@ def team_report_build(*, report: CycleReport, team: TeamResult) -> TeamReport:
         legend_items.append((_("Self-assessment"), palette.SELF, "6 3"))
     if any(v is not None for v in org_pct):
         legend_items.append((_("Organisation median"), palette.ORG, "2 3"))
-    built.legend = _svg(svg_charts.legend_svg(items=legend_items, title=_("Legend")))
+    built.legend = _chart(svg_charts.legend_svg(items=legend_items, title=_("Legend")))
     points = {s.scale_max - s.scale_min + 1 for s in report.pillars}
-    built.scale_legend = _svg(
+    built.scale_legend = _chart(
         svg_charts.scale_legend_svg(
             labels=_scale_labels(max(points) if points else 5),
             title=_("Colours of the answer bars, least favourable first"),
@@ -471,9 +465,9 @@ def org_report_build(*, report: CycleReport) -> OrgReport:
     return OrgReport(
         report=report,
         generated=timezone.localdate(),
-        heatmap=_svg(heatmap),
-        radar=_svg(radar),
-        legend=_svg(legend),
+        heatmap=_chart(heatmap),
+        radar=_chart(radar),
+        legend=_chart(legend),
         suppressed_teams=[
             (t, suppressed_reason_text(t.suppressed_reason)) for t in report.teams if t.suppressed
         ],

@@ -96,10 +96,16 @@ def gap_words(*, kind: str) -> str:
     return ""
 
 
-def change_words(*, change: float | None) -> str:
-    """Change since the previous cycle, in scale points, as words."""
+def change_words(*, change: float | None, since: str = "") -> str:
+    """Change since the previous cycle (named by ``since`` if given), in scale points, as words."""
     if change is None:
         return ""
+    if since:
+        if abs(change) < CHANGE_NOTICEABLE:
+            return _("About the same as in %(cycle)s") % {"cycle": since}
+        if change > 0:
+            return _("Up %(change).1f since %(cycle)s") % {"change": change, "cycle": since}
+        return _("Down %(change).1f since %(cycle)s") % {"change": -change, "cycle": since}
     if abs(change) < CHANGE_NOTICEABLE:
         return _("About the same as last cycle")
     if change > 0:

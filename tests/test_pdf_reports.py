@@ -170,6 +170,18 @@ def test_team_report_is_a_tagged_pdf_with_language_title_and_the_embedded_inter_
     assert " no " not in fonts.split("\n", 2)[2]  # every font embedded
 
 
+def test_every_chart_in_a_team_report_carries_its_figures_as_alternative_text(cycle):
+    report = report_for_viewer(cycle=cycle, user=None, detail=True)
+    team = team_of(report, "Platform")
+    objects = pdf_objects(reports.team_report_render(report=report, team=team))
+    shown = [item for p in team.pillars for item in p.items if not item.suppressed]
+    assert shown
+    # One figure per question's answer bar, its counts spelled out for a screen reader.
+    assert objects.count(b"/Alt (Answers: Strongly disagree: ") == len(shown)
+    assert objects.count(b"/Alt (Colours of the answer bars") == len(team.pillars)
+    assert b"/Alt (Legend: Team, Self-assessment, Organisation median)" in objects
+
+
 def test_letter_size_is_available_on_request(cycle):
     report = report_for_viewer(cycle=cycle, user=None)
     data = reports.team_report_render(
