@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models import SmallIntegerField, TextField, Value
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -168,19 +169,21 @@ _invitation_lock = PreparedQuery(
         Invitation.objects.select_for_update(of=("self",)).filter(pk=invitation_id)
     )
 )
-_draft_answers_read = PreparedQuery(
-    lambda invitation_id: (
-        DraftAnswer.objects.filter(invitation_id=invitation_id)
+# Both in one statement for the pages, which always want both: (question, value, None) for an
+# answer, (pillar, None, text) for a comment; a comment's text is never NULL.
+_drafts_read = PreparedQuery(
+    lambda answers_of, comments_of: (
+        DraftAnswer.objects.filter(invitation_id=answers_of)
         .order_by()
-        .values_list("question_id", "value")
-    )
-)
-_draft_comments_read = PreparedQuery(
-    lambda invitation_id: (
-        DraftComment.objects.filter(invitation_id=invitation_id)
-        .order_by()
-        .values_list("pillar_id", "text")
-    )
+        .values_list("question_id", "value", Value(None, output_field=TextField()))
+        .union(
+            DraftComment.objects.filter(invitation_id=comments_of)
+            .order_by()
+            .values_list("pillar_id", Value(None, output_field=SmallIntegerField()), "text"),
+            all=True,
+        )
+    ),
+    kinds=(int, int),
 )
 
 
@@ -472,10 +475,21 @@ def _steps_build(questions: tuple[Question, ...], *, role: str) -> tuple[_StepLa
     return tuple(steps)
 
 
+def _drafts(invitation_id: int) -> tuple[dict[int, int | None], dict[int, str]]:
+    """The invitation's saved answers (question → value) and comments (pillar → text)."""
+    answers: dict[int, int | None] = {}
+    comments: dict[int, str] = {}
+    for key, value, text in _drafts_read.rows(invitation_id, invitation_id):
+        if text is None:
+            answers[key] = value
+        else:
+            comments[key] = text
+    return answers, comments
+
+
 def survey_build(*, invitation: Invitation) -> Survey:
     """Every step of the invitation's survey, with the answers and comments saved so far."""
-    answers = dict(_draft_answers_read.rows(invitation.pk))
-    comments = dict(_draft_comments_read.rows(invitation.pk))
+    answers, comments = _drafts(invitation.pk)
     cycle_layout = _cycle_layout(invitation.cycle)
     steps = []
     for number, layout in enumerate(_steps_layout(cycle_layout, role=invitation.role), 1):
@@ -625,12 +639,10 @@ def submission_create(*, invitation_id: int) -> None:
         problem = invitation_problem(invitation)
         if problem:
             raise SurveyError(PROBLEM_MESSAGES[problem], problem=problem)
-        answers = dict(_draft_answers_read.rows(invitation.pk))
-        layout = _cycle_layout(invitation.cycle)
-        required = set(layout.scales)
+        answers, comments = _drafts(invitation.pk)
+        required = set(_cycle_layout(invitation.cycle).scales)
         if not required <= answers.keys():
             raise SurveyError(ERROR_SURVEY_INCOMPLETE)
-        comments = _draft_comments_read.rows(invitation.pk) if layout.comment_pillars else []
         submission = Submission.objects.create(
             cycle_id=invitation.cycle_id,
             team_id=invitation.team_id,
@@ -644,7 +656,7 @@ def submission_create(*, invitation_id: int) -> None:
         if comments:
             Comment.objects.bulk_create(
                 Comment(submission_id=submission.pk, pillar_id=pillar, text=text)
-                for pillar, text in comments
+                for pillar, text in comments.items()
             )
         DraftAnswer.objects.filter(invitation_id=invitation.pk).delete()
         DraftComment.objects.filter(invitation_id=invitation.pk).delete()
