@@ -7,3 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = _("Assessments")
+
+    def ready(self) -> None:
+        # Connects the receiver that deletes a job's zip with the job (or its cycle).
+        from assessments import report_zips  # noqa: F401

@@ -8,6 +8,7 @@ that creates the submission.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from typing import TYPE_CHECKING
@@ -311,13 +312,23 @@ class CycleResult(models.Model):
 
 
 class ReportJob(models.Model):
-    """A bulk download of every team PDF of a cycle as one zip, built by a worker."""
+    """A bulk download of every team PDF of a cycle as one zip, built by a worker.
+
+    The zip holds every team's results, so it is kept only ``PILLARS_REPORT_ZIP_DAYS`` after the
+    job finished and only until a newer zip of the same cycle is ready: then
+    :mod:`assessments.report_zips` deletes the file and the row stays, expired or replaced.
+    """
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+        REPLACED = "replaced", _("Replaced by a newer zip")
+
+    # States in which the zip file has been deleted (the row stays for the page and the audit).
+    GONE_STATES = (State.EXPIRED, State.REPLACED)
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="report_jobs")
     requested_by = models.ForeignKey(
@@ -330,6 +341,38 @@ class ReportJob(models.Model):
     file = models.FileField(upload_to="reports/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    file_deleted_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def is_finished(self) -> bool:
+        """Nothing more will happen to it: the page stops polling."""
+        return self.state not in (self.State.QUEUED, self.State.RUNNING)
+
+    @property
+    def expires_at(self) -> dt.datetime | None:
+        """When its zip is due for deletion; None without a zip or when zips are kept (0 days)."""
+        days = settings.PILLARS_REPORT_ZIP_DAYS
+        if not self.file or days <= 0:
+            return None
+        return (self.finished_at or self.created_at) + dt.timedelta(days=days)
+
+    def is_expired(self, *, now: dt.datetime | None = None) -> bool:
+        """Its zip is gone, or past its time though the clean-up has not deleted it yet."""
+        if self.state in self.GONE_STATES:
+            return True
+        expires = self.expires_at
+        return expires is not None and (now or timezone.now()) >= expires
+
+    @property
+    def shown_state(self) -> ReportJob.State:
+        """The state to show: a zip past its time is expired even before the clean-up runs."""
+        if self.state == self.State.DONE and self.is_expired():
+            return self.State.EXPIRED
+        return self.State(self.state)
+
+    @property
+    def is_downloadable(self) -> bool:
+        return self.state == self.State.DONE and bool(self.file) and not self.is_expired()
 
 
 class ApiToken(models.Model):

@@ -3,7 +3,9 @@
 The work runs as a django-tasks task on the database backend (``manage.py db_worker``; ``make
 run`` starts one). A :class:`~assessments.models.ReportJob` row tracks it for the page that
 polls: ``total``, ``done``, ``failures`` and, at the end, the zip under ``MEDIA_ROOT/reports/``.
-A team whose PDF fails is listed in ``failures`` and the rest carry on.
+A team whose PDF fails is listed in ``failures`` and the rest carry on. Starting a job and
+finishing one run :func:`assessments.report_zips.report_zips_clean`, which deletes zips past
+``PILLARS_REPORT_ZIP_DAYS`` and those a newer zip of their cycle replaces.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from django_tasks import task
 from assessments import reports
 from assessments.anonymity import report_for_viewer
 from assessments.models import ReportJob
+from assessments.report_zips import TRIGGER_JOB_FINISHED, TRIGGER_JOB_STARTED, report_zips_clean
 
 if TYPE_CHECKING:
     from assessments.models import Cycle
@@ -31,8 +34,17 @@ logger = logging.getLogger(__name__)
 ORG_LABEL = "organisation"
 
 
+def _zips_clean(*, trigger: str) -> None:
+    # Housekeeping must never stop HR from getting a zip; apply_retention reports its errors.
+    try:
+        report_zips_clean(trigger=trigger)
+    except Exception:
+        logger.exception("Cleaning up old report zips failed (%s)", trigger)
+
+
 def report_job_start(*, cycle: Cycle, user: Any, page_size: str | None = None) -> ReportJob:
-    """Create the job row and enqueue its task once the row is committed."""
+    """Create the job row and enqueue its task once the row is committed; delete old zips."""
+    _zips_clean(trigger=TRIGGER_JOB_STARTED)
     job = ReportJob.objects.create(cycle=cycle, requested_by=user)
     size = page_size or ""
     transaction.on_commit(lambda: report_job_run.enqueue(job_id=job.pk, page_size=size))
@@ -95,6 +107,8 @@ def report_job_build(job: ReportJob, *, page_size: str | None = None) -> ReportJ
         job.state = ReportJob.State.FAILED
     job.finished_at = timezone.now()
     job.save()
+    if job.state == ReportJob.State.DONE:
+        _zips_clean(trigger=TRIGGER_JOB_FINISHED)  # the zips this one replaces go now
     return job
 
 

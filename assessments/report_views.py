@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -83,13 +84,28 @@ def org_report_pdf(request: HttpRequest, cycle_id: int) -> HttpResponse:
 # --- All team reports as one zip ------------------------------------------------------------
 
 
+def _zips_allowed(cycle: Cycle) -> bool:
+    """Reports exist once a cycle has closed: while it is open, scores would still move."""
+    return cycle.state in (Cycle.State.CLOSED, Cycle.State.RELEASED)
+
+
+def _job_context(job: ReportJob) -> dict[str, object]:
+    return {
+        "job": job,
+        "cycle": job.cycle,
+        "finished": job.is_finished,
+        "can_start": _zips_allowed(job.cycle),
+        "zip_days": settings.PILLARS_REPORT_ZIP_DAYS,
+    }
+
+
 @hr_required
 @require_http_methods(["GET", "POST"])
 def report_jobs(request: HttpRequest, cycle_id: int) -> HttpResponse:
     """The cycle's bulk downloads: start one, see the recent ones."""
     cycle = get_object_or_404(Cycle, pk=cycle_id)
     if request.method == "POST":
-        if cycle.state not in (Cycle.State.CLOSED, Cycle.State.RELEASED):
+        if not _zips_allowed(cycle):
             raise Http404
         job = report_job_start(cycle=cycle, user=request.user, page_size=_page_size(request))
         audit_record(
@@ -103,7 +119,12 @@ def report_jobs(request: HttpRequest, cycle_id: int) -> HttpResponse:
     return render(
         request,
         "assessments/reports/jobs.html",
-        {"cycle": cycle, "jobs": jobs, "can_start": cycle.state in ("closed", "released")},
+        {
+            "cycle": cycle,
+            "jobs": jobs,
+            "can_start": _zips_allowed(cycle),
+            "zip_days": settings.PILLARS_REPORT_ZIP_DAYS,
+        },
     )
 
 
@@ -112,18 +133,25 @@ def report_jobs(request: HttpRequest, cycle_id: int) -> HttpResponse:
 def report_job(request: HttpRequest, job_id: int) -> HttpResponse:
     """One job's progress; htmx polls the ``progress`` partial until the job is finished."""
     job = get_object_or_404(ReportJob.objects.select_related("cycle"), pk=job_id)
-    context = {"job": job, "cycle": job.cycle, "finished": job.state in ("done", "failed")}
     if request.htmx:
-        return render(request, "assessments/reports/job.html#progress", context)
-    return render(request, "assessments/reports/job.html", context)
+        return render(request, "assessments/reports/job.html#progress", _job_context(job))
+    return render(request, "assessments/reports/job.html", _job_context(job))
 
 
 @hr_required
 @require_GET
-def report_job_download(request: HttpRequest, job_id: int) -> FileResponse:
+def report_job_download(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The zip; once deleted (expired or replaced), the job's page saying so, as 410 Gone."""
     job = get_object_or_404(ReportJob.objects.select_related("cycle"), pk=job_id)
-    if job.state != ReportJob.State.DONE or not job.file:
-        raise Http404
+    if job.state not in (ReportJob.State.DONE, *ReportJob.GONE_STATES):
+        raise Http404  # queued, running or failed: there never was a zip
+    try:
+        handle = job.file.open("rb") if job.is_downloadable else None
+    except FileNotFoundError:  # deleted by a clean-up a moment ago
+        handle = None
+    if handle is None:
+        context = _job_context(job) | {"gone": True}
+        return render(request, "assessments/reports/job.html", context, status=410)
     audit_record(
         actor=request.user,
         action="report.downloaded",
@@ -131,7 +159,7 @@ def report_job_download(request: HttpRequest, job_id: int) -> FileResponse:
         detail={"kind": "zip", "cycle_id": job.cycle_id, "job_id": job.pk},
     )
     response = FileResponse(
-        job.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=reports.report_filename(cycle_name=job.cycle.name, suffix="zip"),
         content_type="application/zip",

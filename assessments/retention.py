@@ -13,7 +13,8 @@ Two rules, applied by ``manage.py apply_retention`` (run it daily from cron or a
   response rates stay right.
 
 It also deletes django-axes' sign-in records (address, browser) older than
-``PILLARS_SIGNIN_LOG_DAYS``.
+``PILLARS_SIGNIN_LOG_DAYS``, and the zips of every team's reports past
+``PILLARS_REPORT_ZIP_DAYS`` or replaced by a newer one (:mod:`assessments.report_zips`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from assessments.models import (
     Invitation,
     Submission,
 )
+from assessments.report_zips import TRIGGER_RETENTION, report_zips_clean
 
 PURGED_TOKEN_PREFIX = "purged:"  # never a SHA-256 hex digest, so no link can ever match it
 ENDED_STATES = (Cycle.State.CLOSED, Cycle.State.RELEASED)
@@ -56,6 +58,8 @@ class RetentionSummary:
     comments_deleted: int = 0
     unreleased_kept: list[str] = field(default_factory=list)
     sign_in_records_deleted: int = 0
+    report_zips_deleted: int = 0
+    report_zips_kept_on_error: list[str] = field(default_factory=list)
 
     def as_detail(self) -> dict[str, Any]:
         return {
@@ -66,6 +70,7 @@ class RetentionSummary:
             "answers_deleted": self.answers_deleted,
             "comments_deleted": self.comments_deleted,
             "sign_in_records_deleted": self.sign_in_records_deleted,
+            "report_zips_deleted": self.report_zips_deleted,
         }
 
 
@@ -191,8 +196,15 @@ def retention_apply(
             old_records.count() if dry_run else old_records.delete()[0]
         )
 
+    zips = report_zips_clean(trigger=TRIGGER_RETENTION, now=now, dry_run=dry_run, actor=actor)
+    summary.report_zips_deleted = zips.count
+    summary.report_zips_kept_on_error = zips.kept_on_error
+
     if not dry_run and (
-        summary.invitations_purged or summary.cycles_purged or summary.sign_in_records_deleted
+        summary.invitations_purged
+        or summary.cycles_purged
+        or summary.sign_in_records_deleted
+        or summary.report_zips_deleted
     ):
         audit_record(
             actor=actor,

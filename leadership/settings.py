@@ -313,6 +313,9 @@ PILLARS_RETENTION_MONTHS = env_int("PILLARS_RETENTION_MONTHS", 24)
 PILLARS_INVITATION_PURGE_DAYS = env_int("PILLARS_INVITATION_PURGE_DAYS", 30)
 # Sign-in records (address, browser) kept by django-axes are deleted after this many days.
 PILLARS_SIGNIN_LOG_DAYS = env_int("PILLARS_SIGNIN_LOG_DAYS", 90)
+# A zip of every team's reports (MEDIA_ROOT/reports/) is deleted this many days after it was
+# built, and as soon as a newer zip of the same cycle is ready. 0 keeps it until it is replaced.
+PILLARS_REPORT_ZIP_DAYS = env_int("PILLARS_REPORT_ZIP_DAYS", 7)
 # "requests/seconds" per client address. Token links count only unknown or used tokens, so an
 # office behind one address can open its real links at once; submits count every POST. Counted
 # in the default cache, which must be shared by all app servers in production (DatabaseCache is).

@@ -28,6 +28,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
         db.setdefault("TEST", {})["NAME"] = str(Path(tempfile.gettempdir()) / name)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _media_root_isolated(tmp_path_factory: pytest.TempPathFactory):
+    """Files the tests write (and the report-zip clean-up deletes) live in a temporary folder,
+    never in a developer's MEDIA_ROOT."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _ratelimit_counters_cleared() -> None:
     """Rate-limit counts live in the cache: one test's requests must not limit the next test."""

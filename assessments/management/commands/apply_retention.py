@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from assessments.retention import retention_apply
@@ -13,7 +14,9 @@ class Command(BaseCommand):
     help = (
         "Delete raw answers of released cycles older than PILLARS_RETENTION_MONTHS (keeping "
         "their stored results) and strip invitations of cycles that ended more than "
-        "PILLARS_INVITATION_PURGE_DAYS ago."
+        "PILLARS_INVITATION_PURGE_DAYS ago; delete sign-in records older than "
+        "PILLARS_SIGNIN_LOG_DAYS and report zips older than PILLARS_REPORT_ZIP_DAYS or replaced "
+        "by a newer zip."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -41,6 +44,13 @@ class Command(BaseCommand):
             f"{summary.drafts_deleted} unsent answers; {summary.sign_in_records_deleted} "
             "old sign-in records."
         )
+        self.stdout.write(
+            f"{verb} {summary.report_zips_deleted} report zips (older than "
+            f"{settings.PILLARS_REPORT_ZIP_DAYS} days, replaced by a newer zip, or left "
+            "without a job)."
+        )
+        for name in summary.report_zips_kept_on_error:
+            self.stderr.write(f"Could not delete the report zip {name}; the next run retries.")
         for name in summary.unreleased_kept:
             self.stderr.write(
                 f"Kept the answers of “{name}”: it is past retention but was never released. "
