@@ -6,8 +6,10 @@ from django.urls import include, path
 
 app_name = "assessments"
 urlpatterns: list = [
-    path("", include("assessments.hr_urls")),
+    # The respondent's pages first: they take most of the requests, and no other URL starts
+    # with their prefixes (s/, t/, survey/).
     path("", include("assessments.survey_urls")),
+    path("", include("assessments.hr_urls")),
     path("", include("assessments.dashboard_urls")),
     path("", include("assessments.privacy_urls")),
     path("", include("assessments.report_urls")),
