@@ -60,6 +60,35 @@ def test_a_leader_gets_404_for_another_team_and_before_release(client, leader_a,
     assert client.get(url_team(cycle, mine)).status_code == 404
 
 
+def test_hr_finds_and_downloads_every_pdf_of_a_closed_unreleased_cycle_a_leader_nothing(
+    client, hr_user, leader_a, org
+):
+    cycle, mine, _ = org
+    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.CLOSED)
+    reports_page = reverse("assessments:report-jobs", args=[cycle.pk])
+    org_pdf = reverse("assessments:org-report-pdf", args=[cycle.pk])
+    dashboard = reverse("assessments:team-dashboard", args=[cycle.slug, mine.slug])
+    client.force_login(hr_user)
+
+    # The cycle page leads to the reports page, which offers the organisation PDF; the
+    # organisation dashboard leads to the team's dashboard, which offers the team PDF.
+    assert reports_page in client.get(reverse("assessments:hr-cycle", args=[cycle.pk])).text
+    assert org_pdf in client.get(reports_page).text
+    org_page = client.get(reverse("assessments:org-dashboard"), {"cycle": cycle.slug}).text
+    assert dashboard in org_page
+    assert url_team(cycle, mine) in client.get(dashboard).text
+    for url in (url_team(cycle, mine), org_pdf):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+
+    client.force_login(leader_a)
+    assert client.get(url_team(cycle, mine)).status_code == 404
+    leader_page = client.get(dashboard)
+    assert leader_page.status_code == 200
+    assert url_team(cycle, mine) not in leader_page.text
+
+
 def test_nobody_gets_a_pdf_while_the_cycle_is_open(client, hr_user, org):
     cycle, mine, _ = org
     Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.OPEN)
