@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
@@ -38,3 +39,25 @@ def test_an_unknown_session_key_loads_empty():
     store = SessionStore("x" * 32)
     assert dict(store.items()) == {}
     assert store.session_key is None
+
+
+def test_saving_changes_updates_the_row_and_keeps_the_key():
+    store = SessionStore()
+    store["step"] = 1
+    store.save()
+    key = store.session_key
+    store["step"] = 2
+    store.save()
+    assert store.session_key == key
+    assert Session.objects.count() == 1
+    assert SessionStore(key)["step"] == 2
+
+
+def test_saving_a_session_deleted_meanwhile_is_refused_as_django_refuses_it():
+    store = SessionStore()
+    store["step"] = 1
+    store.save()
+    Session.objects.filter(session_key=store.session_key).delete()
+    store["step"] = 2
+    with pytest.raises(UpdateError):
+        store.save()
