@@ -42,7 +42,9 @@ class PageFrame:
         """The page with each slot's value, escaped unless it is already safe HTML."""
         parts = [self.pieces[0]]
         for name, piece in zip(self.names, self.pieces[1:], strict=True):
-            parts.append(conditional_escape(values[name]))
+            value = values[name]
+            # A number needs no escaping; anything else is escaped as {{ value }} would be.
+            parts.append(str(value) if type(value) is int else conditional_escape(value))
             parts.append(piece)
         return mark_safe("".join(parts))
 

@@ -250,7 +250,7 @@ def shared_link_visit(*, token: str) -> Invitation:
 # --- The survey's structure -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Statement:
     """A rating statement as a step shows it, before any answer: the same for every respondent
     of a cycle in one role and language."""
@@ -265,7 +265,7 @@ class Statement:
     number: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """A statement with this respondent's answer so far (``value`` None means "can't say")."""
 
@@ -301,7 +301,7 @@ class Item:
         return str(self.value)
 
 
-@dataclass
+@dataclass(slots=True)
 class Step:
     number: int
     pillar: Pillar
