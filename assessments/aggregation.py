@@ -617,18 +617,15 @@ def report_build(
                     suppressed_reason="",
                 )
             )
-        return Rollup(
+        return Rollup.of_group(
             kind=kind,
-            team_id=dept.pk if dept else None,
-            slug=dept.slug if dept else "",
-            name=dept.name if dept else cycle.name,
-            team_ids=tuple(ids),
+            department=dept,
+            cycle_name=cycle.name,
+            team_ids=ids,
             invited=invited,
             n=n,
-            response_rate=n / invited if invited else None,
-            suppressed=key in team_plan.parents,
             suppressed_reason=team_plan.parents.get(key, ""),
-            pillars=tuple(rollup_pillars),
+            pillars=rollup_pillars,
         )
 
     organisation = rollup("organisation", anonymity.ORGANISATION, None, team_ids)

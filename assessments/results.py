@@ -49,6 +49,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+if typing.TYPE_CHECKING:
+    from collections.abc import Sequence
+
 REPORT_SCHEMA_VERSION = 1
 
 # Why a figure is withheld (``suppressed_reason``); "" when it is shown.
@@ -301,6 +304,34 @@ class Rollup:
 
     def pillar(self, key: str) -> RollupPillar | None:
         return next((p for p in self.pillars if p.key == key), None)
+
+    @classmethod
+    def of_group(
+        cls,
+        *,
+        kind: str,
+        department: Any,
+        cycle_name: str,
+        team_ids: Sequence[int],
+        invited: int,
+        n: int,
+        suppressed_reason: str,
+        pillars: Sequence[RollupPillar],
+    ) -> Rollup:
+        """The roll-up of a department (a Team row) or, with ``department`` None, the cycle."""
+        return cls(
+            kind=kind,
+            team_id=department.pk if department else None,
+            slug=department.slug if department else "",
+            name=department.name if department else cycle_name,
+            team_ids=tuple(team_ids),
+            invited=invited,
+            n=n,
+            response_rate=n / invited if invited else None,
+            suppressed=bool(suppressed_reason),
+            suppressed_reason=suppressed_reason,
+            pillars=tuple(pillars),
+        )
 
 
 @dataclass(frozen=True)

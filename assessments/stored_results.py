@@ -396,20 +396,15 @@ def counts_report(cycle: Cycle, *, reason: str) -> CycleReport:
         )
 
     def blank_rollup(kind: str, dept: Any, ids: list[int]) -> Rollup:
-        n = sum(member_counts.get(t, 0) for t in ids)
-        n_invited = sum(invited.get(t, 0) for t in ids)
-        return Rollup(
+        return Rollup.of_group(
             kind=kind,
-            team_id=dept.pk if dept else None,
-            slug=dept.slug if dept else "",
-            name=dept.name if dept else cycle.name,
-            team_ids=tuple(ids),
-            invited=n_invited,
-            n=n,
-            response_rate=n / n_invited if n_invited else None,
-            suppressed=True,
+            department=dept,
+            cycle_name=cycle.name,
+            team_ids=ids,
+            invited=sum(invited.get(t, 0) for t in ids),
+            n=sum(member_counts.get(t, 0) for t in ids),
             suppressed_reason=reason,
-            pillars=tuple(RollupPillar.hidden(key=p.key, reason=reason) for p in pillars),
+            pillars=[RollupPillar.hidden(key=p.key, reason=reason) for p in pillars],
         )
 
     departments: dict[int, Any] = {}
