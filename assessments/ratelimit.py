@@ -1,33 +1,37 @@
 """Rate limits on the token links and the submits, shared by every app server.
 
-Counts live in Django's default cache. A limit of *n* requests per window is *n* numbered slots;
-a request is allowed when it claims a free slot with ``cache.add``, which is atomic on every
-backend that can be shared between processes (the database cache, Redis, Memcached) — unlike
-``cache.incr``, which the database cache implements as read-then-write. So two app servers
-never both get the last slot. Production needs that cache shared: ``CACHE_IN_DATABASE`` (the
-default with ``PILLARS_ENV=production``) or a Redis/Memcached ``CACHES`` entry; the local-memory
-cache of development counts per process.
+Counts live in the database (:class:`leadership.models.RateCount`), one row per client address
+and window, so every app server and worker shares them whatever cache is configured. Counting a
+request is one atomic statement: an INSERT that, when the window's row exists, adds one to it
+instead and returns the new count (``INSERT … ON CONFLICT … DO UPDATE … RETURNING``, on SQLite
+and PostgreSQL alike), so two app servers never both get the last request of a window. Rows of
+windows long over are deleted when a new window's row is created.
 
-Client addresses are hashed before they become cache keys, so the cache holds no IP addresses.
+Client addresses are hashed before they become keys, so the table holds no IP addresses.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import connections, router, transaction
 from django.shortcuts import render
+from django.utils import timezone
 
 from leadership.clientip import client_ip
+from leadership.models import RateCount
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from contextlib import AbstractContextManager
 
     from django.http import HttpRequest, HttpResponse
 
@@ -53,30 +57,57 @@ class Rate:
 def _bucket(*, scope: str, ident: str, rate: Rate, now: float | None) -> str:
     window_number = int((time.time() if now is None else now) // rate.window)
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{ident}".encode()).hexdigest()[:24]
-    return f"ratelimit:{scope}:{digest}:{rate.window}:{window_number}"
+    return f"{scope}:{digest}:{rate.window}:{window_number}"
+
+
+def _guard(using: str) -> AbstractContextManager[Any]:
+    """Inside a transaction (a caller's, a test's) a failing statement must not spoil it: run
+    in a savepoint there; otherwise each statement commits on its own."""
+    in_transaction = connections[using].in_atomic_block
+    return transaction.atomic(using=using) if in_transaction else nullcontext()
+
+
+def _count(bucket: str, *, expires_at: dt.datetime) -> int:
+    """Add one to the bucket's count in one statement and return the new count."""
+    using = router.db_for_write(RateCount)
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    table = quote(RateCount._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} ({quote('bucket')}, {quote('hits')}, {quote('expires_at')}) "
+        f"VALUES (%s, 1, %s) ON CONFLICT ({quote('bucket')}) "
+        f"DO UPDATE SET {quote('hits')} = {table}.{quote('hits')} + 1 RETURNING {quote('hits')}"
+    )
+    params = [bucket, connection.ops.adapt_datetimefield_value(expires_at)]
+    with _guard(using), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        (hits,) = cursor.fetchone()
+    if hits == 1:  # a new window: clear away the windows long over
+        with _guard(using):
+            RateCount.objects.filter(expires_at__lt=timezone.now()).delete()
+    return hits
 
 
 def ratelimit_hit(*, scope: str, ident: str, rate: Rate, now: float | None = None) -> bool:
     """Count one request; True when it is within the limit of the current window."""
     bucket = _bucket(scope=scope, ident=ident, rate=rate, now=now)
-    timeout = rate.window * 2
-    # The hint only saves queries; correctness comes from each slot being added once.
-    start = min(int(cache.get(bucket, 0)), rate.limit)
-    for slot in range(start, rate.limit):
-        if cache.add(f"{bucket}:{slot}", 1, timeout):
-            cache.set(bucket, slot + 1, timeout)
-            return True
-    return False
+    # Kept a window longer than it counts, by the real clock (``now`` may be a test's).
+    real_now = timezone.now()
+    hits = _count(bucket, expires_at=real_now + dt.timedelta(seconds=2 * rate.window))
+    return hits <= rate.limit
 
 
 def ratelimit_exhausted(*, scope: str, ident: str, rate: Rate, now: float | None = None) -> bool:
-    """True when the current window's last slot is taken, without counting a request."""
+    """True when the current window's limit is reached, without counting a request."""
     bucket = _bucket(scope=scope, ident=ident, rate=rate, now=now)
-    return cache.get(f"{bucket}:{rate.limit - 1}") is not None
+    with _guard(router.db_for_read(RateCount)):
+        hits = RateCount.objects.filter(bucket=bucket).values_list("hits", flat=True).first()
+    return hits is not None and hits >= rate.limit
 
 
 def _safely(check: Callable[..., bool], *, default: bool = False, **kwargs: Any) -> bool:
-    """A broken cache (a missing table, Redis down) must not stop respondents: let them in."""
+    """A broken count (a missing table, a database error) must not stop respondents: let them
+    in."""
     try:
         return check(**kwargs)
     except Exception:

@@ -198,3 +198,16 @@ class Question(models.Model):
         new.save()
         self.active = False
         return new
+
+
+class RateCount(models.Model):
+    """Requests counted in one rate-limit window for one hashed client address (see
+    ``assessments/ratelimit.py``). In the database so every app server shares the count; a row
+    is deleted once its window is long over."""
+
+    bucket = models.CharField(max_length=100, primary_key=True)
+    hits = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("rate-limit count")

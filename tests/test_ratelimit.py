@@ -9,21 +9,19 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
+from django.db import OperationalError, connection
 from django.http import Http404, HttpResponse
 from django.test import RequestFactory, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django.views.defaults import page_not_found
 
 from assessments.ratelimit import Rate, ratelimit, ratelimit_exhausted, ratelimit_hit
+from leadership.models import RateCount
 
 ROOT = Path(__file__).resolve().parents[1]
 
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.django_db
 
 
 def test_a_rate_reads_as_requests_per_seconds():
@@ -49,33 +47,58 @@ def test_each_address_and_each_window_has_its_own_count():
     assert ratelimit_hit(scope="t", ident="a", rate=rate, now=120.0)
 
 
-def test_the_cache_holds_no_client_address():
+def test_counting_a_request_is_one_statement():
+    rate = Rate(limit=5, window=60)
+    ratelimit_hit(scope="t", ident="203.0.113.5", rate=rate, now=0.0)
+    with CaptureQueriesContext(connection) as queries:
+        assert ratelimit_hit(scope="t", ident="203.0.113.5", rate=rate, now=1.0)
+    # Outside a transaction it is the only statement; here, inside the test's, a savepoint wraps it.
+    statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 1
+    assert statements[0].startswith("INSERT INTO")
+
+
+def test_the_counts_hold_no_client_address():
     ratelimit_hit(scope="t", ident="203.0.113.77", rate=Rate(limit=2, window=60), now=0.0)
-    keys = list(cache._cache.keys())  # LocMemCache, the development and test cache
-    assert keys
-    assert not any("203.0.113.77" in key for key in keys)
+    buckets = list(RateCount.objects.values_list("bucket", flat=True))
+    assert buckets
+    assert not any("203.0.113.77" in bucket for bucket in buckets)
 
 
+def test_counts_of_windows_long_over_are_deleted_when_a_new_window_starts():
+    RateCount.objects.create(bucket="t:old:60:1", hits=3, expires_at=timezone.now())
+    ratelimit_hit(scope="t", ident="a", rate=Rate(limit=1, window=60), now=0.0)
+    assert not RateCount.objects.filter(bucket="t:old:60:1").exists()
+    assert RateCount.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_threads_never_exceed_the_limit():
     rate = Rate(limit=25, window=60)
+
+    def hit(_: int) -> bool:
+        try:
+            return ratelimit_hit(scope="t", ident="x", rate=rate, now=5.0)
+        finally:
+            connection.close()
+
     with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(
-            pool.map(lambda _: ratelimit_hit(scope="t", ident="x", rate=rate, now=5.0), range(80))
-        )
+        results = list(pool.map(hit, range(80)))
     assert sum(results) == 25
 
 
 @pytest.mark.slow
-def test_app_servers_sharing_the_database_cache_share_one_count(tmp_path):
-    # Four separate processes, as four app servers, against one database cache.
+def test_app_servers_sharing_the_database_share_one_count(tmp_path):
+    # Four separate processes, as four app servers, against one database.
     env = {
         **os.environ,
         "DATABASE_URL": "",
         "SQLITE_PATH": str(tmp_path / "shared.sqlite3"),
-        "CACHE_IN_DATABASE": "1",
         "DJANGO_SETTINGS_MODULE": "leadership.settings",
     }
-    subprocess.run([sys.executable, "manage.py", "createcachetable"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--verbosity", "0"], cwd=ROOT, env=env, check=True
+    )
     code = (
         "import django; django.setup()\n"
         "from assessments.ratelimit import Rate, ratelimit_hit\n"
@@ -132,7 +155,6 @@ def test_submits_are_counted_per_address_and_only_for_the_limited_method():
     assert view(factory.get("/", REMOTE_ADDR="203.0.113.5")).status_code == 200
 
 
-@pytest.mark.django_db
 @override_settings(PILLARS_RATELIMIT_TOKEN="3/600")
 def test_guessing_survey_links_gets_a_429_after_the_limit(client):
     from django.urls import reverse
@@ -147,18 +169,21 @@ def test_guessing_survey_links_gets_a_429_after_the_limit(client):
     assert shared["Referrer-Policy"] == "no-referrer"
 
 
-@override_settings(
-    PILLARS_RATELIMIT_SUBMIT="1/60",
-    CACHES={
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "no_such_cache_table",
-        }
-    },
-)
-@pytest.mark.django_db
-def test_a_broken_cache_lets_requests_through_instead_of_failing_them():
-    view = ratelimit("submit", setting="PILLARS_RATELIMIT_SUBMIT")(lambda request: HttpResponse())
+@override_settings(PILLARS_RATELIMIT_SUBMIT="1/60", PILLARS_RATELIMIT_TOKEN="1/60")
+def test_a_broken_count_lets_requests_through_instead_of_failing_them():
+    def broken(execute, sql, params, many, context):
+        if RateCount._meta.db_table in sql:
+            raise OperationalError("no such table")
+        return execute(sql, params, many, context)
+
+    submit = ratelimit("submit", setting="PILLARS_RATELIMIT_SUBMIT")(lambda request: HttpResponse())
+    link = ratelimit("token", setting="PILLARS_RATELIMIT_TOKEN", failures_only=True)(
+        lambda request: HttpResponse(status=404)
+    )
     factory = RequestFactory()
-    codes = [view(factory.post("/", REMOTE_ADDR="203.0.113.5")).status_code for _ in range(3)]
-    assert codes == [200, 200, 200]
+    with connection.execute_wrapper(broken):
+        codes = [submit(factory.post("/", REMOTE_ADDR="203.0.113.5")).status_code for _ in range(3)]
+        codes += [link(factory.get("/", REMOTE_ADDR="203.0.113.5")).status_code for _ in range(3)]
+    assert codes == [200, 200, 200, 404, 404, 404]
+    # The transaction it ran in is still usable.
+    assert RateCount.objects.count() == 0
