@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Q
 from scipy import stats as scipy_stats
@@ -115,7 +116,10 @@ def cycle_pillars(cycle: Cycle) -> list[PillarInfo]:
 
 def _rows(queryset: Any) -> list[tuple]:
     """Rows of a values_list queryset straight from the cursor (skips per-row ORM work)."""
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # e.g. ``question_id__in=[]`` (a cycle without questions): no rows
+        return []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
