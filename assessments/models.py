@@ -326,6 +326,9 @@ class ReportJob(models.Model):
         FAILED = "failed", _("Failed")
         EXPIRED = "expired", _("Expired")
         REPLACED = "replaced", _("Replaced by a newer zip")
+        # Only shown, never stored: a job found without progress is stored as failed, with
+        # ``stopped_at`` saying when (see ``is_stalled``).
+        STOPPED = "stopped", _("Stopped")
 
     # States in which the zip file has been deleted (the row stays for the page and the audit).
     GONE_STATES = (State.EXPIRED, State.REPLACED)
@@ -340,13 +343,39 @@ class ReportJob(models.Model):
     failures = models.JSONField(default=list, blank=True)
     file = models.FileField(upload_to="reports/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The last sign of life: created, picked up by a worker, or one more report done.
+    progressed_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     file_deleted_at = models.DateTimeField(null=True, blank=True)
+    # Set when a page found the job queued or running without progress for too long.
+    stopped_at = models.DateTimeField(null=True, blank=True)
 
     @property
     def is_finished(self) -> bool:
         """Nothing more will happen to it: the page stops polling."""
         return self.state not in (self.State.QUEUED, self.State.RUNNING)
+
+    @staticmethod
+    def stall_cutoff(*, now: dt.datetime | None = None) -> dt.datetime | None:
+        """Jobs without progress since before this have stopped; None when the check is off."""
+        minutes = settings.PILLARS_REPORT_JOB_STALL_MINUTES
+        if minutes <= 0:
+            return None
+        return (now or timezone.now()) - dt.timedelta(minutes=minutes)
+
+    def is_stalled(self, *, now: dt.datetime | None = None) -> bool:
+        """Queued or running, with no progress for ``PILLARS_REPORT_JOB_STALL_MINUTES``.
+
+        A worker records progress after every report, so only a job whose worker died (or that
+        no worker picked up) gets here: :func:`assessments.report_jobs.report_jobs_stop_stalled`
+        then marks it failed.
+        """
+        cutoff = self.stall_cutoff(now=now)
+        return not self.is_finished and cutoff is not None and self.progressed_at < cutoff
+
+    @property
+    def is_stopped(self) -> bool:
+        return self.state == self.State.FAILED and self.stopped_at is not None
 
     @property
     def expires_at(self) -> dt.datetime | None:
@@ -368,6 +397,8 @@ class ReportJob(models.Model):
         """The state to show: a zip past its time is expired even before the clean-up runs."""
         if self.state == self.State.DONE and self.is_expired():
             return self.State.EXPIRED
+        if self.is_stopped:
+            return self.State.STOPPED
         return self.State(self.state)
 
     @property

@@ -6,6 +6,12 @@ polls: ``total``, ``done``, ``failures`` and, at the end, the zip under ``MEDIA_
 A team whose PDF fails is listed in ``failures`` and the rest carry on. Starting a job and
 finishing one run :func:`assessments.report_zips.report_zips_clean`, which deletes zips past
 ``PILLARS_REPORT_ZIP_DAYS`` and those a newer zip of their cycle replaces.
+
+A worker can die mid-job (a deploy, the OOM killer) and leave its job queued or running for ever.
+The worker stamps ``progressed_at`` whenever it picks a job up and after every report, so a job
+without a stamp for ``PILLARS_REPORT_JOB_STALL_MINUTES`` has lost its worker:
+:func:`report_jobs_stop_stalled` (called by the pages that show jobs, so no cron is needed) marks
+it failed and stopped, and the pages offer a new zip.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
@@ -27,9 +34,15 @@ from assessments.models import ReportJob
 from assessments.report_zips import TRIGGER_JOB_FINISHED, TRIGGER_JOB_STARTED, report_zips_clean
 
 if TYPE_CHECKING:
+    import datetime as dt
+
+    from django.db.models import QuerySet
+
     from assessments.models import Cycle
 
 logger = logging.getLogger(__name__)
+
+_UNFINISHED = (ReportJob.State.QUEUED, ReportJob.State.RUNNING)
 
 ORG_LABEL = "organisation"
 
@@ -55,10 +68,37 @@ def _failure(label: str, error: BaseException) -> dict[str, str]:
     return {"team": label, "error": f"{type(error).__name__}: {error}"[:300]}
 
 
+def report_jobs_stop_stalled(jobs: QuerySet[ReportJob], *, now: dt.datetime | None = None) -> int:
+    """Mark the jobs among ``jobs`` that have stalled (see ``ReportJob.is_stalled``) as failed.
+
+    One conditional UPDATE: a worker that records progress between a page's read and this write
+    keeps its job, because the row no longer matches. Returns how many jobs were stopped.
+    """
+    now = now or timezone.now()
+    cutoff = ReportJob.stall_cutoff(now=now)
+    if cutoff is None:
+        return 0
+    stopped = jobs.filter(state__in=_UNFINISHED, progressed_at__lt=cutoff).update(
+        state=ReportJob.State.FAILED, stopped_at=now, finished_at=now
+    )
+    if stopped:
+        logger.warning(
+            "Stopped %s report job(s) without progress for %s minutes: is a worker running?",
+            stopped,
+            settings.PILLARS_REPORT_JOB_STALL_MINUTES,
+        )
+    return stopped
+
+
+def _progress_save(job: ReportJob, *fields: str) -> None:
+    job.progressed_at = timezone.now()
+    job.save(update_fields=[*fields, "progressed_at"])
+
+
 def report_job_build(job: ReportJob, *, page_size: str | None = None) -> ReportJob:
     """Render every team's PDF and the organisation's into one zip; record progress as it goes."""
     job.state = ReportJob.State.RUNNING
-    job.save(update_fields=["state"])
+    _progress_save(job, "state")
     try:
         report = report_for_viewer(cycle=job.cycle, user=None, detail=True)
         if not report.scores_visible:
@@ -66,7 +106,7 @@ def report_job_build(job: ReportJob, *, page_size: str | None = None) -> ReportJ
         job.total = len(report.teams) + 1
         job.done = 0
         job.failures = []
-        job.save(update_fields=["total", "done", "failures"])
+        _progress_save(job, "total", "done", "failures")
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "reports.zip"
             with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -84,7 +124,7 @@ def report_job_build(job: ReportJob, *, page_size: str | None = None) -> ReportJ
                     else:
                         archive.writestr(name, pdf)
                     job.done += 1
-                    job.save(update_fields=["done", "failures"])
+                    _progress_save(job, "done", "failures")
                 try:
                     org_pdf = reports.org_report_render(report=report, page_size=page_size)
                 except Exception as error:
@@ -105,7 +145,8 @@ def report_job_build(job: ReportJob, *, page_size: str | None = None) -> ReportJ
         logger.exception("Report job %s failed", job.pk)
         job.failures.append(_failure("", error))
         job.state = ReportJob.State.FAILED
-    job.finished_at = timezone.now()
+    job.finished_at = job.progressed_at = timezone.now()
+    job.stopped_at = None  # it finished after all, even if a page had given up on it
     job.save()
     if job.state == ReportJob.State.DONE:
         _zips_clean(trigger=TRIGGER_JOB_FINISHED)  # the zips this one replaces go now
@@ -116,4 +157,8 @@ def report_job_build(job: ReportJob, *, page_size: str | None = None) -> ReportJ
 def report_job_run(job_id: int, page_size: str = "") -> None:
     """The worker's entry point: build the zip of job ``job_id``."""
     job = ReportJob.objects.select_related("cycle").get(pk=job_id)
+    if job.is_finished:
+        # Stopped by a page while it waited for a worker; HR was offered a new zip instead.
+        logger.info("Report job %s is %s: not built", job.pk, job.state)
+        return
     report_job_build(job, page_size=page_size or None)

@@ -7,24 +7,29 @@ not theirs to see is a 404, as everywhere else.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
 from assessments import exports, reports
 from assessments.anonymity import report_for_viewer
 from assessments.audit import audit_record
-from assessments.models import Cycle, ReportJob
-from assessments.report_jobs import report_job_start
+from assessments.models import Cycle, ReportJob, Team
+from assessments.report_jobs import report_job_start, report_jobs_stop_stalled
+from assessments.results import suppressed_reason_text
 from leadership.roles import hr_required
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
+
+    from assessments.results import CycleReport
 
 PDF_CONTENT_TYPE = "application/pdf"
 
@@ -81,6 +86,65 @@ def org_report_pdf(request: HttpRequest, cycle_id: int) -> HttpResponse:
     return _attachment(data, filename=filename, content_type=PDF_CONTENT_TYPE)
 
 
+# --- The reports page: every team's PDF, the organisation's, the zips ----------------------
+
+
+@dataclass(frozen=True)
+class TeamReportRow:
+    """One team on the reports page: who it is, how many answered, whether scores are shown."""
+
+    team_id: int
+    name: str
+    department: str
+    leaders: tuple[str, ...]
+    n: int
+    invited: int
+    hidden: bool
+    hidden_reason: str  # in words; "" when the team's scores are shown
+    pdf_url: str
+
+
+def _leader_names(cycle: Cycle) -> dict[int, list[str]]:
+    """The leaders of every team of the cycle, by team id, in one query."""
+    links = (
+        Team.leaders.through.objects.filter(team__cycles=cycle)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "user__email")
+    )
+    names: dict[int, list[str]] = {}
+    for link in links:
+        user = link.user
+        names.setdefault(link.team_id, []).append(
+            user.get_full_name() or user.email or user.get_username()
+        )
+    return names
+
+
+def _team_rows(*, cycle: Cycle, report: CycleReport) -> list[TeamReportRow]:
+    """Every team of the report, by department then name, with the URL of its PDF (A4)."""
+    leaders = _leader_names(cycle)
+    # The team's id is the last part of the URL: reverse once, not once per team.
+    base = reverse("assessments:team-report-pdf", args=[cycle.pk, 0]).removesuffix("0.pdf")
+    rows = [
+        TeamReportRow(
+            team_id=team.team_id,
+            name=team.name,
+            department=team.department,
+            leaders=tuple(leaders.get(team.team_id, ())),
+            n=team.n,
+            invited=team.invited,
+            hidden=team.suppressed,
+            hidden_reason=suppressed_reason_text(team.suppressed_reason),
+            pdf_url=f"{base}{team.team_id}.pdf",
+        )
+        for team in report.teams
+    ]
+    rows.sort(
+        key=lambda row: (row.department == "", row.department.casefold(), row.name.casefold())
+    )
+    return rows
+
+
 # --- All team reports as one zip ------------------------------------------------------------
 
 
@@ -96,13 +160,14 @@ def _job_context(job: ReportJob) -> dict[str, object]:
         "finished": job.is_finished,
         "can_start": _zips_allowed(job.cycle),
         "zip_days": settings.PILLARS_REPORT_ZIP_DAYS,
+        "stall_minutes": settings.PILLARS_REPORT_JOB_STALL_MINUTES,
     }
 
 
 @hr_required
 @require_http_methods(["GET", "POST"])
 def report_jobs(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    """The cycle's bulk downloads: start one, see the recent ones."""
+    """The cycle's reports: every team's PDF, the organisation's, exports and the zips."""
     cycle = get_object_or_404(Cycle, pk=cycle_id)
     if request.method == "POST":
         if not _zips_allowed(cycle):
@@ -115,15 +180,24 @@ def report_jobs(request: HttpRequest, cycle_id: int) -> HttpResponse:
             detail={"cycle_id": cycle.pk, "job_id": job.pk},
         )
         return redirect("assessments:report-job", job_id=job.pk)
+    report_jobs_stop_stalled(ReportJob.objects.filter(cycle=cycle))
     jobs = ReportJob.objects.filter(cycle=cycle).order_by("-created_at")[:10]
+    can_start = _zips_allowed(cycle)
+    teams: list[TeamReportRow] = []
+    if can_start:
+        report = report_for_viewer(cycle=cycle, user=request.user, detail=False)
+        teams = _team_rows(cycle=cycle, report=report)
     return render(
         request,
         "assessments/reports/jobs.html",
         {
             "cycle": cycle,
             "jobs": jobs,
-            "can_start": _zips_allowed(cycle),
+            "can_start": can_start,
             "zip_days": settings.PILLARS_REPORT_ZIP_DAYS,
+            "stall_minutes": settings.PILLARS_REPORT_JOB_STALL_MINUTES,
+            "teams": teams,
+            "hidden_count": sum(row.hidden for row in teams),
         },
     )
 
@@ -133,6 +207,8 @@ def report_jobs(request: HttpRequest, cycle_id: int) -> HttpResponse:
 def report_job(request: HttpRequest, job_id: int) -> HttpResponse:
     """One job's progress; htmx polls the ``progress`` partial until the job is finished."""
     job = get_object_or_404(ReportJob.objects.select_related("cycle"), pk=job_id)
+    if job.is_stalled() and report_jobs_stop_stalled(ReportJob.objects.filter(pk=job.pk)):
+        job.refresh_from_db()
     if request.htmx:
         return render(request, "assessments/reports/job.html#progress", _job_context(job))
     return render(request, "assessments/reports/job.html", _job_context(job))

@@ -316,6 +316,10 @@ PILLARS_SIGNIN_LOG_DAYS = env_int("PILLARS_SIGNIN_LOG_DAYS", 90)
 # A zip of every team's reports (MEDIA_ROOT/reports/) is deleted this many days after it was
 # built, and as soon as a newer zip of the same cycle is ready. 0 keeps it until it is replaced.
 PILLARS_REPORT_ZIP_DAYS = env_int("PILLARS_REPORT_ZIP_DAYS", 7)
+# A zip job queued or running without progress for this many minutes has lost its worker: the
+# pages show it as stopped (stored as failed) and offer a new one. A worker records progress
+# after every report, so only a dead or missing worker gets there. 0 turns the check off.
+PILLARS_REPORT_JOB_STALL_MINUTES = env_int("PILLARS_REPORT_JOB_STALL_MINUTES", 30)
 # "requests/seconds" per client address. Token links count only unknown or used tokens, so an
 # office behind one address can open its real links at once; submits count every POST. Counted
 # in the default cache, which must be shared by all app servers in production (DatabaseCache is).
