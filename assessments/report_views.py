@@ -180,8 +180,12 @@ def report_jobs(request: HttpRequest, cycle_id: int) -> HttpResponse:
             detail={"cycle_id": cycle.pk, "job_id": job.pk},
         )
         return redirect("assessments:report-job", job_id=job.pk)
-    report_jobs_stop_stalled(ReportJob.objects.filter(cycle=cycle))
-    jobs = ReportJob.objects.filter(cycle=cycle).order_by("-created_at")[:10]
+    recent = ReportJob.objects.filter(cycle=cycle).order_by("-created_at")[:10]
+    jobs = list(recent)
+    # Written only when a job shown here has stalled: a page view is not a write otherwise.
+    stalled = [job.pk for job in jobs if job.is_stalled()]
+    if stalled and report_jobs_stop_stalled(ReportJob.objects.filter(pk__in=stalled)):
+        jobs = list(recent.all())
     can_start = _zips_allowed(cycle)
     teams: list[TeamReportRow] = []
     if can_start:
