@@ -333,3 +333,20 @@ def test_a_cycle_without_questions_still_lists_its_teams(client, hr_user, bank):
     response = client.get(reports_url(cycle))
     assert response.status_code == 200
     assert "Count only" in row_of(response.text, "Platform")
+
+
+def test_a_failed_job_page_lists_what_failed_and_offers_to_try_again(client, hr_user, org):
+    cycle, _, _ = org
+    job = ReportJob.objects.create(
+        cycle=cycle,
+        state=ReportJob.State.FAILED,
+        total=4,
+        done=1,
+        failures=[{"team": "", "error": "The disk is full."}],
+        finished_at=timezone.now(),
+    )
+    client.force_login(hr_user)
+    html = client.get(reverse("assessments:report-job", args=[job.pk])).text
+    assert "The job: The disk is full." in html
+    assert "Try again: build a new zip" in html
+    assert "hx-trigger" not in html
