@@ -167,7 +167,6 @@ CACHES = {
         if env_bool("CACHE_IN_DATABASE", PRODUCTION)
         else "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "pillars_cache",
-        # Rate-limit counters live here too: room for many clients before culling starts.
         "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 50_000)},
     }
 }
@@ -322,7 +321,7 @@ PILLARS_REPORT_ZIP_DAYS = env_int("PILLARS_REPORT_ZIP_DAYS", 7)
 PILLARS_REPORT_JOB_STALL_MINUTES = env_int("PILLARS_REPORT_JOB_STALL_MINUTES", 30)
 # "requests/seconds" per client address. Token links count only unknown or used tokens, so an
 # office behind one address can open its real links at once; submits count every POST. Counted
-# in the default cache, which must be shared by all app servers in production (DatabaseCache is).
+# in the database (leadership.models.RateCount), so every app server and worker shares them.
 PILLARS_RATELIMIT_TOKEN = env_str("PILLARS_RATELIMIT_TOKEN", "20/600")
 PILLARS_RATELIMIT_SUBMIT = env_str("PILLARS_RATELIMIT_SUBMIT", "60/60")
 
