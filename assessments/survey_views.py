@@ -17,6 +17,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import decorator_from_middleware
@@ -360,6 +361,15 @@ def _intro_url(key: str) -> str:
     return reverse("assessments:survey", args=[key]) + "?intro=1"
 
 
+_SAVE_STATUS = "assessments/survey/step.html#save-status"
+
+
+def _save_status(context: dict[str, Any], *, status: int = 200) -> HttpResponse:
+    """The autosave's answer, the step's save-status partial. It shows nothing of the request
+    (no token, no user), so it is rendered without one: no context processors run."""
+    return HttpResponse(render_to_string(_SAVE_STATUS, context), status=status)
+
+
 @_private
 @require_POST
 def survey_autosave(request: HttpRequest, key: str) -> HttpResponse:
@@ -367,21 +377,14 @@ def survey_autosave(request: HttpRequest, key: str) -> HttpResponse:
     invitation = _invitation(request, key)
     if not isinstance(invitation, Invitation):
         status = invitation.status_code
-        return render(
-            request,
-            "assessments/survey/step.html#save-status",
+        return _save_status(
             {"save_error": survey.ERROR_SAVE_UNAVAILABLE},
             status=status if status >= 400 else 409,
         )
     error = _drafts_from_post(request, invitation)
     if error is not None:
-        return render(
-            request,
-            "assessments/survey/step.html#save-status",
-            {"save_error": error.message},
-            status=409 if error.problem else 400,
-        )
-    return render(request, "assessments/survey/step.html#save-status", {"saved": True})
+        return _save_status({"save_error": error.message}, status=409 if error.problem else 400)
+    return _save_status({"saved": True})
 
 
 @_private
