@@ -25,12 +25,15 @@ if TYPE_CHECKING:
 # Letters and digits only, so that escaping and URL quoting leave a slot as it is; random per
 # process, so no text an administrator types can look like one.
 _NONCE = secrets.token_hex(8)
-_SLOT = re.compile(rf"slot{_NONCE}x([a-z_]+)x")
+# The nonce is lowercase hex and names are lowercase: the capitals delimit a name unambiguously.
+_SLOT = re.compile(rf"slot{_NONCE}X([a-z_]+)Z")
 
 
 def slot(name: str) -> SafeString:
     """The stand-in for ``name`` while the frame is rendered."""
-    return mark_safe(f"slot{_NONCE}x{name}x")
+    if not re.fullmatch(r"[a-z_]+", name):
+        raise ValueError(f"a slot name is lowercase letters and underscores, not {name!r}")
+    return mark_safe(f"slot{_NONCE}X{name}Z")
 
 
 @dataclass(frozen=True)
@@ -55,11 +58,15 @@ def frame_render(template_name: str, context: dict[str, Any], *, slots: Iterable
     Raises ValueError when a slot is missing from the output or an unknown one appears, so a
     template change that drops or mangles a slot fails loudly instead of serving a stale value.
     """
-    html = render_to_string(template_name, context)
+    return frame_cut(render_to_string(template_name, context), slots=slots, source=template_name)
+
+
+def frame_cut(html: str, *, slots: Iterable[str], source: str = "page") -> PageFrame:
+    """Cut rendered HTML at its slots (see :func:`frame_render`)."""
     split = _SLOT.split(html)
     pieces, names = tuple(split[0::2]), tuple(split[1::2])
     if set(names) != set(slots):
         raise ValueError(
-            f"{template_name}: slots {sorted(set(names))} rendered, {sorted(set(slots))} expected"
+            f"{source}: slots {sorted(set(names))} rendered, {sorted(set(slots))} expected"
         )
     return PageFrame(pieces=pieces, names=names)

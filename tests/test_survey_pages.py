@@ -8,9 +8,11 @@ import pytest
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from assessments import survey
 from assessments.models import Cycle, DraftAnswer, DraftComment, Invitation, Role
+from assessments.page_frames import frame_cut, slot
 from assessments.survey_views import _context
 from assessments.templatetags.survey_items import survey_items_html
 from leadership.prepared import PreparedQuery
@@ -140,3 +142,15 @@ def test_a_prepared_query_gives_what_the_orm_gives_for_each_id(bank, django_asse
             rows = query.rows(invitation.pk)
         assert rows == [list(expected)]
     assert query.rows(-1) == []
+
+
+def test_a_frame_fills_each_slot_escaped_wherever_it_sits():
+    html = f"<p title='{slot('name')}'>{slot('name')}xyz {slot('count')}%</p>{slot('part')}"
+    frame = frame_cut(html, slots=["name", "count", "part"])
+    filled = frame.fill({"name": "<b>&", "count": 7, "part": mark_safe("<i>ok</i>")})
+    assert filled == "<p title='&lt;b&gt;&amp;'>&lt;b&gt;&amp;xyz 7%</p><i>ok</i>"
+
+
+def test_a_frame_missing_a_slot_is_refused_rather_than_served_stale():
+    with pytest.raises(ValueError, match="expected"):
+        frame_cut(f"<p>{slot('name')}</p>", slots=["name", "comment"])
