@@ -17,7 +17,8 @@ run: setup
 	@echo "  HR:     hr@example.com     / pillars-demo"
 	@echo "  Leader: ana@example.com    / pillars-demo   (leads Platform)"
 	@echo ""
-	@$(PY) manage.py db_worker --queue-name default >/dev/null 2>&1 & echo $$! > .worker.pid; \
+	@# The worker's own chatter is silenced; the console email backend still prints the emails.
+	@$(PY) manage.py db_worker --queue-name default --verbosity 0 & echo $$! > .worker.pid; \
 	trap 'kill $$(cat .worker.pid) 2>/dev/null; rm -f .worker.pid' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

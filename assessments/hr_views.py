@@ -11,7 +11,6 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -24,17 +23,16 @@ from assessments.cycles import (
     shared_link_rotate,
     shared_path,
 )
+from assessments.email_runs import email_run_start, email_run_summary, email_runs_stop_stalled
 from assessments.hr_forms import CycleForm, TeamForm, TeamImportForm
 from assessments.invitations import (
     invitation_link_rotate,
-    invitations_send,
     invitations_unsent,
     reminder_interval,
     reminders_due,
-    reminders_send,
     survey_url,
 )
-from assessments.models import Cycle, Invitation, SharedLink, Team
+from assessments.models import Cycle, EmailRun, Invitation, SharedLink, Team
 from assessments.teams import (
     TEAM_IMPORT_COLUMNS,
     TEAM_IMPORT_MAX_BYTES,
@@ -110,9 +108,43 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
     return render(request, "assessments/hr/cycle_form.html", {"form": form, "has_teams": has_teams})
 
 
+def _latest_email_runs(cycle: Cycle) -> list[EmailRun]:
+    """The newest run of each kind, invitations first; stalled ones are stopped on the way."""
+    runs = []
+    for kind in EmailRun.Kind.values:
+        run = cycle.email_runs.filter(kind=kind).order_by("-created_at", "-pk").first()
+        if run is not None and run.is_stalled():
+            # Written only when a run shown here has stalled: a page view is not a write otherwise.
+            email_runs_stop_stalled(EmailRun.objects.filter(pk=run.pk))
+            run.refresh_from_db()
+        if run is not None:
+            runs.append(run)
+    return runs
+
+
+def _emails_context(cycle: Cycle) -> dict[str, object]:
+    runs = _latest_email_runs(cycle)
+    active = {run.kind for run in runs if not run.is_finished}
+    return {
+        "email_runs": [(run, email_run_summary(run)) for run in runs],
+        "emails_polling": bool(active),
+        "inviting": EmailRun.Kind.INVITATION in active,
+        "reminding": EmailRun.Kind.REMINDER in active,
+        "unsent": invitations_unsent(cycle=cycle).count() if cycle.is_open else 0,
+        "due": reminders_due(cycle=cycle).count() if cycle.is_open else 0,
+        "stall_minutes": settings.PILLARS_EMAIL_RUN_STALL_MINUTES,
+    }
+
+
 @hr_required
 def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle.objects.select_related("bank"), pk=cycle_id)
+    if request.htmx and request.htmx.target == "emails":
+        return render(
+            request,
+            "assessments/hr/cycle_detail.html#emails",
+            {"cycle": cycle, **_emails_context(cycle)},
+        )
     teams = cycle.teams.select_related("parent").order_by("parent__name", "name")
     counts = cycle_counts(cycle=cycle, teams=teams)
     context = {"cycle": cycle, "counts": counts}
@@ -120,10 +152,9 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
         return render(request, "assessments/hr/cycle_detail.html#counts", context)
     context |= {
         "transitions": _transitions(cycle),
-        "unsent": invitations_unsent(cycle=cycle).count(),
-        "due": reminders_due(cycle=cycle).count(),
         "interval_hours": int(reminder_interval().total_seconds() // 3600),
         "question_count": cycle.questions.ratings().count(),
+        **_emails_context(cycle),
     }
     return render(request, "assessments/hr/cycle_detail.html", context)
 
@@ -146,33 +177,45 @@ def cycle_transition_view(request: HttpRequest, cycle_id: int, to: str) -> HttpR
     return redirect("assessments:hr-cycle", cycle_id=cycle.pk)
 
 
+def _emails_send(request: HttpRequest, cycle_id: int, kind: str) -> HttpResponse:
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    invitations = kind == EmailRun.Kind.INVITATION
+    if not cycle.is_open:
+        messages.error(
+            request,
+            _("Invitations go out only while the cycle is open.")
+            if invitations
+            else _("Reminders go out only while the cycle is open."),
+        )
+    else:
+        _run, created = email_run_start(cycle=cycle, kind=kind, user=request.user)
+        if created:
+            messages.success(
+                request,
+                _("Invitations are being sent in the background: follow them below.")
+                if invitations
+                else _("Reminders are being sent in the background: follow them below."),
+            )
+        else:
+            messages.info(
+                request,
+                _("Invitations are already being sent: nobody gets a second email.")
+                if invitations
+                else _("Reminders are already being sent: nobody gets a second email."),
+            )
+    return redirect(reverse("assessments:hr-cycle", args=[cycle.pk]) + "#emails")
+
+
 @hr_required
 @require_POST
 def cycle_send_invitations(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    cycle = get_object_or_404(Cycle, pk=cycle_id)
-    if not cycle.is_open:
-        messages.error(request, _("Invitations go out only while the cycle is open."))
-    else:
-        result = invitations_send(cycle=cycle, actor=request.user)
-        messages.success(
-            request,
-            ngettext("%d invitation sent.", "%d invitations sent.", result.sent) % result.sent,
-        )
-    return redirect("assessments:hr-cycle", cycle_id=cycle.pk)
+    return _emails_send(request, cycle_id, EmailRun.Kind.INVITATION)
 
 
 @hr_required
 @require_POST
 def cycle_send_reminders(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    cycle = get_object_or_404(Cycle, pk=cycle_id)
-    if not cycle.is_open:
-        messages.error(request, _("Reminders go out only while the cycle is open."))
-    else:
-        result = reminders_send(cycle=cycle, actor=request.user)
-        messages.success(
-            request, ngettext("%d reminder sent.", "%d reminders sent.", result.sent) % result.sent
-        )
-    return redirect("assessments:hr-cycle", cycle_id=cycle.pk)
+    return _emails_send(request, cycle_id, EmailRun.Kind.REMINDER)
 
 
 @hr_required

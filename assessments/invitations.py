@@ -2,13 +2,21 @@
 
 Only token hashes are stored, so every email carries a fresh token: sending rotates the
 invitation's token, and the link in the newest email is the one that works. The rotation and the
-email go together — a batch's new hashes are written in the same transaction that hands the batch
-to the email backend, so a failed send leaves the earlier links working.
+email go together — a batch is read locked, emailed one message at a time, and only the people
+whose email the server took get their new hash, in the same transaction, so a failed send leaves
+the earlier links of everyone not emailed working.
+
+HR's buttons do not send from the web request: they start an email run
+(:mod:`assessments.email_runs`) that a background worker sends batch by batch.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
+import re
+import smtplib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,21 +26,16 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from assessments.audit import audit_record
 from assessments.cycles import invitation_token_rotate, survey_path
-from assessments.models import Cycle, Invitation, Role, token_hash, token_new
+from assessments.models import Cycle, EmailRun, Invitation, Role, token_hash, token_new
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
-BATCH_SIZE = 100
-
-
-@dataclass(frozen=True)
-class SendResult:
-    sent: int
-    skipped: int = 0
+logger = logging.getLogger(__name__)
 
 
 def survey_url(token: str) -> str:
@@ -84,74 +87,105 @@ def _message(*, kind: str, invitation: Invitation, token: str) -> EmailMessage:
     )
 
 
-def _send(*, kind: str, invitations: list[Invitation], now: dt.datetime) -> int:
-    """Rotate tokens and email one batch inside one transaction."""
-    connection = get_connection()
-    messages = []
+def _needing(kind: str, *, cycle: Cycle, now: dt.datetime) -> QuerySet[Invitation]:
+    if kind == EmailRun.Kind.INVITATION:
+        return invitations_unsent(cycle=cycle)
+    return reminders_due(cycle=cycle, now=now)
+
+
+def invitations_needing(*, kind: str, cycle: Cycle) -> list[int]:
+    """The ids of the invitations that need this email now, in the order they are sent."""
+    queryset = _needing(kind, cycle=cycle, now=timezone.now())
+    return list(queryset.order_by("team__name", "email", "pk").values_list("pk", flat=True))
+
+
+_ADDRESS = re.compile(r"[^\s<>'\"(),;:\[\]]+@[^\s<>'\"(),;:\[\]]+")
+
+
+def error_describe(error: BaseException) -> str:
+    """The error for HR's page, without the addresses an SMTP error may quote."""
+    return _ADDRESS.sub("[address]", f"{type(error).__name__}: {error}")[:300]
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    sent: int
+    skipped: int  # no longer needed the email: submitted, emailed by another run, cycle closed
+    not_sent: int = 0  # an error kept them from it; their earlier link still works
+    error: str = ""
+    # The mail server failed (not one refused address): the rest of the batch was not tried.
+    broken: bool = False
+
+
+def invitations_batch_send(
+    *, kind: str, cycle: Cycle, ids: list[int], now: dt.datetime | None = None
+) -> BatchResult:
+    """Email the invitations among ``ids`` that still need this email, in one transaction.
+
+    The rows are read locked and checked again (not emailed yet / due a reminder, not submitted,
+    cycle open), so two runs started together never email a person twice and nobody is reminded
+    within the interval. Messages go out one at a time; a person's new token is written only once
+    the mail server has taken their email, so whoever is not sent keeps a working earlier link.
+    """
+    now = now or timezone.now()
     with transaction.atomic():
-        for invitation in invitations:
-            token = token_new()
-            invitation.token_hash = token_hash(token)
-            if kind == "invitation":
-                invitation.sent_at = now
-            else:
-                invitation.reminded_at = now
-                invitation.reminder_count += 1
-            messages.append(_message(kind=kind, invitation=invitation, token=token))
+        invitations = list(
+            _needing(kind, cycle=cycle, now=now)
+            .filter(pk__in=ids, cycle__state=Cycle.State.OPEN)
+            .select_related("cycle", "team")
+            .select_for_update(of=("self",))
+            .order_by("pk")
+        )
+        connection = get_connection()
+        done: list[Invitation] = []
+        refused: list[str] = []
+        error: BaseException | None = None
+        try:
+            connection.open()
+            for invitation in invitations:
+                token = token_new()
+                message = _message(kind=kind, invitation=invitation, token=token)
+                try:
+                    accepted = connection.send_messages([message])
+                except smtplib.SMTPRecipientsRefused as refusal:
+                    # One bad address must not hold back everyone after it.
+                    refused.append(error_describe(refusal))
+                    continue
+                if not accepted:
+                    raise smtplib.SMTPException("the mail server did not take the message")
+                invitation.token_hash = token_hash(token)
+                if kind == EmailRun.Kind.INVITATION:
+                    invitation.sent_at = now
+                else:
+                    invitation.reminded_at = now
+                    invitation.reminder_count += 1
+                done.append(invitation)
+        except Exception as failure:  # the server is down, refuses us, or hung up
+            logger.warning("Sending %ss of cycle %s failed: %s", kind, cycle.pk, failure)
+            error = failure
+        finally:
+            with contextlib.suppress(Exception):
+                connection.close()
         fields = (
             ["token_hash", "sent_at"]
-            if kind == "invitation"
+            if kind == EmailRun.Kind.INVITATION
             else ["token_hash", "reminded_at", "reminder_count"]
         )
-        Invitation.objects.bulk_update(invitations, fields)
-        # Raises on failure, which rolls the new hashes back: the old links keep working.
-        sent = connection.send_messages(messages) or 0
-    return sent
-
-
-def _send_all(
-    *, kind: str, queryset: QuerySet[Invitation], actor: Any, cycle: Cycle, limit: int | None
-) -> SendResult:
-    now = timezone.now()
-    ids = list(queryset.order_by("team__name", "email").values_list("pk", flat=True)[:limit])
-    sent = 0
-    for start in range(0, len(ids), BATCH_SIZE):
-        batch = list(
-            Invitation.objects.filter(pk__in=ids[start : start + BATCH_SIZE])
-            # Re-check inside the batch: someone may have submitted since the list was made.
-            .exclude(state=Invitation.State.SUBMITTED)
-            .select_related("cycle", "team")
-        )
-        if batch:
-            sent += _send(kind=kind, invitations=batch, now=now)
-    audit_record(
-        actor=actor,
-        action=f"{kind}s.send",
-        target=cycle,
-        detail={"cycle": cycle.pk, "sent": sent},
-    )
-    return SendResult(sent=sent, skipped=len(ids) - sent)
-
-
-def invitations_send(*, cycle: Cycle, actor: Any, limit: int | None = None) -> SendResult:
-    """Email every invitation of an open cycle that has not been emailed yet."""
-    if cycle.state != Cycle.State.OPEN:
-        return SendResult(sent=0)
-    return _send_all(
-        kind="invitation",
-        queryset=invitations_unsent(cycle=cycle),
-        actor=actor,
-        cycle=cycle,
-        limit=limit,
-    )
-
-
-def reminders_send(*, cycle: Cycle, actor: Any, limit: int | None = None) -> SendResult:
-    """Remind everyone in an open cycle who has not submitted and is due a reminder."""
-    if cycle.state != Cycle.State.OPEN:
-        return SendResult(sent=0)
-    return _send_all(
-        kind="reminder", queryset=reminders_due(cycle=cycle), actor=actor, cycle=cycle, limit=limit
+        Invitation.objects.bulk_update(done, fields)
+    described = error_describe(error) if error else ""
+    if refused:
+        addresses = ngettext(
+            "the mail server refused %d address",
+            "the mail server refused %d addresses",
+            len(refused),
+        ) % len(refused)
+        described = "; ".join(filter(None, [described, f"{addresses} ({refused[0]})"]))
+    return BatchResult(
+        sent=len(done),
+        skipped=len(ids) - len(invitations),
+        not_sent=len(invitations) - len(done),
+        error=described,
+        broken=error is not None,
     )
 
 

@@ -406,6 +406,91 @@ class ReportJob(models.Model):
         return self.state == self.State.DONE and bool(self.file) and not self.is_expired()
 
 
+class EmailRunQuerySet(models.QuerySet["EmailRun"]):
+    def active(self) -> EmailRunQuerySet:
+        return self.filter(state__in=EmailRun.ACTIVE_STATES)
+
+
+class EmailRun(models.Model):
+    """One click on "send invitations" or "send reminders": the worker emails batch by batch.
+
+    It keeps counts and error messages only: no address, no token, no invitation. At most one run
+    per cycle and kind is queued or running (a partial unique index), so a second click finds the
+    first run instead of emailing everyone twice.
+    """
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("Invitations")
+        REMINDER = "reminder", _("Reminders")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Sending")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        STOPPED = "stopped", _("Stopped")  # only shown: stored as failed with ``stopped_at``
+
+    ACTIVE_STATES = (State.QUEUED, State.RUNNING)
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="email_runs")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    sent = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    # [{"batch": 3, "people": 60, "error": "SMTPServerDisconnected: …"}], addresses redacted;
+    # people not tried at all: {"batch": None, "people": 400, "reason": "server-failing"}.
+    failures = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    progressed_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EmailRunQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "kind"],
+                condition=models.Q(state__in=["queued", "running"]),
+                name="email_run_one_active_per_cycle_and_kind",
+            )
+        ]
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state not in self.ACTIVE_STATES
+
+    @property
+    def not_sent(self) -> int:
+        """People an error kept from their email (their earlier link still works)."""
+        return sum(failure.get("people", 0) for failure in self.failures)
+
+    @property
+    def processed(self) -> int:
+        return self.sent + self.skipped + self.not_sent
+
+    def is_stalled(self, *, now: dt.datetime | None = None) -> bool:
+        """Queued or running without progress for ``PILLARS_EMAIL_RUN_STALL_MINUTES``."""
+        minutes = settings.PILLARS_EMAIL_RUN_STALL_MINUTES
+        if self.is_finished or minutes <= 0:
+            return False
+        return self.progressed_at < (now or timezone.now()) - dt.timedelta(minutes=minutes)
+
+    @property
+    def is_stopped(self) -> bool:
+        return self.state == self.State.FAILED and self.stopped_at is not None
+
+    @property
+    def shown_state(self) -> EmailRun.State:
+        if self.is_stopped:
+            return self.State.STOPPED
+        return self.State(self.state)
+
+
 class ApiToken(models.Model):
     """A bearer token for HR's BI tools; only its hash is stored."""
 

@@ -319,6 +319,11 @@ PILLARS_REPORT_ZIP_DAYS = env_int("PILLARS_REPORT_ZIP_DAYS", 7)
 # pages show it as stopped (stored as failed) and offer a new one. A worker records progress
 # after every report, so only a dead or missing worker gets there. 0 turns the check off.
 PILLARS_REPORT_JOB_STALL_MINUTES = env_int("PILLARS_REPORT_JOB_STALL_MINUTES", 30)
+# The same for a run of invitation or reminder emails (a worker records progress after every
+# batch of 100). 0 turns the check off.
+PILLARS_EMAIL_RUN_STALL_MINUTES = env_int(
+    "PILLARS_EMAIL_RUN_STALL_MINUTES", PILLARS_REPORT_JOB_STALL_MINUTES
+)
 # "requests/seconds" per client address. Token links count only unknown or used tokens, so an
 # office behind one address can open its real links at once; submits count every POST. Counted
 # in the database (leadership.models.RateCount), so every app server and worker shares them.

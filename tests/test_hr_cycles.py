@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.cycles import cycle_open
+from assessments.email_runs import email_run_send
 from assessments.models import (
     AuditEvent,
     Cycle,
+    EmailRun,
     Invitation,
     Role,
     SharedLink,
@@ -128,15 +130,22 @@ def test_transitions_need_a_post(hr, bank, teams):
 def test_hr_sends_invitations_and_reminders_from_the_cycle_page(hr, bank, teams):
     cycle = cycle_make(bank, teams)
     cycle_open(cycle=cycle, actor=None)
-    page = hr.get(reverse("assessments:hr-cycle", args=[cycle.pk])).content.decode()
-    assert "Send 9 invitations" in page
+    url = reverse("assessments:hr-cycle", args=[cycle.pk])
+    assert "Send 9 invitations" in hr.get(url).content.decode()
     response = hr.post(
         reverse("assessments:hr-cycle-send-invitations", args=[cycle.pk]), follow=True
     )
-    assert "9 invitations sent." in response.content.decode()
+    page = response.content.decode()
+    assert "Invitations are being sent in the background" in page
+    assert "Waiting for the background worker" in page
+    assert mail.outbox == []  # the web request sends nothing: the worker does
+    run = EmailRun.objects.get(cycle=cycle)
+    email_run_send.call(run_id=run.pk)  # what the worker does
     assert len(mail.outbox) == 9
-    response = hr.post(reverse("assessments:hr-cycle-send-reminders", args=[cycle.pk]), follow=True)
-    assert "0 reminders sent." in response.content.decode()
+    assert "9 invitations sent." in hr.get(url).content.decode()
+    hr.post(reverse("assessments:hr-cycle-send-reminders", args=[cycle.pk]), follow=True)
+    email_run_send.call(run_id=EmailRun.objects.get(kind=EmailRun.Kind.REMINDER).pk)
+    assert "0 reminders sent." in hr.get(url).content.decode()
 
 
 def test_the_cycle_page_polls_its_counts_while_open_and_serves_the_partial_to_htmx(hr, bank, teams):

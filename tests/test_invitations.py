@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.cycles import cycle_open
-from assessments.invitations import invitations_send, reminders_due, reminders_send
+from assessments.email_runs import invitations_send, reminders_send
+from assessments.invitations import reminders_due
 from assessments.models import Cycle, Invitation, Role, token_hash
 from tests.hr_builders import cycle_make, team_make
 

@@ -1,7 +1,9 @@
 """Remind everyone in an open cycle who has not answered yet — for cron.
 
 Reminders reach only invitations that are not submitted and were not contacted within
-PILLARS_REMINDER_INTERVAL_HOURS, so running this every hour is safe.
+PILLARS_REMINDER_INTERVAL_HOURS, so running this every hour is safe. It sends in this process,
+through the same email run as HR's button (so it never runs beside one; see
+assessments/email_runs.py), without waiting for the background worker.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.invitations import invitations_send, reminders_due, reminders_send
+from assessments.email_runs import EmailRunBusy, invitations_send, reminders_send
+from assessments.invitations import reminders_due
 from assessments.models import Cycle
 
 
@@ -37,8 +40,23 @@ class Command(BaseCommand):
         if options["dry_run"]:
             self.stdout.write(f"{reminders_due(cycle=cycle).count()} reminders due.")
             return
-        if options["invite"]:
-            invited = invitations_send(cycle=cycle, actor=None)
-            self.stdout.write(f"{invited.sent} invitations sent.")
-        result = reminders_send(cycle=cycle, actor=None)
+        try:
+            if options["invite"]:
+                invited = invitations_send(cycle=cycle, actor=None)
+                self.stdout.write(f"{invited.sent} invitations sent.")
+                self._not_sent(invited.not_sent)
+            result = reminders_send(cycle=cycle, actor=None)
+        except EmailRunBusy as busy:
+            raise CommandError(
+                f"{busy.run.get_kind_display()} of “{cycle.name}” are being sent already "
+                f"(run {busy.run.pk}, {busy.run.state}): try again when it has finished."
+            ) from busy
         self.stdout.write(self.style.SUCCESS(f"{result.sent} reminders sent."))
+        self._not_sent(result.not_sent)
+
+    def _not_sent(self, count: int) -> None:
+        if count:
+            self.stderr.write(
+                f"{count} not sent because of mail errors (see the cycle's page); "
+                "their earlier links still work."
+            )

@@ -1,0 +1,300 @@
+"""Email runs: HR's "send invitations" and "send reminders", sent by the background worker.
+
+A click creates an :class:`~assessments.models.EmailRun` and enqueues :func:`email_run_send` on
+the django-tasks database queue (``manage.py db_worker``; ``make run`` starts one), so a round
+across a thousand people never hits the web server's timeout. The worker sends batch by batch
+(:func:`assessments.invitations.invitations_batch_send`) and records the counts after each batch,
+in the batch's own transaction, so the page that polls always shows what really went out.
+
+At most one run per cycle and kind is queued or running: a partial unique index, so two clicks at
+once create one run, and the second finds the first. Even two runs at once (one stopped as
+stalled whose worker was only slow) email nobody twice: each batch re-checks its people under a
+lock.
+
+A failed batch is recorded (how many people, the error without addresses) and the run goes on
+with the next batch: the failure may be one bad message, and everyone after it still deserves
+their email. After ``BROKEN_BATCHES_BEFORE_STOPPING`` batches in a row that the mail server
+failed, it is down or refusing us: the run stops rather than fail the next thousand people one
+connection timeout at a time. Nobody is lost either way: whoever was not emailed keeps a working
+link and is still counted as not invited (or due a reminder), so sending again reaches just them.
+
+A worker can die mid-run: a run without progress for ``PILLARS_EMAIL_RUN_STALL_MINUTES`` is
+stopped by :func:`email_runs_stop_stalled`, called by the cycle page (so it never polls forever)
+and before a new run starts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django_tasks import task
+
+from assessments.audit import audit_record
+from assessments.invitations import error_describe, invitations_batch_send, invitations_needing
+from assessments.models import EmailRun
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from assessments.models import Cycle
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 100
+BROKEN_BATCHES_BEFORE_STOPPING = 3
+
+# Why the people of a failure entry were not emailed when no batch of theirs was tried; the page
+# says it in words (the entry is stored, so it holds a code, not a sentence in one language).
+REASON_SERVER_FAILING = "server-failing"
+REASON_STALLED = "stalled"
+
+
+class EmailRunBusy(Exception):
+    """A run of this cycle and kind is already queued or running."""
+
+    def __init__(self, run: EmailRun) -> None:
+        super().__init__(f"Email run {run.pk} is {run.state}")
+        self.run = run
+
+
+@dataclass(frozen=True)
+class SendResult:
+    sent: int
+    skipped: int = 0
+    not_sent: int = 0
+
+
+# --- Starting -------------------------------------------------------------------------------
+
+
+def email_run_create(*, cycle: Cycle, kind: str, user: Any) -> tuple[EmailRun, bool]:
+    """A new queued run, or the one already queued or running: ``(run, created)``.
+
+    The database's unique index decides, not a check before the insert: of two clicks at the same
+    moment, one inserts and the other gets an IntegrityError and reads the winner.
+    """
+    email_runs_stop_stalled(EmailRun.objects.filter(cycle=cycle, kind=kind))
+    requested_by = user if getattr(user, "is_authenticated", False) else None
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                run = EmailRun.objects.create(cycle=cycle, kind=kind, requested_by=requested_by)
+            return run, True
+        except IntegrityError:
+            active = EmailRun.objects.active().filter(cycle=cycle, kind=kind).first()
+            if active is not None:
+                return active, False
+            # The other run finished between our insert and our read: try once more.
+    raise RuntimeError(f"Could not start an email run for cycle {cycle.pk}")
+
+
+def email_run_start(*, cycle: Cycle, kind: str, user: Any) -> tuple[EmailRun, bool]:
+    """Create the run and hand it to the worker once the row is committed."""
+    run, created = email_run_create(cycle=cycle, kind=kind, user=user)
+    if created:
+        transaction.on_commit(lambda: email_run_send.enqueue(run_id=run.pk))
+    return run, created
+
+
+# --- Sending --------------------------------------------------------------------------------
+
+
+def _progress_save(run: EmailRun, *fields: str) -> bool:
+    """Write the counts; False when a page has stopped the run meanwhile (the worker stops)."""
+    run.progressed_at = timezone.now()
+    values = {field: getattr(run, field) for field in (*fields, "progressed_at")}
+    if EmailRun.objects.filter(pk=run.pk, state=EmailRun.State.RUNNING).update(**values):
+        return True
+    # Stopped as stalled, yet this worker was alive: keep the counts true, leave the state.
+    values.pop("progressed_at")
+    EmailRun.objects.filter(pk=run.pk).update(**values)
+    return False
+
+
+def _audit(run: EmailRun) -> None:
+    audit_record(
+        actor=run.requested_by,
+        action=f"{run.kind}s.send",
+        target=run.cycle,
+        detail={
+            "cycle": run.cycle_id,
+            "sent": run.sent,
+            "skipped": run.skipped,
+            "not_sent": run.not_sent,
+            "run": run.pk,
+            "state": run.shown_state.value,
+        },
+    )
+
+
+def email_run_execute(run: EmailRun) -> EmailRun:
+    """Send the run batch by batch; record progress after each; audit at the end."""
+    picked = EmailRun.objects.filter(pk=run.pk, state=EmailRun.State.QUEUED).update(
+        state=EmailRun.State.RUNNING, progressed_at=timezone.now()
+    )
+    if not picked:
+        # Stopped by a page while it waited for a worker; HR was offered to send again.
+        logger.info("Email run %s is no longer queued: not sent", run.pk)
+        run.refresh_from_db()
+        return run
+    run.state = EmailRun.State.RUNNING
+    cycle = run.cycle
+    try:
+        ids = invitations_needing(kind=run.kind, cycle=cycle) if cycle.is_open else []
+        run.total = len(ids)
+        if not _progress_save(run, "total"):
+            return run
+        broken_in_a_row = 0
+        for number, start in enumerate(range(0, len(ids), BATCH_SIZE), start=1):
+            batch = ids[start : start + BATCH_SIZE]
+            with transaction.atomic():
+                result = invitations_batch_send(kind=run.kind, cycle=cycle, ids=batch)
+                run.sent += result.sent
+                run.skipped += result.skipped
+                if result.error:
+                    run.failures.append(
+                        {"batch": number, "people": result.not_sent, "error": result.error}
+                    )
+                alive = _progress_save(run, "sent", "skipped", "failures")
+            if not alive:
+                return run
+            broken_in_a_row = broken_in_a_row + 1 if result.broken else 0
+            remaining = len(ids) - start - len(batch)
+            if broken_in_a_row >= BROKEN_BATCHES_BEFORE_STOPPING and remaining:
+                run.failures.append(
+                    {"batch": None, "people": remaining, "reason": REASON_SERVER_FAILING}
+                )
+                run.state = EmailRun.State.FAILED
+                break
+        else:
+            run.state = EmailRun.State.DONE
+    except Exception as error:
+        logger.exception("Email run %s failed", run.pk)
+        left = run.total - run.sent - run.skipped - run.not_sent
+        run.failures.append({"batch": None, "people": max(left, 0), "error": error_describe(error)})
+        run.state = EmailRun.State.FAILED
+    run.finished_at = run.progressed_at = timezone.now()
+    run.save(update_fields=["state", "failures", "finished_at", "progressed_at"])
+    _audit(run)
+    return run
+
+
+@task()
+def email_run_send(run_id: int) -> None:
+    """The worker's entry point: send email run ``run_id``."""
+    run = EmailRun.objects.select_related("cycle", "requested_by").filter(pk=run_id).first()
+    if run is None:  # its cycle was deleted while it waited
+        return
+    email_run_execute(run)
+
+
+def emails_send_now(*, cycle: Cycle, kind: str, actor: Any) -> SendResult:
+    """Send in this process, through the same run (``send_reminders`` from cron, tests).
+
+    Raises :class:`EmailRunBusy` when a run of this kind is already queued or running.
+    """
+    if not cycle.is_open:
+        return SendResult(sent=0)
+    run, created = email_run_create(cycle=cycle, kind=kind, user=actor)
+    if not created:
+        raise EmailRunBusy(run)
+    run = email_run_execute(run)
+    return SendResult(sent=run.sent, skipped=run.skipped, not_sent=run.not_sent)
+
+
+def invitations_send(*, cycle: Cycle, actor: Any) -> SendResult:
+    """Email every invitation of an open cycle that has not been emailed yet, now."""
+    return emails_send_now(cycle=cycle, kind=EmailRun.Kind.INVITATION, actor=actor)
+
+
+def reminders_send(*, cycle: Cycle, actor: Any) -> SendResult:
+    """Remind everyone in an open cycle who has not submitted and is due a reminder, now."""
+    return emails_send_now(cycle=cycle, kind=EmailRun.Kind.REMINDER, actor=actor)
+
+
+# --- Runs that lost their worker ------------------------------------------------------------
+
+
+def email_runs_stop_stalled(runs: QuerySet[EmailRun], *, now: dt.datetime | None = None) -> int:
+    """Mark the runs among ``runs`` without progress for the stall limit as failed and stopped.
+
+    One read, and a conditional UPDATE per stalled run: a worker that records progress in
+    between keeps its run. Returns how many runs were stopped.
+    """
+    minutes = settings.PILLARS_EMAIL_RUN_STALL_MINUTES
+    if minutes <= 0:
+        return 0
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(minutes=minutes)
+    stalled = runs.active().filter(progressed_at__lt=cutoff).select_related("cycle", "requested_by")
+    stopped = 0
+    for run in stalled:
+        run.failures.append(
+            {
+                "batch": None,
+                "people": max(run.total - run.sent - run.skipped - run.not_sent, 0),
+                "reason": REASON_STALLED,
+            }
+        )
+        updated = EmailRun.objects.filter(
+            pk=run.pk, state__in=EmailRun.ACTIVE_STATES, progressed_at__lt=cutoff
+        ).update(
+            state=EmailRun.State.FAILED, stopped_at=now, finished_at=now, failures=run.failures
+        )
+        if updated:
+            stopped += 1
+            run.state, run.stopped_at, run.finished_at = EmailRun.State.FAILED, now, now
+            _audit(run)
+    if stopped:
+        logger.warning(
+            "Stopped %s email run(s) without progress for %s minutes: is a worker running?",
+            stopped,
+            minutes,
+        )
+    return stopped
+
+
+# --- For the cycle page ---------------------------------------------------------------------
+
+
+def email_run_summary(run: EmailRun) -> str:
+    """What the run did, in a sentence: "312 invitations sent, 4 skipped."."""
+    if run.state == EmailRun.State.QUEUED:
+        return _("Waiting for the background worker…")
+    if run.kind == EmailRun.Kind.INVITATION:
+        sent = ngettext("%d invitation sent", "%d invitations sent", run.sent) % run.sent
+    else:
+        sent = ngettext("%d reminder sent", "%d reminders sent", run.sent) % run.sent
+    if run.state == EmailRun.State.RUNNING:
+        values = {"done": run.processed, "total": run.total}
+        if run.kind == EmailRun.Kind.INVITATION:
+            return (
+                ngettext(
+                    "%(done)d of %(total)d invitation done…",
+                    "%(done)d of %(total)d invitations done…",
+                    run.total,
+                )
+                % values
+            )
+        return (
+            ngettext(
+                "%(done)d of %(total)d reminder done…",
+                "%(done)d of %(total)d reminders done…",
+                run.total,
+            )
+            % values
+        )
+    parts = [sent]
+    if run.skipped:
+        parts.append(_("%d skipped") % run.skipped)
+    if run.not_sent:
+        parts.append(_("%d not sent") % run.not_sent)
+    return ", ".join(parts) + "."
