@@ -48,7 +48,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 100
+# A batch is one transaction, and on SQLite a transaction holds the database's single write lock
+# from its start: while a batch's emails go out, respondents' autosaves wait (up to the 20 s busy
+# timeout). Twenty emails keep that wait to about a second even on a slow mail server.
+BATCH_SIZE = 20
 BROKEN_BATCHES_BEFORE_STOPPING = 3
 
 # Why the people of a failure entry were not emailed when no batch of theirs was tried; the page

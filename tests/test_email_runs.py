@@ -70,10 +70,14 @@ def cycle(bank, leader_a):
     return open_cycle(bank, members=4, leader=leader_a)  # five invitations
 
 
+BIG = 2 * BATCH_SIZE + 5  # two full batches and a bit
+MIDWAY = BATCH_SIZE // 2
+
+
 @pytest.fixture
 def big_cycle(bank):
-    """Two full batches and a bit: 205 people."""
-    return open_cycle(bank, members=2 * BATCH_SIZE + 5)
+    """Two full batches and a bit."""
+    return open_cycle(bank, members=BIG)
 
 
 def cycle_url(cycle) -> str:
@@ -182,12 +186,12 @@ def test_the_worker_records_progress_after_every_batch(big_cycle, flaky_mail):
     run.refresh_from_db()
     assert (run.state, run.total, run.sent, run.skipped, run.failures) == (
         EmailRun.State.DONE,
-        205,
-        205,
+        BIG,
+        BIG,
         0,
         [],
     )
-    assert len(mail.outbox) == 205
+    assert len(mail.outbox) == BIG
     assert run.finished_at is not None
 
 
@@ -200,9 +204,9 @@ def test_people_who_submit_during_the_run_are_skipped(big_cycle, flaky_mail):
 
     flaky_mail.on_message = someone_answers
     run = run_now(big_cycle)
-    assert (run.total, run.sent, run.skipped) == (205, 204, 1)
+    assert (run.total, run.sent, run.skipped) == (BIG, BIG - 1, 1)
     assert "5 skipped" not in email_run_summary(run)
-    assert email_run_summary(run) == "204 invitations sent, 1 skipped."
+    assert email_run_summary(run) == f"{BIG - 1} invitations sent, 1 skipped."
 
 
 def test_a_cycle_closed_during_the_run_skips_the_rest(cycle):
@@ -220,35 +224,37 @@ def test_a_batch_that_fails_midway_keeps_the_unsent_links_and_the_run_goes_on(
     big_cycle, flaky_mail
 ):
     before = hashes(big_cycle)
-    flaky_mail.fail_on = BATCH_SIZE + 50  # the 50th message of the second batch
+    flaky_mail.fail_on = BATCH_SIZE + MIDWAY  # a message in the middle of the second batch
     run = run_now(big_cycle)
     assert run.state == EmailRun.State.DONE
-    assert (run.total, run.sent, run.skipped, run.not_sent) == (205, 100 + 49 + 5, 0, 51)
+    not_sent = BATCH_SIZE - MIDWAY + 1  # the failed message and the rest of its batch
+    assert (run.total, run.sent, run.skipped, run.not_sent) == (BIG, BIG - not_sent, 0, not_sent)
     assert run.failures == [
-        {"batch": 2, "people": 51, "error": run.failures[0]["error"]},
+        {"batch": 2, "people": not_sent, "error": run.failures[0]["error"]},
     ]
     assert run.failures[0]["error"].startswith("SMTPServerDisconnected: Connection unexpectedly")
     after = hashes(big_cycle)
     emailed = {message.to[0]: token_of(message) for message in mail.outbox}
-    assert len(emailed) == 154
+    assert len(emailed) == BIG - not_sent
     for email, old_hash in before.items():
         if email in emailed:  # the link in their email is the one that works
             assert after[email] == token_hash(emailed[email])
         else:  # not emailed: nothing changed, their earlier link still works
             assert after[email] == old_hash
-    assert invitations_unsent(cycle=big_cycle).count() == 51
+    assert invitations_unsent(cycle=big_cycle).count() == not_sent
 
 
 def test_sending_again_after_a_failure_reaches_only_those_not_emailed(big_cycle, flaky_mail):
-    flaky_mail.fail_on = BATCH_SIZE + 50
+    flaky_mail.fail_on = BATCH_SIZE + MIDWAY
     run_now(big_cycle)
     first = {message.to[0] for message in mail.outbox}
     mail.outbox.clear()
     again = run_now(big_cycle)
-    assert (again.total, again.sent, again.not_sent) == (51, 51, 0)
+    not_sent = BATCH_SIZE - MIDWAY + 1
+    assert (again.total, again.sent, again.not_sent) == (not_sent, not_sent, 0)
     second = {message.to[0] for message in mail.outbox}
     assert not first & second
-    assert len(first | second) == 205
+    assert len(first | second) == BIG
 
 
 def test_a_mail_server_that_stays_down_stops_the_run_after_three_failed_batches(bank, flaky_mail):
@@ -258,8 +264,10 @@ def test_a_mail_server_that_stays_down_stops_the_run_after_three_failed_batches(
     run = run_now(cycle)
     assert run.state == EmailRun.State.FAILED
     assert [failure["batch"] for failure in run.failures] == [1, 2, 3, None]
-    assert run.failures[-1] == {"batch": None, "people": 107, "reason": REASON_SERVER_FAILING}
-    assert (run.sent, run.not_sent, run.total) == (0, 407, 407)
+    untried = BATCH_SIZE + 7
+    assert run.failures[-1] == {"batch": None, "people": untried, "reason": REASON_SERVER_FAILING}
+    total = (BROKEN_BATCHES_BEFORE_STOPPING + 1) * BATCH_SIZE + 7
+    assert (run.sent, run.not_sent, run.total) == (0, total, total)
     assert flaky_mail.attempts == 3  # one try per batch, then it gave up
     assert hashes(cycle) == before
     page_text = "several batches in a row failed"
