@@ -117,14 +117,28 @@ class PillarPage:
     comments: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class LegendKey:
+    """One entry of a chart's legend, printed as text beside a swatch or a line sample.
+
+    ``line`` is "" for a swatch (a colour block), else "solid", "dashed" or "dotted".
+    Legends are HTML rather than part of the SVG: WeasyPrint lays SVG text out letter by
+    letter, so six legends of a report cost more than the answer bars they explain.
+    """
+
+    label: str
+    colour: str
+    line: str = ""
+
+
 @dataclass
 class TeamReport:
     report: CycleReport
     team: TeamResult
     generated: dt.date
     radar: SafeString | None = None
-    legend: SafeString | None = None
-    scale_legend: SafeString | None = None
+    legend: list[LegendKey] = field(default_factory=list)
+    scale_legend: list[LegendKey] = field(default_factory=list)
     rows: list[dict[str, Any]] = field(default_factory=list)
     messages: list[KeyMessage] = field(default_factory=list)
     pages: list[PillarPage] = field(default_factory=list)
@@ -321,19 +335,17 @@ def team_report_build(*, report: CycleReport, team: TeamResult) -> TeamReport:
             desc=desc,
         )
     )
-    legend_items = [(_("Team"), palette.TEAM, "")]
+    built.legend = [LegendKey(_("Team"), palette.TEAM, "solid")]
     if any(v is not None for v in self_pct):
-        legend_items.append((_("Self-assessment"), palette.SELF, "6 3"))
+        built.legend.append(LegendKey(_("Self-assessment"), palette.SELF, "dashed"))
     if any(v is not None for v in org_pct):
-        legend_items.append((_("Organisation median"), palette.ORG, "2 3"))
-    built.legend = _chart(svg_charts.legend_svg(items=legend_items, title=_("Legend")))
+        built.legend.append(LegendKey(_("Organisation median"), palette.ORG, "dotted"))
     points = {s.scale_max - s.scale_min + 1 for s in report.pillars}
-    built.scale_legend = _chart(
-        svg_charts.scale_legend_svg(
-            labels=_scale_labels(max(points) if points else 5),
-            title=_("Colours of the answer bars, least favourable first"),
-        )
-    )
+    labels = _scale_labels(max(points) if points else 5)
+    built.scale_legend = [
+        LegendKey(label, colour)
+        for label, colour in zip(labels, svg_charts.point_colours(len(labels)), strict=True)
+    ]
     built.messages = key_messages(team=team, report=report)
     built.pages = [
         _pillar_page(pillar=p, summary=summaries[p.key], number=index, team=team)
@@ -403,7 +415,7 @@ class OrgReport:
     generated: dt.date
     heatmap: SafeString
     radar: SafeString
-    legend: SafeString
+    legend: list[LegendKey]
     suppressed_teams: list[tuple[TeamResult, str]]
     psychometrics: list[dict[str, Any]]
     any_flagged: bool = False
@@ -446,10 +458,10 @@ def org_report_build(*, report: CycleReport) -> OrgReport:
             for n, o, m in zip(names, org_pct, median_pct, strict=True)
         ),
     )
-    legend = svg_charts.legend_svg(
-        items=[(_("Organisation"), palette.TEAM, ""), (_("Median team"), palette.ORG, "2 3")],
-        title=_("Legend"),
-    )
+    legend = [
+        LegendKey(_("Organisation"), palette.TEAM, "solid"),
+        LegendKey(_("Median team"), palette.ORG, "dotted"),
+    ]
     psychometrics = [
         {
             "summary": p,
@@ -467,7 +479,7 @@ def org_report_build(*, report: CycleReport) -> OrgReport:
         generated=timezone.localdate(),
         heatmap=_chart(heatmap),
         radar=_chart(radar),
-        legend=_chart(legend),
+        legend=legend,
         suppressed_teams=[
             (t, suppressed_reason_text(t.suppressed_reason)) for t in report.teams if t.suppressed
         ],

@@ -9,9 +9,10 @@ also print the figures beside each chart, so nothing is only in a picture.
 All text is XML-escaped here; the result is safe to mark as safe in a template.
 
 Reports place charts with :func:`as_image`, as ``<img>`` elements carrying the SVG in a ``data:``
-URL, rather than inline. WeasyPrint then parses each chart with its XML parser, outside the
-document's style cascade and box tree, and parses a chart that repeats (the scale legend on every
-pillar page) once per document: a team report renders about a tenth faster.
+URL, rather than inline: WeasyPrint then parses each chart with its XML parser, outside the
+document's style cascade and box tree. Legends are not drawn here but printed as HTML text
+(``templates/assessments/pdf/_legend.html``): WeasyPrint lays SVG text out letter by letter.
+Charts keep their text short for the same reason.
 """
 
 from __future__ import annotations
@@ -205,23 +206,6 @@ def radar_svg(
     return "".join(parts)
 
 
-def legend_svg(*, items: Sequence[tuple[str, str, str]], title: str) -> str:
-    """A one-line legend: (label, colour, dash) per item."""
-    x = 0.0
-    parts = []
-    for label, colour, dash in items:
-        dash_attr = f' stroke-dasharray="{_e(dash)}"' if dash else ""
-        parts.append(
-            f'<line x1="{_num(x)}" y1="8" x2="{_num(x + 22)}" y2="8" stroke="{_e(colour)}" '
-            f'stroke-width="2.5"{dash_attr}/>'
-            f'<text x="{_num(x + 27)}" y="11.5" font-size="9.5" fill="{INK}">{_e(label)}</text>'
-        )
-        x += 27 + 5.6 * len(label) + 18
-    labels = ", ".join(label for label, _, _ in items)
-    head = _svg_open(width=x, height=16, title=title, desc=labels, css_class="legend")
-    return head + "".join(parts) + "</svg>"
-
-
 # --- Distribution -----------------------------------------------------------------------------
 
 
@@ -263,21 +247,6 @@ def distribution_svg(
         x += w
     parts.append("</svg>")
     return "".join(parts)
-
-
-def scale_legend_svg(*, labels: Sequence[str], title: str) -> str:
-    """A swatch per scale point with its label, lowest first."""
-    colours = point_colours(len(labels))
-    x = 0.0
-    parts = []
-    for label, colour in zip(labels, colours, strict=True):
-        parts.append(
-            f'<rect x="{_num(x)}" y="2" width="11" height="11" rx="2" fill="{colour}"/>'
-            f'<text x="{_num(x + 15)}" y="11.5" font-size="9" fill="{INK}">{_e(label)}</text>'
-        )
-        x += 15 + 5.0 * len(label) + 14
-    head = _svg_open(width=x, height=16, title=title, desc=", ".join(labels), css_class="legend")
-    return head + "".join(parts) + "</svg>"
 
 
 # --- Heatmap ----------------------------------------------------------------------------------
