@@ -261,7 +261,7 @@ def key_messages(*, team: TeamResult, report: CycleReport) -> list[KeyMessage]:
 
 
 def _pillar_page(
-    *, pillar: TeamPillar, summary: PillarSummary, number: int, team: TeamResult
+    *, pillar: TeamPillar, summary: PillarSummary, number: int, team: TeamResult, since: str
 ) -> PillarPage:
     labels = _scale_labels(summary.scale_max - summary.scale_min + 1)
     rows = []
@@ -288,7 +288,7 @@ def _pillar_page(
         if pillar.mean is not None
         else "",
         gap_text=wording.gap_words(kind=pillar.gap_kind),
-        change_text=wording.change_words(change=pillar.change),
+        change_text=wording.change_words(change=pillar.change, since=since),
         reason=suppressed_reason_text(pillar.suppressed_reason),
         items=rows,
         hidden_items=hidden,
@@ -348,7 +348,13 @@ def team_report_build(*, report: CycleReport, team: TeamResult) -> TeamReport:
     ]
     built.messages = key_messages(team=team, report=report)
     built.pages = [
-        _pillar_page(pillar=p, summary=summaries[p.key], number=index, team=team)
+        _pillar_page(
+            pillar=p,
+            summary=summaries[p.key],
+            number=index,
+            team=team,
+            since=report.previous_cycle_name or "",
+        )
         for index, p in enumerate(team.pillars, start=1)
     ]
     built.reverse_items = any(row.item.reverse_scored for page in built.pages for row in page.items)

@@ -142,3 +142,10 @@ def test_low_alpha_and_miskeyed_items_are_flagged():
     assert "reverse keying" in negative.text
     assert item_total_verdict(r=0.1).level == "fair"
     assert item_total_verdict(r=0.5).level == "good"
+
+
+def test_change_names_the_cycle_it_is_measured_against_when_given():
+    assert change_words(change=0.34, since="2026 Q1") == "Up 0.3 since 2026 Q1"
+    assert change_words(change=-0.25, since="2026 Q1") == "Down 0.2 since 2026 Q1"
+    assert change_words(change=0.04, since="2026 Q1") == "About the same as in 2026 Q1"
+    assert change_words(change=None, since="2026 Q1") == ""
