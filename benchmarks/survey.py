@@ -214,71 +214,70 @@ def _measured(master: int, measure: Callable[[], Figures]) -> Figures:
     return figures
 
 
+class _Tally:
+    """Latencies of the requests answered with the expected status, and a count of the rest."""
+
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.errors = 0
+        self._lock = threading.Lock()
+
+    def send(
+        self, method: str, path: str, body: str, headers: dict[str, str], expected: int
+    ) -> None:
+        try:
+            status, elapsed = _request(method, path, body=body, headers=headers)
+        except OSError:
+            status, elapsed = 0, 0.0
+        with self._lock:
+            if status == expected:
+                self.latencies.append(elapsed)
+            else:
+                self.errors += 1
+
+
 def _closed_loop(
     name: str, make: Callable[[int], tuple[str, str, str, dict[str, str], int]], limit: int
 ) -> Figures:
     """CONCURRENCY clients, each sending its next request as soon as the last one returns."""
     lock = threading.Lock()
     counter = iter(range(min(limit, MAX_REQUESTS)))
-    latencies: list[float] = []
-    errors = 0
+    tally = _Tally()
     deadline = time.monotonic() + SECONDS
 
     def client() -> None:
-        nonlocal errors
         while time.monotonic() < deadline:
             with lock:
                 index = next(counter, None)
             if index is None:
                 return
-            method, path, body, headers, expected = make(index)
-            try:
-                status, elapsed = _request(method, path, body=body, headers=headers)
-            except OSError:
-                status, elapsed = 0, 0.0
-            with lock:
-                if status == expected:
-                    latencies.append(elapsed)
-                else:
-                    errors += 1
+            tally.send(*make(index))
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
         for _ in range(CONCURRENCY):
             pool.submit(client)
     seconds = time.perf_counter() - started
-    return Figures(name, len(latencies), errors, seconds, latencies)
+    return Figures(name, len(tally.latencies), tally.errors, seconds, tally.latencies)
 
 
 def _open_loop(
     name: str, make: Callable[[int], tuple[str, str, str, dict[str, str], int]], count: int
 ) -> Figures:
     """Requests started on a fixed schedule (RATE per second), whatever the server's pace."""
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
+    tally = _Tally()
     started = time.perf_counter()
 
     def one(index: int) -> None:
-        nonlocal errors
         delay = started + index / RATE - time.perf_counter()
         if delay > 0:
             time.sleep(delay)
-        method, path, body, headers, expected = make(index)
-        try:
-            status, elapsed = _request(method, path, body=body, headers=headers)
-        except OSError:
-            status, elapsed = 0, 0.0
-        with lock:
-            if status == expected:
-                latencies.append(elapsed)
-            else:
-                errors += 1
+        tally.send(*make(index))
 
     with ThreadPoolExecutor(max_workers=64) as pool:
         list(pool.map(one, range(count)))
     seconds = time.perf_counter() - started
-    return Figures(name, len(latencies), errors, seconds, latencies)
+    return Figures(name, len(tally.latencies), tally.errors, seconds, tally.latencies)
 
 
 def _measure_all(fixture: dict, master: int) -> None:
