@@ -91,6 +91,20 @@ def _wrap(label: str, width: int = 16) -> list[str]:
     return [" ".join(words[:best]), " ".join(words[best:])]
 
 
+def _lines_text(
+    lines: Sequence[str], *, x: float, y: float, size: float, leading: float, anchor: str
+) -> str:
+    """A semi-bold label of one or more lines, the first line's baseline at ``y``."""
+    tspans = "".join(
+        f'<tspan x="{_num(x)}" dy="{0 if index == 0 else _num(leading)}">{_e(line)}</tspan>'
+        for index, line in enumerate(lines)
+    )
+    return (
+        f'<text x="{_num(x)}" y="{_num(y)}" font-size="{_num(size)}" font-weight="600" '
+        f'fill="{INK}" text-anchor="{anchor}">{tspans}</text>'
+    )
+
+
 def scale_colour(fraction: float) -> str:
     """A colour on the diverging scale for a fraction 0–1 (low → high), as on the dashboards."""
     return heat_colour(pct=100 * min(1.0, max(0.0, fraction)))
@@ -179,14 +193,7 @@ def radar_svg(
             ly += 9
         else:
             ly -= 5.5 * (len(lines) - 1) - 3
-        tspans = "".join(
-            f'<tspan x="{_num(lx)}" dy="{0 if j == 0 else 11}">{_e(line)}</tspan>'
-            for j, line in enumerate(lines)
-        )
-        parts.append(
-            f'<text x="{_num(lx)}" y="{_num(ly)}" font-size="9.5" font-weight="600" '
-            f'fill="{INK}" text-anchor="{anchor}">{tspans}</text>'
-        )
+        parts.append(_lines_text(lines, x=lx, y=ly, size=9.5, leading=11, anchor=anchor))
     for s in series:
         present = [(i, v) for i, v in enumerate(s.values) if v is not None]
         if not present:
@@ -273,14 +280,7 @@ def heatmap_svg(
         x = label_width + cell_width * j + cell_width / 2
         lines = _wrap(column, 12)
         y = header - 6 - 10 * (len(lines) - 1)
-        tspans = "".join(
-            f'<tspan x="{_num(x)}" dy="{0 if k == 0 else 10}">{_e(line)}</tspan>'
-            for k, line in enumerate(lines)
-        )
-        parts.append(
-            f'<text x="{_num(x)}" y="{_num(y)}" font-size="8.5" font-weight="600" '
-            f'text-anchor="middle" fill="{INK}">{tspans}</text>'
-        )
+        parts.append(_lines_text(lines, x=x, y=y, size=8.5, leading=10, anchor="middle"))
     for i, row in enumerate(rows):
         y = header + cell_height * i
         label = row if len(row) <= 26 else row[:25] + "…"
