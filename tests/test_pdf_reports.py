@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import re
 import threading
 
 import pytest
@@ -181,13 +182,19 @@ def test_every_chart_in_a_team_report_carries_its_figures_as_alternative_text(cy
     assert objects.count(b"/Alt ") == len(shown) + 1  # and the radar
 
 
-def test_legends_are_text_on_every_page_that_has_a_chart(cycle):
+def test_legends_are_html_lists_on_every_page_that_has_a_chart(cycle):
+    from django.template.loader import render_to_string
+
     report = report_for_viewer(cycle=cycle, user=None, detail=True)
     team = team_of(report, "Platform")
+    built = reports.team_report_build(report=report, team=team)
+    html = render_to_string(reports.TEAM_TEMPLATE, {"r": built, "page_size": "a4"})
+    # Text in the document (tagged, selectable), not letters drawn inside an SVG picture.
+    assert html.count('<ul class="legend">') == 1 + len(team.pillars)
+    assert "Organisation median</li>" in html
+    assert html.count("Neither agree nor disagree</li>") == len(team.pillars)
+    assert "legend" not in " ".join(re.findall(r"<img [^>]*>", html))
     text = pdf_text(reports.team_report_render(report=report, team=team))
-    assert "Organisation median" in text  # the radar's legend (the table says "Org. median")
-    assert "Self-assessment" in text
-    # The answer bars' colours, named on each pillar page.
     assert text.count("Neither agree nor disagree") >= len(team.pillars)
 
 
