@@ -192,9 +192,7 @@ def _pillar_card(
         else "",
         agreement=agreement_words(rwg=pillar.rwg),
         gap_text=gap_words(kind=pillar.gap_kind) if shown else "",
-        change_text=change_words(change=pillar.change, since=report.previous_cycle_name or "")
-        if shown
-        else "",
+        change_text=change_words(change=pillar.change) if shown else "",  # the card names the cycle
         suppressed_text=suppressed_reason_text(pillar.suppressed_reason),
         point_labels=tuple(labels),
         items=items,
