@@ -31,7 +31,6 @@ from assessments import anonymity, scoring
 from assessments.models import Answer, Comment, Cycle, Invitation, Role, Submission, Team
 from assessments.results import (
     REASON_FEW_ANSWERS,
-    REPORT_SCHEMA_VERSION,
     CycleReport,
     ItemHighlight,
     ItemResult,
@@ -513,27 +512,13 @@ def report_build(
                 )
             if stats is None:
                 team_pillars.append(
-                    TeamPillar(
+                    TeamPillar.hidden(
                         key=p.key,
                         name=p.name,
-                        n=None,
-                        mean=None,
-                        sd=None,
-                        ci_low=None,
-                        ci_high=None,
-                        percent=None,
-                        rwg=None,
-                        favourable_pct=None,
+                        reason=reason,
                         self_score=self_score,
                         self_percent=_percent(self_score, p),
-                        gap=None,
-                        gap_kind="",
-                        percentile=None,
-                        previous_mean=None,
-                        change=None,
-                        suppressed=True,
-                        suppressed_reason=reason,
-                        items=tuple(items),
+                        items=items,
                     )
                 )
                 continue
@@ -573,23 +558,16 @@ def report_build(
             )
         ranked = sorted(highlights, key=lambda h: (-h.percent, h.code))
         top = max(0, min(HIGHLIGHTS, len(ranked) // 2))
-        invited = data.invited.get(team_id, 0)
         teams.append(
-            TeamResult(
-                team_id=team_id,
-                slug=team.slug,
-                name=team.name,
-                department_id=team.parent_id,
-                department=team.parent.name if team.parent_id else "",
-                invited=invited,
+            TeamResult.of_team(
+                team=team,
+                invited=data.invited.get(team_id, 0),
                 n=n,
                 self_n=data.self_counts.get(team_id, 0),
-                response_rate=n / invited if invited else None,
-                suppressed=bool(team_reason),
                 suppressed_reason=team_reason,
                 comments_shown=show_comments,
-                pillars=tuple(team_pillars),
-                strengths=tuple(ranked[:top]),
+                pillars=team_pillars,
+                strengths=ranked[:top],
                 opportunities=tuple(reversed(ranked[-top:])) if top else (),
             )
         )
@@ -654,14 +632,8 @@ def report_build(
         )
         median = statistics.median(shown_means[p.key]) if shown_means[p.key] else None
         summaries.append(
-            PillarSummary(
-                key=p.key,
-                name=p.name,
-                description=p.description,
-                order=p.order,
-                scale_min=p.scale_min,
-                scale_max=p.scale_max,
-                n_items=len(p.questions),
+            PillarSummary.of_pillar(
+                pillar=p,
                 n=org_pillar.n if shown else None,
                 mean=org_pillar.mean if shown else None,
                 sd=org_pillar.sd if shown else None,
@@ -683,22 +655,14 @@ def report_build(
             )
         )
 
-    return CycleReport(
-        schema_version=REPORT_SCHEMA_VERSION,
-        cycle_id=cycle.pk,
-        cycle_slug=cycle.slug,
-        cycle_name=cycle.name,
-        cycle_state=cycle.state,
-        bank_name=cycle.bank.name,
-        min_group_size=k,
-        comment_min_group_size=cycle.comment_min_group_size,
+    return CycleReport.of_cycle(
+        cycle=cycle,
         gap_threshold=threshold,
-        scores_visible=True,
         hidden_reason="",
         previous_cycle_name=previous.cycle_name if previous else None,
         computed_at=dt.datetime.now(tz=dt.UTC).isoformat(timespec="seconds"),
-        pillars=tuple(summaries),
+        pillars=summaries,
         organisation=organisation,
-        departments=tuple(department_rollups),
-        teams=tuple(teams),
+        departments=department_rollups,
+        teams=teams,
     )

@@ -129,6 +129,46 @@ class PillarSummary:
     icc1: float | None
     icc2: float | None
 
+    @classmethod
+    def of_pillar(
+        cls,
+        *,
+        pillar: Any,
+        n: int | None = None,
+        mean: float | None = None,
+        sd: float | None = None,
+        percent: float | None = None,
+        favourable_pct: float | None = None,
+        org_median: float | None = None,
+        org_median_percent: float | None = None,
+        alpha: float | None = None,
+        item_total: Sequence[ItemTotal] = (),
+        icc1: float | None = None,
+        icc2: float | None = None,
+    ) -> PillarSummary:
+        """The summary of ``pillar`` (an ``aggregation.PillarInfo``): its name, order and scale
+        from the pillar, the figures given; a figure not given is None (no item–total)."""
+        return cls(
+            key=pillar.key,
+            name=pillar.name,
+            description=pillar.description,
+            order=pillar.order,
+            scale_min=pillar.scale_min,
+            scale_max=pillar.scale_max,
+            n_items=len(pillar.questions),
+            n=n,
+            mean=mean,
+            sd=sd,
+            percent=percent,
+            favourable_pct=favourable_pct,
+            org_median=org_median,
+            org_median_percent=org_median_percent,
+            alpha=alpha,
+            item_total=tuple(item_total),
+            icc1=icc1,
+            icc2=icc2,
+        )
+
 
 @dataclass(frozen=True)
 class ItemResult:
@@ -210,6 +250,42 @@ class TeamPillar:
     items: tuple[ItemResult, ...] = ()
     comments: tuple[str, ...] = ()
 
+    @classmethod
+    def hidden(
+        cls,
+        *,
+        key: str,
+        name: str,
+        reason: str,
+        self_score: float | None = None,
+        self_percent: float | None = None,
+        items: Sequence[ItemResult] = (),
+    ) -> TeamPillar:
+        """A suppressed pillar: no member figure, only the reason. The leader's own self figures
+        stay (they are not anonymous), and ``items`` keep what each item may still show."""
+        return cls(
+            key=key,
+            name=name,
+            n=None,
+            mean=None,
+            sd=None,
+            ci_low=None,
+            ci_high=None,
+            percent=None,
+            rwg=None,
+            favourable_pct=None,
+            self_score=self_score,
+            self_percent=self_percent,
+            gap=None,
+            gap_kind="",
+            percentile=None,
+            previous_mean=None,
+            change=None,
+            suppressed=True,
+            suppressed_reason=reason,
+            items=tuple(items),
+        )
+
 
 @dataclass(frozen=True)
 class TeamResult:
@@ -245,6 +321,42 @@ class TeamResult:
 
     def pillar(self, key: str) -> TeamPillar | None:
         return next((p for p in self.pillars if p.key == key), None)
+
+    @classmethod
+    def of_team(
+        cls,
+        *,
+        team: Any,
+        invited: int,
+        n: int,
+        self_n: int,
+        suppressed_reason: str,
+        comments_shown: bool,
+        pillars: Sequence[TeamPillar],
+        strengths: Sequence[ItemHighlight] = (),
+        opportunities: Sequence[ItemHighlight] = (),
+        detail: bool = True,
+    ) -> TeamResult:
+        """The result of ``team`` (a Team row with its parent loaded): its name and department
+        from the row, its response rate from the counts."""
+        return cls(
+            team_id=team.pk,
+            slug=team.slug,
+            name=team.name,
+            department_id=team.parent_id,
+            department=team.parent.name if team.parent_id else "",
+            invited=invited,
+            n=n,
+            self_n=self_n,
+            response_rate=n / invited if invited else None,
+            suppressed=bool(suppressed_reason),
+            suppressed_reason=suppressed_reason,
+            comments_shown=comments_shown,
+            pillars=tuple(pillars),
+            strengths=tuple(strengths),
+            opportunities=tuple(opportunities),
+            detail=detail,
+        )
 
 
 @dataclass(frozen=True)
@@ -373,6 +485,42 @@ class CycleReport:
 
     def pillar(self, key: str) -> PillarSummary | None:
         return next((p for p in self.pillars if p.key == key), None)
+
+    @classmethod
+    def of_cycle(
+        cls,
+        *,
+        cycle: Any,
+        gap_threshold: float,
+        hidden_reason: str,
+        previous_cycle_name: str | None,
+        computed_at: str,
+        pillars: Sequence[PillarSummary],
+        organisation: Rollup,
+        departments: Sequence[Rollup],
+        teams: Sequence[TeamResult],
+    ) -> CycleReport:
+        """The report of ``cycle`` (a Cycle row): its names, state, bank and group sizes from the
+        row; scores are visible unless there is a ``hidden_reason``."""
+        return cls(
+            schema_version=REPORT_SCHEMA_VERSION,
+            cycle_id=cycle.pk,
+            cycle_slug=cycle.slug,
+            cycle_name=cycle.name,
+            cycle_state=cycle.state,
+            bank_name=cycle.bank.name,
+            min_group_size=cycle.min_group_size,
+            comment_min_group_size=cycle.comment_min_group_size,
+            gap_threshold=gap_threshold,
+            scores_visible=not hidden_reason,
+            hidden_reason=hidden_reason,
+            previous_cycle_name=previous_cycle_name,
+            computed_at=computed_at,
+            pillars=tuple(pillars),
+            organisation=organisation,
+            departments=tuple(departments),
+            teams=tuple(teams),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (tuples become lists) that :meth:`from_dict` turns back."""

@@ -64,12 +64,6 @@ if TYPE_CHECKING:
 # nonce, like every stored fingerprint, so the LRU below never mistakes one frozen row for another.
 FROZEN_PREFIX = "frozen:"
 
-BLANK_TEAM_PILLAR_FIELDS = (
-    *("n", "mean", "sd", "ci_low", "ci_high", "percent", "rwg", "favourable_pct"),
-    *("self_score", "self_percent", "gap", "percentile", "previous_mean", "change"),
-)
-
-
 # CycleResult.fingerprint holds 64 characters: the data's fingerprint, then a nonce per write.
 FINGERPRINT_CHARS = 48
 WRITE_NONCE_BYTES = 8
@@ -385,16 +379,6 @@ def counts_report(cycle: Cycle, *, reason: str) -> CycleReport:
         .order_by()
     )
 
-    def blank_pillar(p: aggregation.PillarInfo) -> TeamPillar:
-        return TeamPillar(
-            key=p.key,
-            name=p.name,
-            **dict.fromkeys(BLANK_TEAM_PILLAR_FIELDS),
-            gap_kind="",
-            suppressed=True,
-            suppressed_reason=reason,
-        )
-
     def blank_rollup(kind: str, dept: Any, ids: list[int]) -> Rollup:
         return Rollup.of_group(
             kind=kind,
@@ -413,71 +397,29 @@ def counts_report(cycle: Cycle, *, reason: str) -> CycleReport:
         if team.parent_id is not None:
             departments[team.parent_id] = team.parent
             members.setdefault(team.parent_id, []).append(team.pk)
-    return CycleReport(
-        schema_version=REPORT_SCHEMA_VERSION,
-        cycle_id=cycle.pk,
-        cycle_slug=cycle.slug,
-        cycle_name=cycle.name,
-        cycle_state=cycle.state,
-        bank_name=cycle.bank.name,
-        min_group_size=cycle.min_group_size,
-        comment_min_group_size=cycle.comment_min_group_size,
+    return CycleReport.of_cycle(
+        cycle=cycle,
         gap_threshold=settings.PILLARS_GAP_THRESHOLD,
-        scores_visible=False,
         hidden_reason=reason,
         previous_cycle_name=None,
         computed_at="",
-        pillars=tuple(
-            PillarSummary(
-                key=p.key,
-                name=p.name,
-                description=p.description,
-                order=p.order,
-                scale_min=p.scale_min,
-                scale_max=p.scale_max,
-                n_items=len(p.questions),
-                n=None,
-                mean=None,
-                sd=None,
-                percent=None,
-                favourable_pct=None,
-                org_median=None,
-                org_median_percent=None,
-                alpha=None,
-                item_total=(),
-                icc1=None,
-                icc2=None,
-            )
-            for p in pillars
-        ),
+        pillars=[PillarSummary.of_pillar(pillar=p) for p in pillars],
         organisation=blank_rollup("organisation", None, [t.pk for t in teams]),
-        departments=tuple(
-            sorted(
-                (blank_rollup("department", departments[d], ids) for d, ids in members.items()),
-                key=lambda r: r.name,
-            )
+        departments=sorted(
+            (blank_rollup("department", departments[d], ids) for d, ids in members.items()),
+            key=lambda r: r.name,
         ),
-        teams=tuple(
-            TeamResult(
-                team_id=team.pk,
-                slug=team.slug,
-                name=team.name,
-                department_id=team.parent_id,
-                department=team.parent.name if team.parent_id else "",
+        teams=[
+            TeamResult.of_team(
+                team=team,
                 invited=invited.get(team.pk, 0),
                 n=member_counts.get(team.pk, 0),
                 self_n=self_counts.get(team.pk, 0),
-                response_rate=(
-                    member_counts.get(team.pk, 0) / invited[team.pk]
-                    if invited.get(team.pk)
-                    else None
-                ),
-                suppressed=True,
                 suppressed_reason=reason,
                 comments_shown=False,
-                pillars=tuple(blank_pillar(p) for p in pillars),
+                pillars=[TeamPillar.hidden(key=p.key, name=p.name, reason=reason) for p in pillars],
                 detail=False,
             )
             for team in teams
-        ),
+        ],
     )
