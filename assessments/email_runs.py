@@ -25,12 +25,10 @@ and before a new run starts.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,9 +37,12 @@ from django_tasks import task
 
 from assessments.audit import audit_record
 from assessments.invitations import error_describe, invitations_batch_send, invitations_needing
+from assessments.job_models import jobs_stop_stalled
 from assessments.models import EmailRun
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from django.db.models import QuerySet
 
     from assessments.models import Cycle
@@ -229,14 +230,14 @@ def reminders_send(*, cycle: Cycle, actor: Any) -> SendResult:
 def email_runs_stop_stalled(runs: QuerySet[EmailRun], *, now: dt.datetime | None = None) -> int:
     """Mark the runs among ``runs`` without progress for the stall limit as failed and stopped.
 
-    One read, and a conditional UPDATE per stalled run: a worker that records progress in
+    One read, and a conditional UPDATE per stalled run
+    (:func:`~assessments.job_models.jobs_stop_stalled`): a worker that records progress in
     between keeps its run. Returns how many runs were stopped.
     """
-    minutes = settings.PILLARS_EMAIL_RUN_STALL_MINUTES
-    if minutes <= 0:
-        return 0
     now = now or timezone.now()
-    cutoff = now - dt.timedelta(minutes=minutes)
+    cutoff = EmailRun.stall_cutoff(now=now)
+    if cutoff is None:
+        return 0
     stalled = runs.active().filter(progressed_at__lt=cutoff).select_related("cycle", "requested_by")
     stopped = 0
     for run in stalled:
@@ -247,12 +248,7 @@ def email_runs_stop_stalled(runs: QuerySet[EmailRun], *, now: dt.datetime | None
                 "reason": REASON_STALLED,
             }
         )
-        updated = EmailRun.objects.filter(
-            pk=run.pk, state__in=EmailRun.ACTIVE_STATES, progressed_at__lt=cutoff
-        ).update(
-            state=EmailRun.State.FAILED, stopped_at=now, finished_at=now, failures=run.failures
-        )
-        if updated:
+        if jobs_stop_stalled(EmailRun.objects.filter(pk=run.pk), now=now, failures=run.failures):
             stopped += 1
             run.state, run.stopped_at, run.finished_at = EmailRun.State.FAILED, now, now
             _audit(run)
@@ -260,7 +256,7 @@ def email_runs_stop_stalled(runs: QuerySet[EmailRun], *, now: dt.datetime | None
         logger.warning(
             "Stopped %s email run(s) without progress for %s minutes: is a worker running?",
             stopped,
-            minutes,
+            EmailRun.stall_minutes(),
         )
     return stopped
 

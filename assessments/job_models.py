@@ -7,14 +7,101 @@ error messages, so a page can poll them. Re-exported by :mod:`assessments.models
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+AnyJob = TypeVar("AnyJob", bound="BackgroundJob")
 
-class ReportJob(models.Model):
+
+class BackgroundJobQuerySet(models.QuerySet[AnyJob]):
+    def active(self) -> BackgroundJobQuerySet[AnyJob]:
+        """Queued or running: a worker has it, or should."""
+        return self.filter(state__in=self.model.ACTIVE_STATES)
+
+
+class BackgroundJob(models.Model):
+    """What a report zip and an email run share: a state a page polls, signs of life, a stop.
+
+    A worker stamps ``progressed_at`` whenever it picks the job up and after every step, so a job
+    still queued or running without a stamp for the minutes in the setting ``STALL_SETTING`` has
+    lost its worker (a deploy, the OOM killer) or never had one: :func:`jobs_stop_stalled` marks
+    it failed with ``stopped_at`` set, and it is shown as stopped.
+
+    A subclass declares ``State`` (with ``QUEUED``, ``RUNNING``, ``FAILED`` and the shown-only
+    ``STOPPED``), its ``state`` field, ``ACTIVE_STATES`` and ``STALL_SETTING``.
+    """
+
+    State: ClassVar[Any]
+    ACTIVE_STATES: ClassVar[tuple[str, ...]]
+    # The name of the setting that holds the stall limit in minutes; 0 turns the check off.
+    STALL_SETTING: ClassVar[str]
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The last sign of life: created, picked up by a worker, or one more step done.
+    progressed_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Set when a page found the job queued or running without progress for too long.
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_finished(self) -> bool:
+        """Nothing more will happen to it: the page stops polling."""
+        return self.state not in self.ACTIVE_STATES
+
+    @classmethod
+    def stall_minutes(cls) -> int:
+        """The stall limit, read when asked so that a changed setting (and a test) applies."""
+        return getattr(settings, cls.STALL_SETTING)
+
+    @classmethod
+    def stall_cutoff(cls, *, now: dt.datetime | None = None) -> dt.datetime | None:
+        """Jobs without progress since before this have stopped; None when the check is off."""
+        minutes = cls.stall_minutes()
+        if minutes <= 0:
+            return None
+        return (now or timezone.now()) - dt.timedelta(minutes=minutes)
+
+    def is_stalled(self, *, now: dt.datetime | None = None) -> bool:
+        """Queued or running, with no progress for the stall limit (see the class)."""
+        cutoff = self.stall_cutoff(now=now)
+        return not self.is_finished and cutoff is not None and self.progressed_at < cutoff
+
+    @property
+    def is_stopped(self) -> bool:
+        return self.state == self.State.FAILED and self.stopped_at is not None
+
+    @property
+    def shown_state(self) -> Any:
+        """The state to show: a job stopped as stalled is stored as failed, shown as stopped."""
+        if self.is_stopped:
+            return self.State.STOPPED
+        return self.State(self.state)
+
+
+def jobs_stop_stalled(jobs: models.QuerySet[AnyJob], *, now: dt.datetime, **values: Any) -> int:
+    """Mark the jobs among ``jobs`` that have stalled as failed and stopped at ``now``.
+
+    One conditional UPDATE, which also writes ``values``: a worker that records progress between
+    a page's read and this write keeps its job, because the row no longer matches. Returns how
+    many jobs were stopped.
+    """
+    model = jobs.model
+    cutoff = model.stall_cutoff(now=now)
+    if cutoff is None:
+        return 0
+    return jobs.filter(state__in=model.ACTIVE_STATES, progressed_at__lt=cutoff).update(
+        state=model.State.FAILED, stopped_at=now, finished_at=now, **values
+    )
+
+
+class ReportJob(BackgroundJob):
     """A bulk download of every team PDF of a cycle as one zip, built by a worker.
 
     The zip holds every team's results, so it is kept only ``PILLARS_REPORT_ZIP_DAYS`` after the
@@ -33,8 +120,10 @@ class ReportJob(models.Model):
         # ``stopped_at`` saying when (see ``is_stalled``).
         STOPPED = "stopped", _("Stopped")
 
+    ACTIVE_STATES = (State.QUEUED, State.RUNNING)
     # States in which the zip file has been deleted (the row stays for the page and the audit).
     GONE_STATES = (State.EXPIRED, State.REPLACED)
+    STALL_SETTING = "PILLARS_REPORT_JOB_STALL_MINUTES"
 
     cycle = models.ForeignKey(
         "assessments.Cycle", on_delete=models.CASCADE, related_name="report_jobs"
@@ -47,40 +136,9 @@ class ReportJob(models.Model):
     done = models.PositiveIntegerField(default=0)
     failures = models.JSONField(default=list, blank=True)
     file = models.FileField(upload_to="reports/", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    # The last sign of life: created, picked up by a worker, or one more report done.
-    progressed_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
     file_deleted_at = models.DateTimeField(null=True, blank=True)
-    # Set when a page found the job queued or running without progress for too long.
-    stopped_at = models.DateTimeField(null=True, blank=True)
 
-    @property
-    def is_finished(self) -> bool:
-        """Nothing more will happen to it: the page stops polling."""
-        return self.state not in (self.State.QUEUED, self.State.RUNNING)
-
-    @staticmethod
-    def stall_cutoff(*, now: dt.datetime | None = None) -> dt.datetime | None:
-        """Jobs without progress since before this have stopped; None when the check is off."""
-        minutes = settings.PILLARS_REPORT_JOB_STALL_MINUTES
-        if minutes <= 0:
-            return None
-        return (now or timezone.now()) - dt.timedelta(minutes=minutes)
-
-    def is_stalled(self, *, now: dt.datetime | None = None) -> bool:
-        """Queued or running, with no progress for ``PILLARS_REPORT_JOB_STALL_MINUTES``.
-
-        A worker records progress after every report, so only a job whose worker died (or that
-        no worker picked up) gets here: :func:`assessments.report_jobs.report_jobs_stop_stalled`
-        then marks it failed.
-        """
-        cutoff = self.stall_cutoff(now=now)
-        return not self.is_finished and cutoff is not None and self.progressed_at < cutoff
-
-    @property
-    def is_stopped(self) -> bool:
-        return self.state == self.State.FAILED and self.stopped_at is not None
+    objects = BackgroundJobQuerySet.as_manager()
 
     @property
     def expires_at(self) -> dt.datetime | None:
@@ -102,21 +160,14 @@ class ReportJob(models.Model):
         """The state to show: a zip past its time is expired even before the clean-up runs."""
         if self.state == self.State.DONE and self.is_expired():
             return self.State.EXPIRED
-        if self.is_stopped:
-            return self.State.STOPPED
-        return self.State(self.state)
+        return super().shown_state
 
     @property
     def is_downloadable(self) -> bool:
         return self.state == self.State.DONE and bool(self.file) and not self.is_expired()
 
 
-class EmailRunQuerySet(models.QuerySet["EmailRun"]):
-    def active(self) -> EmailRunQuerySet:
-        return self.filter(state__in=EmailRun.ACTIVE_STATES)
-
-
-class EmailRun(models.Model):
+class EmailRun(BackgroundJob):
     """One click on "send invitations" or "send reminders": the worker emails batch by batch.
 
     It keeps counts and error messages only: no address, no token, no invitation. At most one run
@@ -136,6 +187,7 @@ class EmailRun(models.Model):
         STOPPED = "stopped", _("Stopped")  # only shown: stored as failed with ``stopped_at``
 
     ACTIVE_STATES = (State.QUEUED, State.RUNNING)
+    STALL_SETTING = "PILLARS_EMAIL_RUN_STALL_MINUTES"
 
     cycle = models.ForeignKey(
         "assessments.Cycle", on_delete=models.CASCADE, related_name="email_runs"
@@ -151,12 +203,8 @@ class EmailRun(models.Model):
     # [{"batch": 3, "people": 60, "error": "SMTPServerDisconnected: …"}], addresses redacted;
     # people not tried at all: {"batch": None, "people": 400, "reason": "server-failing"}.
     failures = models.JSONField(default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    progressed_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    stopped_at = models.DateTimeField(null=True, blank=True)
 
-    objects = EmailRunQuerySet.as_manager()
+    objects = BackgroundJobQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -168,10 +216,6 @@ class EmailRun(models.Model):
         ]
 
     @property
-    def is_finished(self) -> bool:
-        return self.state not in self.ACTIVE_STATES
-
-    @property
     def not_sent(self) -> int:
         """People an error kept from their email (their earlier link still works)."""
         return sum(failure.get("people", 0) for failure in self.failures)
@@ -179,20 +223,3 @@ class EmailRun(models.Model):
     @property
     def processed(self) -> int:
         return self.sent + self.skipped + self.not_sent
-
-    def is_stalled(self, *, now: dt.datetime | None = None) -> bool:
-        """Queued or running without progress for ``PILLARS_EMAIL_RUN_STALL_MINUTES``."""
-        minutes = settings.PILLARS_EMAIL_RUN_STALL_MINUTES
-        if self.is_finished or minutes <= 0:
-            return False
-        return self.progressed_at < (now or timezone.now()) - dt.timedelta(minutes=minutes)
-
-    @property
-    def is_stopped(self) -> bool:
-        return self.state == self.State.FAILED and self.stopped_at is not None
-
-    @property
-    def shown_state(self) -> EmailRun.State:
-        if self.is_stopped:
-            return self.State.STOPPED
-        return self.State(self.state)

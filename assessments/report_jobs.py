@@ -22,7 +22,6 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
@@ -30,6 +29,7 @@ from django_tasks import task
 
 from assessments import reports
 from assessments.anonymity import report_for_viewer
+from assessments.job_models import jobs_stop_stalled
 from assessments.models import ReportJob
 from assessments.report_zips import TRIGGER_JOB_FINISHED, TRIGGER_JOB_STARTED, report_zips_clean
 
@@ -41,8 +41,6 @@ if TYPE_CHECKING:
     from assessments.models import Cycle
 
 logger = logging.getLogger(__name__)
-
-_UNFINISHED = (ReportJob.State.QUEUED, ReportJob.State.RUNNING)
 
 ORG_LABEL = "organisation"
 
@@ -71,26 +69,23 @@ def _failure(label: str, error: BaseException) -> dict[str, str]:
 def report_jobs_stop_stalled(jobs: QuerySet[ReportJob], *, now: dt.datetime | None = None) -> int:
     """Mark the jobs among ``jobs`` that have stalled (see ``ReportJob.is_stalled``) as failed.
 
-    One conditional UPDATE: a worker that records progress between a page's read and this write
-    keeps its job, because the row no longer matches. Returns how many jobs were stopped.
+    One conditional UPDATE (:func:`~assessments.job_models.jobs_stop_stalled`): a worker that
+    records progress between a page's read and this write keeps its job. Returns how many jobs
+    were stopped.
     """
-    now = now or timezone.now()
-    cutoff = ReportJob.stall_cutoff(now=now)
-    if cutoff is None:
-        return 0
-    stopped = jobs.filter(state__in=_UNFINISHED, progressed_at__lt=cutoff).update(
-        state=ReportJob.State.FAILED, stopped_at=now, finished_at=now
-    )
+    stopped = jobs_stop_stalled(jobs, now=now or timezone.now())
     if stopped:
         logger.warning(
             "Stopped %s report job(s) without progress for %s minutes: is a worker running?",
             stopped,
-            settings.PILLARS_REPORT_JOB_STALL_MINUTES,
+            ReportJob.stall_minutes(),
         )
     return stopped
 
 
 def _progress_save(job: ReportJob, *fields: str) -> None:
+    # Unconditional, unlike an email run's: a worker still alive finishes its zip even if a page
+    # stopped the job meanwhile (a second zip harms nobody; a second email round would).
     job.progressed_at = timezone.now()
     job.save(update_fields=[*fields, "progressed_at"])
 

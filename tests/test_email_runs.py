@@ -14,6 +14,7 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +33,7 @@ from assessments.email_runs import (
     reminders_send,
 )
 from assessments.invitations import invitations_batch_send, invitations_needing, invitations_unsent
+from assessments.job_models import jobs_stop_stalled
 from assessments.models import AuditEvent, EmailRun, Invitation, token_hash
 from tests import email_backends
 from tests.email_backends import FlakyBackend
@@ -420,6 +422,29 @@ def test_a_run_within_the_limit_keeps_polling_and_zero_never_gives_up(hr, cycle,
     EmailRun.objects.filter(pk=run.pk).update(progressed_at=timezone.now() - dt.timedelta(days=9))
     assert email_runs_stop_stalled(EmailRun.objects.all()) == 0
     assert 'hx-trigger="every 2s"' in hr.get(cycle_url(cycle)).text
+
+
+def test_a_run_whose_worker_records_progress_before_the_stop_is_written_keeps_running(
+    cycle, settings
+):
+    settings.PILLARS_EMAIL_RUN_STALL_MINUTES = 30
+    run = stale_run(cycle, minutes=120, state=EmailRun.State.RUNNING)
+    assert run.is_stalled()  # a page reads it: stale...
+    # ...then the worker finishes a batch before the page writes.
+    EmailRun.objects.filter(pk=run.pk).update(sent=F("sent") + 1, progressed_at=timezone.now())
+    assert jobs_stop_stalled(EmailRun.objects.filter(pk=run.pk), now=timezone.now()) == 0
+    run.refresh_from_db()
+    assert (run.state, run.sent, run.stopped_at) == (EmailRun.State.RUNNING, 1, None)
+
+
+def test_email_runs_and_report_zips_each_follow_their_own_stall_setting(cycle, settings):
+    run = stale_run(cycle, minutes=60)
+    settings.PILLARS_EMAIL_RUN_STALL_MINUTES, settings.PILLARS_REPORT_JOB_STALL_MINUTES = 0, 30
+    assert not run.is_stalled()
+    assert email_runs_stop_stalled(EmailRun.objects.all()) == 0
+    settings.PILLARS_EMAIL_RUN_STALL_MINUTES, settings.PILLARS_REPORT_JOB_STALL_MINUTES = 30, 0
+    assert run.is_stalled()
+    assert email_runs_stop_stalled(EmailRun.objects.all()) == 1
 
 
 def test_a_worker_stopped_mid_run_by_a_page_stops_after_its_batch(big_cycle, flaky_mail):
