@@ -132,7 +132,7 @@ def _emails_context(cycle: Cycle) -> dict[str, object]:
         "reminding": EmailRun.Kind.REMINDER in active,
         "unsent": invitations_unsent(cycle=cycle).count() if cycle.is_open else 0,
         "due": reminders_due(cycle=cycle).count() if cycle.is_open else 0,
-        "stall_minutes": settings.PILLARS_EMAIL_RUN_STALL_MINUTES,
+        "stall_minutes": EmailRun.stall_minutes(),
     }
 
 

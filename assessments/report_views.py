@@ -160,7 +160,7 @@ def _job_context(job: ReportJob) -> dict[str, object]:
         "finished": job.is_finished,
         "can_start": _zips_allowed(job.cycle),
         "zip_days": settings.PILLARS_REPORT_ZIP_DAYS,
-        "stall_minutes": settings.PILLARS_REPORT_JOB_STALL_MINUTES,
+        "stall_minutes": ReportJob.stall_minutes(),
     }
 
 
@@ -199,7 +199,7 @@ def report_jobs(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "jobs": jobs,
             "can_start": can_start,
             "zip_days": settings.PILLARS_REPORT_ZIP_DAYS,
-            "stall_minutes": settings.PILLARS_REPORT_JOB_STALL_MINUTES,
+            "stall_minutes": ReportJob.stall_minutes(),
             "teams": teams,
             "hidden_count": sum(row.hidden for row in teams),
         },

@@ -71,7 +71,7 @@ def report_zips_due(*, now: dt.datetime, days: int) -> list[tuple[ReportJob, str
     """Finished jobs whose zip must go, each with its reason (replaced before expired)."""
     holding = list(
         ReportJob.objects.exclude(file="")
-        .exclude(state__in=(ReportJob.State.QUEUED, ReportJob.State.RUNNING))
+        .exclude(state__in=ReportJob.ACTIVE_STATES)
         .select_related("cycle")
     )
     newest: dict[int, ReportJob] = {}

@@ -320,7 +320,7 @@ PILLARS_REPORT_ZIP_DAYS = env_int("PILLARS_REPORT_ZIP_DAYS", 7)
 # after every report, so only a dead or missing worker gets there. 0 turns the check off.
 PILLARS_REPORT_JOB_STALL_MINUTES = env_int("PILLARS_REPORT_JOB_STALL_MINUTES", 30)
 # The same for a run of invitation or reminder emails (a worker records progress after every
-# batch of 100). 0 turns the check off.
+# batch of 20). 0 turns the check off.
 PILLARS_EMAIL_RUN_STALL_MINUTES = env_int(
     "PILLARS_EMAIL_RUN_STALL_MINUTES", PILLARS_REPORT_JOB_STALL_MINUTES
 )
