@@ -133,6 +133,7 @@ def _emails_context(cycle: Cycle) -> dict[str, object]:
         "unsent": invitations_unsent(cycle=cycle).count() if cycle.is_open else 0,
         "due": reminders_due(cycle=cycle).count() if cycle.is_open else 0,
         "stall_minutes": EmailRun.stall_minutes(),
+        "interval_hours": int(reminder_interval().total_seconds() // 3600),
     }
 
 
@@ -152,7 +153,6 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
         return render(request, "assessments/hr/cycle_detail.html#counts", context)
     context |= {
         "transitions": _transitions(cycle),
-        "interval_hours": int(reminder_interval().total_seconds() // 3600),
         "question_count": cycle.questions.ratings().count(),
         **_emails_context(cycle),
     }

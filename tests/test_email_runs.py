@@ -153,6 +153,8 @@ def test_the_cycle_page_polls_while_the_run_is_unfinished_and_stops_after(hr, cy
     assert partial.strip().startswith('<section class="card email-runs" id="emails"')
     assert 'role="status" aria-live="polite"' in partial
     assert "Waiting for the background worker" in partial
+    # The card polls itself as a whole: it says what an email does as the full page does.
+    assert "at most once every 48 hours" in partial
     email_run_send.call(run_id=EmailRun.objects.get().pk)
     partial = hr.get(cycle_url(cycle), headers={"HX-Request": "true", "HX-Target": "emails"}).text
     assert "every 2s" not in partial
