@@ -140,13 +140,32 @@ def invitation_by_token(*, token: str) -> Invitation | None:
     return _one(invitations.filter(token_hash=token_hash(token)))
 
 
-def _attnames(model: type[Model]) -> tuple[str, ...]:
-    return tuple(field.attname for field in model._meta.concrete_fields)
+def _attnames(model: type[Model], used: set[str]) -> tuple[str, ...]:
+    """The ``used`` fields in the model's own order, which ``Model.from_db`` expects."""
+    names = tuple(field.attname for field in model._meta.concrete_fields if field.attname in used)
+    if len(names) != len(used):
+        raise ValueError(f"{model.__name__} has no field {sorted(used - set(names))}")
+    return names
 
 
-_INVITATION_FIELDS = _attnames(Invitation)
-_CYCLE_FIELDS = _attnames(Cycle)
-_TEAM_FIELDS = _attnames(Team)
+# The columns the respondent's pages use, and only those: every survey request reads them, and
+# on SQLite the cost of a read grows with the length of its SQL. Any other field of these objects
+# is deferred, so touching one costs an extra query (the query-count tests would show it).
+_INVITATION_FIELDS = _attnames(Invitation, {"id", "cycle_id", "team_id", "role", "state"})
+_CYCLE_FIELDS = _attnames(
+    Cycle,
+    {
+        "id",
+        "name",
+        "state",
+        "opens_at",
+        "closes_at",
+        "min_group_size",
+        "comment_min_group_size",
+        "created_at",
+    },
+)
+_TEAM_FIELDS = _attnames(Team, {"id", "name"})
 
 
 def _invitation_row(invitations: QuerySet[Invitation]) -> QuerySet[Any]:
@@ -188,8 +207,9 @@ _drafts_read = PreparedQuery(
 
 
 def _invitation_get(invitation_id: int, *, lock: bool = False) -> Invitation | None:
-    """The invitation with its cycle and team, as ``select_related("cycle", "team")`` gives it;
-    ``lock`` (inside a transaction) locks its row until the transaction ends."""
+    """The invitation with its cycle and team, as ``select_related("cycle", "team")`` with
+    ``only()`` of the fields above gives it; ``lock`` (inside a transaction) locks its row until
+    the transaction ends."""
     rows = (_invitation_lock if lock else _invitation_read).rows(invitation_id)
     if not rows:
         return None
