@@ -10,12 +10,14 @@ from assessments.api import api
 from leadership import health, views
 
 urlpatterns = [
+    # First: the respondents' pages take most requests, and Django tries patterns in order. No
+    # other URL here shares their prefixes.
+    path("", include("assessments.urls")),
     path("", views.home, name="home"),
     path("healthz", health.health, name="health"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("bank/", include("leadership.bank_urls")),
-    path("", include("assessments.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
