@@ -174,6 +174,28 @@ def test_a_post_with_the_csrf_token_and_a_null_origin_is_accepted(bank):
     assert invitation.drafts.get().value == 4
 
 
+def test_a_null_origin_is_accepted_only_by_the_survey_pages(bank):
+    """Elsewhere Django's origin check stands: a sign-in POST with Origin: null is refused."""
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(reverse("login"), secure=True)
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())[1]
+    response = browser.post(
+        reverse("login"),
+        {"username": "someone@example.com", "password": "x", "csrfmiddlewaretoken": csrf},
+        HTTP_ORIGIN="null",
+        secure=True,
+    )
+    assert response.status_code == 403
+    assert "This page has expired" in response.content.decode()  # the CSRF failure page
+    same_origin = browser.post(
+        reverse("login"),
+        {"username": "someone@example.com", "password": "x", "csrfmiddlewaretoken": csrf},
+        HTTP_ORIGIN="https://testserver",
+        secure=True,
+    )
+    assert same_origin.status_code == 200  # the form again, with its error
+
+
 TEXTS = [
     "Ça marche très bien — merci ! Öffentlich, ß, ø, ñ",
     "Great team 🙌🏽👩‍👩‍👧‍👦 keep going 🚀",
