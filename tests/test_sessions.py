@@ -1,4 +1,5 @@
-"""The session store reads with prepared SQL and keeps Django's rules: expired means gone."""
+"""The session store reads with prepared SQL and keeps Django's rules: expired means gone, and a
+text whose signature fails loads empty, however often it is read."""
 
 from __future__ import annotations
 
@@ -61,3 +62,36 @@ def test_saving_a_session_deleted_meanwhile_is_refused_as_django_refuses_it():
     store["step"] = 2
     with pytest.raises(UpdateError):
         store.save()
+
+
+def test_each_load_of_an_unchanged_session_is_its_own_copy():
+    store = SessionStore()
+    store["entries"] = {"a": {"invitation": 1}}
+    store.save()
+    first = SessionStore(store.session_key)
+    first["entries"]["a"]["invitation"] = 2  # changed in memory, not saved
+    assert SessionStore(store.session_key)["entries"] == {"a": {"invitation": 1}}
+
+
+def test_a_session_text_changed_in_the_database_is_read_anew():
+    store = SessionStore()
+    store["step"] = 1
+    store.save()
+    assert SessionStore(store.session_key)["step"] == 1
+    Session.objects.filter(session_key=store.session_key).update(
+        session_data=SessionStore().encode({"step": 2})
+    )
+    assert SessionStore(store.session_key)["step"] == 2
+
+
+def test_a_tampered_session_text_loads_empty_every_time():
+    store = SessionStore()
+    store["invitation"] = 1
+    store.save()
+    SessionStore(store.session_key).load()  # the genuine text is now known to this process
+    genuine = Session.objects.get(session_key=store.session_key).session_data
+    payload, signature = genuine.rsplit(":", 1)
+    forged = f"{payload}:{'A' * len(signature)}"
+    Session.objects.filter(session_key=store.session_key).update(session_data=forged)
+    for _ in range(2):
+        assert dict(SessionStore(store.session_key).items()) == {}
