@@ -10,11 +10,12 @@ and drives it from a thread pool, bounded in time and count, over loopback only:
 - submit POST                vs a view inserting 1 + N rows goal ≥ 0.5 × floor
 - submit at a steady 50/s                                   goal p99 < 300 ms
 
-Beside throughput it prints the server's CPU milliseconds per request (gunicorn's processes, read
-from /proc; with PostgreSQL the database server's own CPU is not included) and the floor/measure
-ratio of those: on a shared machine other people's load moves the req/s of two runs a few
-seconds apart, while CPU per request stays put. It also prints how busy the load-generating
-process was, so a client-bound floor shows.
+Each measure and its floor run in alternating slices (``BENCH_ROUNDS``, 4 by default), so a
+change in the machine's pace during the run falls on both alike. Beside throughput it prints the
+server's CPU milliseconds per request (gunicorn's processes, read from /proc; with PostgreSQL
+the database server's own CPU is not included) and the floor/measure ratio of those: on a shared
+machine other people's load moves req/s from one second to the next, while CPU per request stays
+put. It also prints how busy the load-generating process was, so a client-bound floor shows.
 
     python -m benchmarks survey
 """
@@ -45,7 +46,10 @@ HOST, PORT = "127.0.0.1", 8201
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
-MAX_REQUESTS = int(os.environ.get("BENCH_MAX_REQUESTS", "3000"))
+# A bound on the count as well as the time; high enough that time is what ends a slice (slices
+# of equal length, so their ramp-up and tail weigh the same on a measure and its floor).
+MAX_REQUESTS = int(os.environ.get("BENCH_MAX_REQUESTS", "20000"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4"))
 SUBMIT_POOL = int(os.environ.get("BENCH_SUBMITS", "1500"))
 RATE = 50.0
 RATE_SECONDS = 6.0
@@ -65,6 +69,19 @@ class Figures:
     latencies: list[float]
     server_cpu: float = 0.0  # seconds, all gunicorn processes
     client_cpu: float = 0.0  # seconds, this process
+
+    @classmethod
+    def sum(cls, slices: list[Figures]) -> Figures:
+        """One measure's figures over several slices of time."""
+        return cls(
+            name=slices[0].name,
+            count=sum(part.count for part in slices),
+            errors=sum(part.errors for part in slices),
+            seconds=sum(part.seconds for part in slices),
+            latencies=[latency for part in slices for latency in part.latencies],
+            server_cpu=sum(part.server_cpu for part in slices),
+            client_cpu=sum(part.client_cpu for part in slices),
+        )
 
     @property
     def cpu_ms(self) -> float:
@@ -94,7 +111,8 @@ def run() -> None:
     for label, database_url in targets:
         print(
             f"\n== Survey benchmark: {label}, gunicorn {WORKERS} workers, "
-            f"{CONCURRENCY} clients, ≤{SECONDS:g}s per measure ==",
+            f"{CONCURRENCY} clients, ≤{SECONDS:g}s per measure in {ROUNDS} slices "
+            "alternating with its floor's ==",
             flush=True,
         )
         _run_one(database_url)
@@ -237,13 +255,17 @@ class _Tally:
 
 
 def _closed_loop(
-    name: str, make: Callable[[int], tuple[str, str, str, dict[str, str], int]], limit: int
+    name: str,
+    make: Callable[[int], tuple[str, str, str, dict[str, str], int]],
+    indexes: range,
+    seconds: float,
 ) -> Figures:
-    """CONCURRENCY clients, each sending its next request as soon as the last one returns."""
+    """CONCURRENCY clients, each sending its next request as soon as the last one returns, for
+    at most ``seconds`` and at most one request per index."""
     lock = threading.Lock()
-    counter = iter(range(min(limit, MAX_REQUESTS)))
+    counter = iter(indexes)
     tally = _Tally()
-    deadline = time.monotonic() + SECONDS
+    deadline = time.monotonic() + seconds
 
     def client() -> None:
         while time.monotonic() < deadline:
@@ -259,6 +281,33 @@ def _closed_loop(
             pool.submit(client)
     seconds = time.perf_counter() - started
     return Figures(name, len(tally.latencies), tally.errors, seconds, tally.latencies)
+
+
+def _paired(
+    master: int,
+    measure: tuple[str, Callable, int],
+    floor: tuple[str, Callable, int],
+) -> tuple[Figures, Figures]:
+    """A measure and its floor, each ``(name, make, most requests)``, in ROUNDS alternating
+    slices, each bounded by SECONDS / ROUNDS and by its share of the requests: when the machine's
+    pace changes (other tenants of a shared host), the change falls on both alike instead of on
+    whichever ran in that moment. Each side's figures are the sums over its slices."""
+    sides = []
+    for name, make, most in (measure, floor):
+        most = min(most, MAX_REQUESTS)
+        share = max(1, most // ROUNDS)
+        ranges = [range(at, min(at + share, most)) for at in range(0, most, share)]
+        sides.append((name, make, ranges))
+    slices: tuple[list[Figures], list[Figures]] = ([], [])
+    for round_ in range(ROUNDS):
+        for (name, make, ranges), taken in zip(sides, slices, strict=True):
+            if round_ < len(ranges):
+                taken.append(_slice(master, name, make, ranges[round_]))
+    return Figures.sum(slices[0]), Figures.sum(slices[1])
+
+
+def _slice(master: int, name: str, make: Callable, indexes: range) -> Figures:
+    return _measured(master, lambda: _closed_loop(name, make, indexes, SECONDS / ROUNDS))
 
 
 def _open_loop(
@@ -324,22 +373,18 @@ def _measure_all(fixture: dict, master: int) -> None:
         return "POST", "/bench/insert-many/", many_body, {"Content-Type": form}, 200
 
     # Warm every worker's connections, templates and caches first.
-    _closed_loop("warm-up", page, 4 * WORKERS)
-    _closed_loop("warm-up", trivial, 4 * WORKERS)
+    _closed_loop("warm-up", page, range(4 * WORKERS), SECONDS)
+    _closed_loop("warm-up", trivial, range(4 * WORKERS), SECONDS)
 
     rated = int(RATE * RATE_SECONDS)
     closed_submits = len(submits) - rated
 
-    def closed(name: str, make: Callable, limit: int = MAX_REQUESTS) -> Figures:
-        return _measured(master, lambda: _closed_loop(name, make, limit))
-
+    most = MAX_REQUESTS
+    many = f"1+{len(fixture['questions'])} INSERTs"
     rows = [
-        (closed("survey step GET", page), closed("trivial view", trivial)),
-        (closed("autosave POST", autosave), closed("one INSERT", insert)),
-        (
-            closed("submit POST", submit_from(0), closed_submits),
-            closed(f"1+{len(fixture['questions'])} INSERTs", insert_many),
-        ),
+        _paired(master, ("survey step GET", page, most), ("trivial view", trivial, most)),
+        _paired(master, ("autosave POST", autosave, most), ("one INSERT", insert, most)),
+        _paired(master, ("submit POST", submit_from(0), closed_submits), (many, insert_many, most)),
     ]
     steady = _measured(
         master, lambda: _open_loop(f"submit at {RATE:g}/s", submit_from(closed_submits), rated)
