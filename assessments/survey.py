@@ -37,7 +37,7 @@ from assessments.models import (
     token_hash,
     token_new,
 )
-from leadership.prepared import PreparedQuery
+from leadership.prepared import PreparedDelete, PreparedQuery, PreparedUpdate
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -644,6 +644,19 @@ def drafts_save(*, invitation: Invitation, drafts: DraftInput) -> None:
 # --- Submitting -----------------------------------------------------------------------------
 
 
+# Every submit ends with the same three writes, so Django compiles them once.
+_draft_answers_clear = PreparedDelete(
+    lambda invitation_id: DraftAnswer.objects.filter(invitation_id=invitation_id)
+)
+_draft_comments_clear = PreparedDelete(
+    lambda invitation_id: DraftComment.objects.filter(invitation_id=invitation_id)
+)
+_invitation_submitted = PreparedUpdate(
+    lambda invitation_id: Invitation.objects.filter(pk=invitation_id),
+    values={"state": Invitation.State.SUBMITTED},
+)
+
+
 def submission_create(*, invitation_id: int) -> None:
     """Turn the invitation's saved answers into an anonymous submission, exactly once.
 
@@ -678,6 +691,6 @@ def submission_create(*, invitation_id: int) -> None:
                 Comment(submission_id=submission.pk, pillar_id=pillar, text=text)
                 for pillar, text in comments.items()
             )
-        DraftAnswer.objects.filter(invitation_id=invitation.pk).delete()
-        DraftComment.objects.filter(invitation_id=invitation.pk).delete()
-        Invitation.objects.filter(pk=invitation.pk).update(state=Invitation.State.SUBMITTED)
+        _draft_answers_clear.run(invitation.pk)
+        _draft_comments_clear.run(invitation.pk)
+        _invitation_submitted.run(invitation.pk)

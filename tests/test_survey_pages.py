@@ -11,11 +11,10 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from assessments import survey
-from assessments.models import Cycle, DraftAnswer, DraftComment, Invitation, Role
+from assessments.models import Cycle, DraftAnswer, DraftComment, Role
 from assessments.page_frames import frame_cut, slot
 from assessments.survey_views import _context
 from assessments.templatetags.survey_items import survey_items_html
-from leadership.prepared import PreparedQuery
 from tests.survey_builders import cycle_make, invitation_make, survey_enter, team_make
 
 pytestmark = pytest.mark.django_db
@@ -121,27 +120,6 @@ def test_a_closed_cycle_is_seen_at_once_by_a_step_page_already_shown(client, ban
     assert client.get(url).status_code == 200
     Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.CLOSED)
     assert client.get(url).status_code == 410
-
-
-def test_a_prepared_query_gives_what_the_orm_gives_for_each_id(bank, django_assert_num_queries):
-    team = team_make("Platform")
-    cycle = cycle_make(bank, teams=[team])
-    invitations = [invitation_make(cycle, team)[0] for _ in range(2)]
-    query = PreparedQuery(
-        lambda pk: (
-            Invitation.objects.filter(pk=pk, cycle__state="open")
-            .order_by()
-            .values_list("pk", "email", "created_at", "cycle__opens_at")
-        )
-    )
-    for invitation in invitations:
-        expected = Invitation.objects.filter(pk=invitation.pk).values_list(
-            "pk", "email", "created_at", "cycle__opens_at"
-        )[0]
-        with django_assert_num_queries(1):
-            rows = query.rows(invitation.pk)
-        assert rows == [list(expected)]
-    assert query.rows(-1) == []
 
 
 def test_a_frame_fills_each_slot_escaped_wherever_it_sits():

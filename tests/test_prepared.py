@@ -1,0 +1,87 @@
+"""Prepared statements do what the ORM call they stand for does, compiled once."""
+
+from __future__ import annotations
+
+import pytest
+
+from assessments.models import DraftAnswer, DraftComment, Invitation
+from leadership.prepared import PreparedDelete, PreparedQuery, PreparedUpdate
+from tests.survey_builders import cycle_make, drafts_fill, invitation_make, team_make
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_invitations(bank):
+    team = team_make("Platform")
+    cycle = cycle_make(bank, teams=[team])
+    invitations = [invitation_make(cycle, team)[0] for _ in range(2)]
+    for invitation in invitations:
+        drafts_fill(invitation, comment="Fine.")
+    return invitations
+
+
+def test_a_prepared_query_gives_what_the_orm_gives_for_each_id(
+    two_invitations, django_assert_num_queries
+):
+    invitations = two_invitations
+    query = PreparedQuery(
+        lambda pk: (
+            Invitation.objects.filter(pk=pk, cycle__state="open")
+            .order_by()
+            .values_list("pk", "email", "created_at", "cycle__opens_at")
+        )
+    )
+    for invitation in invitations:
+        expected = Invitation.objects.filter(pk=invitation.pk).values_list(
+            "pk", "email", "created_at", "cycle__opens_at"
+        )[0]
+        with django_assert_num_queries(1):
+            rows = query.rows(invitation.pk)
+        assert rows == [list(expected)]
+    assert query.rows(-1) == []
+
+
+def test_a_prepared_delete_removes_only_the_rows_its_query_names(
+    two_invitations, django_assert_num_queries
+):
+    first, second = two_invitations
+    kept = DraftAnswer.objects.filter(invitation=second).count()
+    clear = PreparedDelete(lambda pk: DraftAnswer.objects.filter(invitation_id=pk))
+    expected = DraftAnswer.objects.filter(invitation=first).count()
+    assert expected > 0
+    with django_assert_num_queries(1):
+        assert clear.run(first.pk) == expected
+    assert not DraftAnswer.objects.filter(invitation=first).exists()
+    assert DraftAnswer.objects.filter(invitation=second).count() == kept
+    assert clear.run(first.pk) == 0
+
+
+def test_a_prepared_delete_refuses_rows_that_others_cascade_from(two_invitations):
+    """Deleting an invitation deletes its drafts too: one statement cannot do that."""
+    remove = PreparedDelete(lambda pk: Invitation.objects.filter(pk=pk))
+    with pytest.raises(ValueError, match="one statement"):
+        remove.run(two_invitations[0].pk)
+    assert Invitation.objects.count() == 2
+
+
+def test_a_prepared_update_sets_its_values_on_the_rows_its_query_names(
+    two_invitations, django_assert_num_queries
+):
+    first, second = two_invitations
+    submitted = PreparedUpdate(
+        lambda pk: Invitation.objects.filter(pk=pk), values={"state": Invitation.State.SUBMITTED}
+    )
+    with django_assert_num_queries(1):
+        assert submitted.run(first.pk) == 1
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.state == Invitation.State.SUBMITTED
+    assert second.state != Invitation.State.SUBMITTED
+    assert submitted.run(-1) == 0
+
+
+def test_prepared_statements_refuse_the_wrong_number_of_arguments(two_invitations):
+    read = PreparedQuery(lambda pk: DraftComment.objects.filter(invitation_id=pk).values_list("pk"))
+    with pytest.raises(TypeError, match="expected 1 arguments"):
+        read.rows(1, 2)
