@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
@@ -346,11 +347,24 @@ class Step:
 
 @dataclass
 class Survey:
+    """The invitation's survey with the answers and comments saved so far. Its steps are built
+    when first asked for; a page that shows one step builds only that one."""
+
     invitation: Invitation
-    steps: list[Step] = field(default_factory=list)
+    layouts: tuple[_StepLayout, ...]
+    answers: dict[int, int | None]  # question id → value (None: can't say)
+    comments: dict[int, str]  # pillar id → text
     # Shared by every survey of the same cycle layout and dropped with it: presentation keeps
     # pages rendered once per step there (see survey_views).
     page_cache: dict[tuple[object, ...], object] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def steps(self) -> list[Step]:
+        return [self._step_build(number) for number in range(1, len(self.layouts) + 1)]
+
+    @property
+    def steps_total(self) -> int:
+        return len(self.layouts)
 
     @property
     def cycle(self) -> Cycle:
@@ -362,15 +376,19 @@ class Survey:
 
     @property
     def total_items(self) -> int:
-        return sum(len(step.items) for step in self.steps)
+        return sum(len(layout.statements) for layout in self.layouts)
 
     @property
     def answered_items(self) -> int:
-        return sum(step.answered for step in self.steps)
+        return sum(
+            statement.question_id in self.answers
+            for layout in self.layouts
+            for statement in layout.statements
+        )
 
     @property
     def started(self) -> bool:
-        return self.answered_items > 0 or any(step.comment for step in self.steps)
+        return self.answered_items > 0 or any(self.comments.values())
 
     @property
     def complete(self) -> bool:
@@ -385,9 +403,33 @@ class Survey:
         return None
 
     def step(self, number: int) -> Step | None:
-        if 1 <= number <= len(self.steps):
+        if not 1 <= number <= len(self.layouts):
+            return None
+        if "steps" in self.__dict__:
             return self.steps[number - 1]
-        return None
+        return self._step_build(number)
+
+    def _step_build(self, number: int) -> Step:
+        layout = self.layouts[number - 1]
+        answers = self.answers
+        step = Step(
+            number=number,
+            pillar=layout.pillar,
+            items=[
+                Item(
+                    statement=statement,
+                    answered=statement.question_id in answers,
+                    value=answers.get(statement.question_id),
+                )
+                for statement in layout.statements
+            ],
+        )
+        if layout.comment_pillar is not None:
+            step.comment_field = f"{COMMENT_PREFIX}{layout.comment_pillar}"
+            step.comment_prompt = layout.comment_prompt
+            step.comment_help = layout.comment_help
+            step.comment = self.comments.get(layout.comment_pillar, "")
+        return step
 
 
 @dataclass(frozen=True)
@@ -508,30 +550,16 @@ def _drafts(invitation_id: int) -> tuple[dict[int, int | None], dict[int, str]]:
 
 
 def survey_build(*, invitation: Invitation) -> Survey:
-    """Every step of the invitation's survey, with the answers and comments saved so far."""
+    """The invitation's survey, with the answers and comments saved so far."""
     answers, comments = _drafts(invitation.pk)
     cycle_layout = _cycle_layout(invitation.cycle)
-    steps = []
-    for number, layout in enumerate(_steps_layout(cycle_layout, role=invitation.role), 1):
-        step = Step(
-            number=number,
-            pillar=layout.pillar,
-            items=[
-                Item(
-                    statement=statement,
-                    answered=statement.question_id in answers,
-                    value=answers.get(statement.question_id),
-                )
-                for statement in layout.statements
-            ],
-        )
-        if layout.comment_pillar is not None:
-            step.comment_field = f"{COMMENT_PREFIX}{layout.comment_pillar}"
-            step.comment_prompt = layout.comment_prompt
-            step.comment_help = layout.comment_help
-            step.comment = comments.get(layout.comment_pillar, "")
-        steps.append(step)
-    return Survey(invitation=invitation, steps=steps, page_cache=cycle_layout.pages)
+    return Survey(
+        invitation=invitation,
+        layouts=_steps_layout(cycle_layout, role=invitation.role),
+        answers=answers,
+        comments=comments,
+        page_cache=cycle_layout.pages,
+    )
 
 
 # --- Answers in progress --------------------------------------------------------------------

@@ -148,7 +148,7 @@ def _context(key: str, survey_: survey.Survey, **extra: Any) -> dict[str, Any]:
         "k": cycle.min_group_size,
         "comment_k": cycle.comment_min_group_size,
         "max_comment": settings.PILLARS_MAX_COMMENT_LENGTH,
-        "steps_total": len(survey_.steps),
+        "steps_total": survey_.steps_total,
         "total": survey_.total_items,
         # About ten seconds a statement, rounded up to whole minutes.
         "minutes": max(1, -(-survey_.total_items * 10 // 60)),
@@ -207,7 +207,7 @@ def survey_intro(request: HttpRequest, key: str) -> HttpResponse:
     survey_ = survey.survey_build(invitation=invitation)
     if survey_.started and "intro" not in request.GET:
         return redirect(_step_url(key, survey_.resume_step))
-    first = _step_url(key, 1 if survey_.steps else None)
+    first = _step_url(key, 1 if survey_.steps_total else None)
     return render(request, "assessments/survey/intro.html", _context(key, survey_, first_url=first))
 
 
@@ -241,7 +241,7 @@ def survey_step(request: HttpRequest, key: str, number: int) -> HttpResponse:
         if going == "back":
             return redirect(_step_url(key, number - 1) if number > 1 else _intro_url(key))
         if step.complete:
-            following = number + 1 if number < len(survey_.steps) else None
+            following = number + 1 if number < survey_.steps_total else None
             return redirect(_step_url(key, following))
         error = survey.SurveyError(survey.ERROR_STEP_INCOMPLETE)
     if error is not None:
@@ -304,7 +304,7 @@ def _step_frame(survey_: survey.Survey, step: survey.Step) -> PageFrame:
         "survey": SimpleNamespace(total_items=survey_.total_items),
         "is_self": survey_.is_self,
         "max_comment": settings.PILLARS_MAX_COMMENT_LENGTH,
-        "steps_total": len(survey_.steps),
+        "steps_total": survey_.steps_total,
         "step": stand_in_step,
         "items_html": slot("items"),
         "error": None,
@@ -385,7 +385,7 @@ def survey_review(request: HttpRequest, key: str) -> HttpResponse:
     return render(
         request,
         "assessments/survey/review.html",
-        _context(key, survey_, back_url=_step_url(key, len(survey_.steps) or None)),
+        _context(key, survey_, back_url=_step_url(key, survey_.steps_total or None)),
     )
 
 
@@ -416,7 +416,7 @@ def survey_submit(request: HttpRequest, key: str) -> HttpResponse:
             key,
             survey_,
             error=error,
-            back_url=_step_url(key, len(survey_.steps) or None),
+            back_url=_step_url(key, survey_.steps_total or None),
         )
         return render(request, "assessments/survey/review.html", context, status=422)
     _entry_done(request, key)
