@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
+from django.core import checks
 from django.middleware import csrf
 
 if TYPE_CHECKING:
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
 _MARK = "csrf_origin_may_be_hidden"
+_PATH = "leadership.csrf.CsrfViewMiddleware"
 
 
 def origin_may_be_hidden(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -44,3 +47,17 @@ class CsrfViewMiddleware(csrf.CsrfViewMiddleware):
         ):
             return True
         return super()._origin_verified(request)
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def csrf_middleware_check(**kwargs: Any) -> list[checks.CheckMessage]:
+    """Django's own check (security.W003, silenced in settings) looks for its class by name; this
+    one looks for the subclass that stands in for it."""
+    if _PATH in settings.MIDDLEWARE:
+        return []
+    return [
+        checks.Warning(
+            f"{_PATH} is not in MIDDLEWARE: no view is protected against cross-site requests.",
+            id="pillars.W003",
+        )
+    ]
