@@ -1,27 +1,21 @@
-"""The respondent's survey, without HTTP: links, steps, answers in progress, and submitting.
+"""The respondent's survey, without HTTP: links, answers in progress, and submitting (what the
+steps show is in :mod:`assessments.survey_steps`).
 
 Anonymous by construction (DESIGN.md): answers in progress are kept against the invitation as
 drafts; :func:`submission_create` turns them into a :class:`Submission` in one transaction that
 locks the invitation, and deletes the drafts. Nothing it writes refers back to the invitation,
 and nothing here logs an id, a token or an email.
-
-A step is one pillar. It is complete when every rating statement has an answer, where "can't say"
-is an answer (stored as ``None``): explicit, so that "skipped by mistake" and "don't know" never
-look the same, and never a burden, since "can't say" is always one tap away.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import SmallIntegerField, TextField, Value
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import (
@@ -38,6 +32,14 @@ from assessments.models import (
     token_hash,
     token_new,
 )
+from assessments.survey_steps import (
+    ANSWER_PREFIX,
+    CANT_SAY,
+    COMMENT_PREFIX,
+    Survey,
+    cycle_layout,
+    steps_layout,
+)
 from leadership.prepared import PreparedDelete, PreparedQuery, PreparedUpdate
 
 if TYPE_CHECKING:
@@ -47,7 +49,6 @@ if TYPE_CHECKING:
     from django.db.models import Model, QuerySet
     from django.utils.functional import Promise
 
-    from leadership.models import Pillar, Question
 
 _Row = TypeVar("_Row", bound="Model")
 
@@ -86,11 +87,8 @@ PROBLEM_MESSAGES: dict[str, Promise] = {
     SUBMITTED: ERROR_ALREADY_SUBMITTED,
 }
 
-# Form field names: one radio group per statement, one text box per pillar.
-ANSWER_PREFIX = "q-"
-COMMENT_PREFIX = "c-"
-CANT_SAY = "na"
-# Fields that belong to the page itself rather than to the answers.
+# Form field names (one radio group per statement, one text box per pillar) are in survey_steps;
+# these belong to the page itself rather than to the answers.
 FORM_FIELDS = frozenset({"csrfmiddlewaretoken", "go"})
 
 
@@ -268,275 +266,6 @@ def shared_link_visit(*, token: str) -> Invitation:
     )
 
 
-# --- The survey's structure -----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Statement:
-    """A rating statement as a step shows it, before any answer: the same for every respondent
-    of a cycle in one role and language."""
-
-    question_id: int
-    field: str
-    text: str
-    help_text: str
-    points: tuple[int, ...]
-    labels: tuple[str, ...]
-    cant_say_label: str
-    number: int
-
-
-@dataclass(slots=True)
-class Item:
-    """A statement with this respondent's answer so far (``value`` None means "can't say")."""
-
-    statement: Statement
-    answered: bool
-    value: int | None
-
-    @property
-    def question_id(self) -> int:
-        return self.statement.question_id
-
-    @property
-    def field(self) -> str:
-        return self.statement.field
-
-    @property
-    def text(self) -> str:
-        return self.statement.text
-
-    @property
-    def number(self) -> int:
-        return self.statement.number
-
-    @property
-    def answer_label(self) -> str:
-        if not self.answered:
-            return ""
-        statement = self.statement
-        if self.value is None:
-            return statement.cant_say_label
-        if self.value in statement.points:
-            return statement.labels[statement.points.index(self.value)]
-        return str(self.value)
-
-
-@dataclass(slots=True)
-class Step:
-    number: int
-    pillar: Pillar
-    items: list[Item]
-    comment_field: str = ""
-    comment_prompt: str = ""
-    comment_help: str = ""
-    comment: str = ""
-
-    @property
-    def answered(self) -> int:
-        return sum(1 for item in self.items if item.answered)
-
-    @property
-    def complete(self) -> bool:
-        return self.answered == len(self.items)
-
-    @property
-    def missing(self) -> list[Item]:
-        return [item for item in self.items if not item.answered]
-
-
-@dataclass
-class Survey:
-    """The invitation's survey with the answers and comments saved so far. Its steps are built
-    when first asked for; a page that shows one step builds only that one."""
-
-    invitation: Invitation
-    layouts: tuple[_StepLayout, ...]
-    answers: dict[int, int | None]  # question id → value (None: can't say)
-    comments: dict[int, str]  # pillar id → text
-    # Shared by every survey of the same cycle layout and dropped with it: presentation keeps
-    # pages rendered once per step there (see survey_views).
-    page_cache: dict[tuple[object, ...], object] = field(default_factory=dict, repr=False)
-
-    @cached_property
-    def steps(self) -> list[Step]:
-        return [self._step_build(number) for number in range(1, len(self.layouts) + 1)]
-
-    @property
-    def steps_total(self) -> int:
-        return len(self.layouts)
-
-    @property
-    def cycle(self) -> Cycle:
-        return self.invitation.cycle
-
-    @property
-    def is_self(self) -> bool:
-        return self.invitation.role == Role.SELF
-
-    @property
-    def total_items(self) -> int:
-        return sum(len(layout.statements) for layout in self.layouts)
-
-    @property
-    def answered_items(self) -> int:
-        return sum(
-            statement.question_id in self.answers
-            for layout in self.layouts
-            for statement in layout.statements
-        )
-
-    @property
-    def started(self) -> bool:
-        return self.answered_items > 0 or any(self.comments.values())
-
-    @property
-    def complete(self) -> bool:
-        return all(step.complete for step in self.steps)
-
-    @property
-    def resume_step(self) -> int | None:
-        """The first step with an unanswered statement; None when only the review is left."""
-        for step in self.steps:
-            if not step.complete:
-                return step.number
-        return None
-
-    def step(self, number: int) -> Step | None:
-        if not 1 <= number <= len(self.layouts):
-            return None
-        if "steps" in self.__dict__:
-            return self.steps[number - 1]
-        return self._step_build(number)
-
-    def _step_build(self, number: int) -> Step:
-        layout = self.layouts[number - 1]
-        answers = self.answers
-        step = Step(
-            number=number,
-            pillar=layout.pillar,
-            items=[
-                Item(
-                    statement=statement,
-                    answered=statement.question_id in answers,
-                    value=answers.get(statement.question_id),
-                )
-                for statement in layout.statements
-            ],
-        )
-        if layout.comment_pillar is not None:
-            step.comment_field = f"{COMMENT_PREFIX}{layout.comment_pillar}"
-            step.comment_prompt = layout.comment_prompt
-            step.comment_help = layout.comment_help
-            step.comment = self.comments.get(layout.comment_pillar, "")
-        return step
-
-
-@dataclass(frozen=True)
-class _StepLayout:
-    """What a step shows before any answer: the same for every respondent of a cycle and role."""
-
-    pillar: Pillar
-    statements: tuple[Statement, ...]
-    comment_pillar: int | None = None
-    comment_prompt: str = ""
-    comment_help: str = ""
-
-
-@dataclass(frozen=True)
-class _CycleLayout:
-    questions: tuple[Question, ...]
-    # question id → (lowest, highest) point, for the rating statements
-    scales: dict[int, tuple[int, int]]
-    comment_pillars: frozenset[int]
-    # (is self, language) → steps, built on first use
-    steps: dict[tuple[bool, str | None], tuple[_StepLayout, ...]]
-    pages: dict[tuple[object, ...], object]
-
-
-# A cycle's questions are a fixed set of versions once it is open, so each process keeps them
-# (and their translated steps) for a short while instead of reading them on every request.
-_LAYOUT_TTL = 30.0
-_layout_cache: dict[tuple[int, object], tuple[float, _CycleLayout]] = {}
-
-
-def _cycle_layout(cycle: Cycle) -> _CycleLayout:
-    now = time.monotonic()
-    # created_at too: a rolled-back test database hands out the same ids again.
-    cache_key = (cycle.pk, cycle.created_at)
-    cached = _layout_cache.get(cache_key)
-    if cached is not None and cached[0] >= now:
-        return cached[1]
-    questions = tuple(cycle.questions.in_survey_order())
-    layout = _CycleLayout(
-        questions=questions,
-        scales={q.pk: (q.scale_min, q.scale_max) for q in questions if q.is_rating},
-        comment_pillars=frozenset(q.pillar_id for q in questions if not q.is_rating),
-        steps={},
-        pages={},
-    )
-    if len(_layout_cache) > 64:
-        _layout_cache.clear()
-    _layout_cache[cache_key] = (now + _LAYOUT_TTL, layout)
-    return layout
-
-
-def _steps_layout(layout: _CycleLayout, *, role: str) -> tuple[_StepLayout, ...]:
-    is_self = role == Role.SELF
-    layout_key = (is_self, get_language())
-    steps = layout.steps.get(layout_key)
-    if steps is None:
-        steps = layout.steps[layout_key] = _steps_build(layout.questions, role=role)
-    return steps
-
-
-def _steps_build(questions: tuple[Question, ...], *, role: str) -> tuple[_StepLayout, ...]:
-    cant_say_label = str(_("Can't say"))
-    # Labels are translated once per distinct scale, not once per statement.
-    translated: dict[tuple[int, int, str], tuple[str, ...]] = {}
-    pillars: dict[int, Pillar] = {}
-    statements: dict[int, list[Statement]] = {}
-    comments: dict[int, Question] = {}
-    number = 0
-    for question in questions:
-        if question.pillar_id not in pillars:
-            pillars[question.pillar_id] = question.pillar
-            statements[question.pillar_id] = []
-        if not question.is_rating:
-            comments.setdefault(question.pillar_id, question)
-            continue
-        number += 1
-        scale = (question.scale_min, question.scale_max, repr(question.scale_labels))
-        labels = translated.get(scale)
-        if labels is None:
-            labels = translated[scale] = tuple(question.labels())
-        statements[question.pillar_id].append(
-            Statement(
-                question_id=question.pk,
-                field=f"{ANSWER_PREFIX}{question.pk}",
-                text=question.wording_for(role),
-                help_text=question.help_text,
-                points=tuple(question.scale_points),
-                labels=labels,
-                cant_say_label=cant_say_label,
-                number=number,
-            )
-        )
-    steps = []
-    for pillar_id, pillar in pillars.items():
-        comment = comments.get(pillar_id)
-        steps.append(
-            _StepLayout(
-                pillar=pillar,
-                statements=tuple(statements[pillar_id]),
-                comment_pillar=pillar_id if comment else None,
-                comment_prompt=comment.wording_for(role) if comment else "",
-                comment_help=comment.help_text if comment else "",
-            )
-        )
-    return tuple(steps)
-
-
 def _drafts(invitation_id: int) -> tuple[dict[int, int | None], dict[int, str]]:
     """The invitation's saved answers (question → value) and comments (pillar → text)."""
     answers: dict[int, int | None] = {}
@@ -552,13 +281,13 @@ def _drafts(invitation_id: int) -> tuple[dict[int, int | None], dict[int, str]]:
 def survey_build(*, invitation: Invitation) -> Survey:
     """The invitation's survey, with the answers and comments saved so far."""
     answers, comments = _drafts(invitation.pk)
-    cycle_layout = _cycle_layout(invitation.cycle)
+    layout = cycle_layout(invitation.cycle)
     return Survey(
         invitation=invitation,
-        layouts=_steps_layout(cycle_layout, role=invitation.role),
+        layouts=steps_layout(layout, role=invitation.role),
         answers=answers,
         comments=comments,
-        page_cache=cycle_layout.pages,
+        page_cache=layout.pages,
     )
 
 
@@ -603,7 +332,7 @@ def draft_input_parse(data: Mapping[str, str]) -> DraftInput:
 
 
 def _validate(invitation: Invitation, drafts: DraftInput) -> None:
-    layout = _cycle_layout(invitation.cycle)
+    layout = cycle_layout(invitation.cycle)
     for question_id, value in drafts.answers.items():
         name = f"{ANSWER_PREFIX}{question_id}"
         scale = layout.scales.get(question_id)
@@ -701,7 +430,7 @@ def submission_create(*, invitation_id: int) -> None:
         if problem:
             raise SurveyError(PROBLEM_MESSAGES[problem], problem=problem)
         answers, comments = _drafts(invitation.pk)
-        required = set(_cycle_layout(invitation.cycle).scales)
+        required = set(cycle_layout(invitation.cycle).scales)
         if not required <= answers.keys():
             raise SurveyError(ERROR_SURVEY_INCOMPLETE)
         submission = Submission.objects.create(

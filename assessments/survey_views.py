@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
     from django.http import HttpRequest
 
+    from assessments.survey_steps import Step, Survey
+
 SESSION_KEY = "pillars_survey"
 SESSION_LOST = "session_lost"
 
@@ -137,7 +139,7 @@ def _step_url(key: str, number: int | None) -> str:
     return reverse("assessments:survey-step", args=[key, number])
 
 
-def _context(key: str, survey_: survey.Survey, **extra: Any) -> dict[str, Any]:
+def _context(key: str, survey_: Survey, **extra: Any) -> dict[str, Any]:
     cycle = survey_.cycle
     return {
         "key": key,
@@ -279,7 +281,7 @@ _STEP_SLOTS = (
 )
 
 
-def _step_frame(survey_: survey.Survey, step: survey.Step) -> PageFrame:
+def _step_frame(survey_: Survey, step: Step) -> PageFrame:
     """The step page without a respondent (no error shown): the same for everyone who answers
     this step of this cycle in this role and language, so it is rendered once per layout."""
     cache_key = ("step", step.number, survey_.is_self, get_language())
@@ -320,8 +322,8 @@ def _step_frame(survey_: survey.Survey, step: survey.Step) -> PageFrame:
 def _step_page(
     request: HttpRequest,
     key: str,
-    survey_: survey.Survey,
-    step: survey.Step,
+    survey_: Survey,
+    step: Step,
     progress: int,
     other_answered: int,
 ) -> HttpResponse:
