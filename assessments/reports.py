@@ -177,12 +177,15 @@ def key_messages(*, team: TeamResult, report: CycleReport) -> list[KeyMessage]:
 
     strongest = max(shown, key=lambda p: p.percent)
     weakest = min(shown, key=lambda p: p.percent)
+    if (strongest.favourable_pct or 0) < wording.FAVOURABLE_MAJORITY:
+        # Even the best pillar is not favourable for most answers: "strongest" would flatter.
+        title = _("Highest-rated pillar: %(name)s")
+        advice = _("Fewer than half the answers are favourable even here: ask what would lift it.")
+    else:
+        title = _("Strongest pillar: %(name)s")
+        advice = _("Say what makes it work, so the team keeps doing it.")
     messages = [
-        KeyMessage(
-            "strength",
-            _("Strongest pillar: %(name)s") % {"name": strongest.name},
-            out_of(strongest) + ". " + _("Say what makes it work, so the team keeps doing it."),
-        )
+        KeyMessage("strength", title % {"name": strongest.name}, out_of(strongest) + ". " + advice)
     ]
     if weakest is not strongest:
         messages.append(

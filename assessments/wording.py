@@ -34,6 +34,8 @@ PRECISION_MIN_N = 5
 PRECISION_MAX_CI_SHARE = 0.25
 # A change smaller than this (in scale points) reads as "about the same".
 CHANGE_NOTICEABLE = 0.1
+# Below this share of favourable answers (%), a team's best pillar is not called a strength.
+FAVOURABLE_MAJORITY = 50
 
 ICC_EXPLANATION = gettext_lazy(
     "ICC(1) is the share of the differences in answers that comes from which team a person is "

@@ -79,6 +79,20 @@ def test_key_messages_name_the_strongest_and_weakest_pillar_from_the_data(cycle)
     assert messages[2].title == f"Blind spot: {blind.name}"
 
 
+def test_a_team_whose_best_pillar_is_mostly_unfavourable_is_not_told_it_is_a_strength(bank):
+    cycle = report_cycle_make(bank)
+    low = report_team_make(cycle, "Platform")
+    report_answers_add(cycle, low, values=[3, 2, 3, 2, 3], shifts=(0, -1, 0, -1, 0))
+    report = report_for_viewer(cycle=cycle, user=None)
+    team = team_of(report, "Platform")
+    best = max(team.pillars, key=lambda p: p.percent)
+    assert best.favourable_pct < 50
+    first = reports.key_messages(team=team, report=report)[0]
+    assert first.kind == "strength"
+    assert first.title == f"Highest-rated pillar: {best.name}"
+    assert "Fewer than half the answers are favourable even here" in first.text
+
+
 def test_a_suppressed_team_report_shows_its_count_and_no_scores_or_comments(cycle):
     report = report_for_viewer(cycle=cycle, user=None)
     team = team_of(report, "Sales South")
