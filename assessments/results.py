@@ -146,7 +146,7 @@ class PillarSummary:
         icc1: float | None = None,
         icc2: float | None = None,
     ) -> PillarSummary:
-        """The summary of ``pillar`` (an ``aggregation.PillarInfo``): its name, order and scale
+        """The summary of ``pillar`` (a ``cycle_data.PillarInfo``): its name, order and scale
         from the pillar, the figures given; a figure not given is None (no item–total)."""
         return cls(
             key=pillar.key,

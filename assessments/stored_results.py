@@ -34,7 +34,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 
-from assessments import aggregation
+from assessments import aggregation, cycle_data
 from assessments.models import (
     Cycle,
     CycleResult,
@@ -360,8 +360,8 @@ def cycle_report(cycle: Cycle, *, detail: bool | Collection[int] = True) -> Cycl
 
 def counts_report(cycle: Cycle, *, reason: str) -> CycleReport:
     """Counts only — no score computed or read — for a viewer who may not see scores yet."""
-    pillars = aggregation.cycle_pillars(cycle)
-    teams = aggregation.cycle_teams(cycle)
+    pillars = cycle_data.cycle_pillars(cycle)
+    teams = cycle_data.cycle_teams(cycle)
     member_counts: dict[int, int] = {}
     self_counts: dict[int, int] = {}
     for team_id, role, n in (

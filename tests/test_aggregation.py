@@ -13,11 +13,11 @@ from assessments import scoring
 from assessments.aggregation import (
     Percentiles,
     cycle_compute,
-    cycle_data_load,
     respondent_scores,
     team_group_stats,
     team_rwg,
 )
+from assessments.cycle_data import cycle_data_load
 from assessments.models import Answer, CycleResult, Role
 from assessments.results import REASON_FEW_ANSWERS, CycleReport
 from assessments.stored_results import cycle_report, results_invalidate

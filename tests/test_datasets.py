@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 import pytest
 from django.core.management import call_command
 
-from assessments.aggregation import cycle_data_load, respondent_scores
+from assessments.aggregation import respondent_scores
+from assessments.cycle_data import cycle_data_load
 from assessments.models import Cycle, Submission
 from assessments.stored_results import cycle_report
 

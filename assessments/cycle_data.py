@@ -1,0 +1,170 @@
+"""A cycle's raw answers, loaded for scoring: plain rows and pandas frames, no figures yet.
+
+A fixed handful of SQL queries load the cycle's questions, teams, counts, answers and comments;
+the number does not grow with teams or respondents. Answers come straight from the cursor and
+into one frame with each question's pillar and scale, reverse-scored where the question says so.
+:mod:`assessments.aggregation` turns this into a report; together they are the only modules
+using pandas.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Count, Q
+
+from assessments.models import Answer, Comment, Cycle, Invitation, Role, Submission, Team
+
+if TYPE_CHECKING:
+    from leadership.models import Question
+
+ANSWER_COLUMNS = ["submission", "team", "role", "question", "value"]
+
+
+@dataclass(frozen=True)
+class PillarInfo:
+    key: str
+    name: str
+    description: str
+    order: int
+    scale_min: int
+    scale_max: int
+    questions: tuple[Question, ...]
+
+    @property
+    def scale_points(self) -> int:
+        return self.scale_max - self.scale_min + 1
+
+
+@dataclass
+class CycleData:
+    """What the queries return: plain rows and frames, before any scoring."""
+
+    pillars: list[PillarInfo]
+    teams: list[Team]
+    member_counts: dict[int, int]
+    self_counts: dict[int, int]
+    invited: dict[int, int]
+    answers: pd.DataFrame  # ANSWER_COLUMNS, plus question metadata and ``scored``
+    comments: pd.DataFrame  # team, pillar key, text (members only)
+
+
+def cycle_teams(cycle: Cycle) -> list[Team]:
+    """The cycle's teams and any team with a submission in it, with their department."""
+    with_answers = Submission.objects.filter(cycle=cycle).values("team_id")
+    return list(
+        Team.objects.filter(Q(cycles=cycle) | Q(pk__in=with_answers))
+        .select_related("parent")
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def cycle_pillars(cycle: Cycle) -> list[PillarInfo]:
+    questions = list(cycle.questions.ratings().in_survey_order())
+    grouped: dict[int, list[Question]] = defaultdict(list)
+    for question in questions:
+        grouped[question.pillar_id].append(question)
+    pillars = []
+    for items in grouped.values():
+        pillar = items[0].pillar
+        pillars.append(
+            PillarInfo(
+                key=pillar.key,
+                name=pillar.name,
+                description=pillar.description,
+                order=pillar.order,
+                scale_min=min(q.scale_min for q in items),
+                scale_max=max(q.scale_max for q in items),
+                questions=tuple(items),
+            )
+        )
+    return pillars
+
+
+def _rows(queryset: Any) -> list[tuple]:
+    """Rows of a values_list queryset straight from the cursor (skips per-row ORM work)."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # e.g. ``question_id__in=[]`` (a cycle without questions): no rows
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def cycle_data_load(cycle: Cycle) -> CycleData:
+    pillars = cycle_pillars(cycle)
+    teams = cycle_teams(cycle)
+    member_counts: dict[int, int] = defaultdict(int)
+    self_counts: dict[int, int] = defaultdict(int)
+    for team_id, role, n in (
+        Submission.objects.filter(cycle=cycle)
+        .values_list("team_id", "role")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        if role == Role.MEMBER:
+            member_counts[team_id] += n
+        elif role == Role.SELF:
+            self_counts[team_id] += n
+    invited = dict(
+        Invitation.objects.filter(cycle=cycle, role=Role.MEMBER)
+        .values_list("team_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    question_ids = [q.pk for p in pillars for q in p.questions]
+    answer_rows = _rows(
+        Answer.objects.filter(
+            submission__cycle=cycle,
+            submission__role__in=[Role.MEMBER, Role.SELF],
+            question_id__in=question_ids,
+        )
+        .values_list(
+            "submission_id", "submission__team_id", "submission__role", "question_id", "value"
+        )
+        .order_by()
+    )
+    comment_rows = _rows(
+        Comment.objects.filter(submission__cycle=cycle, submission__role=Role.MEMBER)
+        .values_list("submission__team_id", "pillar__key", "text")
+        .order_by()
+    )
+    return CycleData(
+        pillars=pillars,
+        teams=teams,
+        member_counts=dict(member_counts),
+        self_counts=dict(self_counts),
+        invited=invited,
+        answers=_answers_frame(answer_rows, pillars),
+        comments=pd.DataFrame(comment_rows, columns=["team", "pillar", "text"]),
+    )
+
+
+def _answers_frame(rows: list[tuple], pillars: list[PillarInfo]) -> pd.DataFrame:
+    """Answers with their question's pillar and scale, and ``scored`` (reverse-scored, NaN)."""
+    meta = pd.DataFrame(
+        [
+            (q.pk, p.key, q.reverse_scored, q.scale_min, q.scale_max)
+            for p in pillars
+            for q in p.questions
+        ],
+        columns=["question", "pillar", "reverse", "scale_min", "scale_max"],
+    ).set_index("question")
+    frame = pd.DataFrame(rows, columns=ANSWER_COLUMNS)
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype(float)
+    frame = frame.join(meta, on="question")
+    frame["scored"] = np.where(
+        frame["reverse"].astype(bool),
+        frame["scale_min"] + frame["scale_max"] - frame["value"],
+        frame["value"],
+    )
+    frame["favourable"] = frame["scored"] >= frame["scale_max"] - 1  # top two points
+    return frame
