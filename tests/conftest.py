@@ -38,6 +38,17 @@ def _media_root_isolated(tmp_path_factory: pytest.TempPathFactory):
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Hashing a password the production way (PBKDF2, a million rounds) takes most of a second
+    on a small machine, and the suite makes hundreds of accounts and sign-ins: the tests hash with
+    MD5. test_settings checks that the app itself keeps Django's slow, salted default."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _ratelimit_counters_cleared() -> None:
     """Rate-limit counts live in the cache: one test's requests must not limit the next test."""

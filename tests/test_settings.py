@@ -58,6 +58,23 @@ def test_a_real_sqlite_file_is_in_wal_mode(tmp_path):
     assert int(timeout) >= 5000
 
 
+def test_passwords_are_stored_with_a_slow_salted_hash_outside_the_tests():
+    """The suite hashes with MD5 for speed (conftest); the app keeps Django's PBKDF2 default."""
+    code = (
+        "import django; django.setup(); from django.contrib.auth.hashers import make_password; "
+        "print(make_password('a-long-test-password').split('$')[0])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "leadership.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() in {"pbkdf2_sha256", "argon2", "scrypt"}
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
     env.update({"PILLARS_ENV": "production", "DJANGO_SETTINGS_MODULE": "leadership.settings"})
