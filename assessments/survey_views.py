@@ -8,7 +8,6 @@ submitting, the session entry forgets the invitation and only remembers "done".
 from __future__ import annotations
 
 import secrets
-from functools import wraps
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -19,8 +18,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
-from django.utils.http import RFC3986_SUBDELIMS, http_date
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -29,10 +27,9 @@ from assessments.models import Invitation, Role, token_hash
 from assessments.page_frames import PageFrame, frame_render, slot
 from assessments.ratelimit import ratelimit
 from assessments.templatetags.survey_items import survey_items_html
-from leadership.csrf import origin_may_be_hidden
+from leadership.csrf import address_hidden
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
 
     from django.http import HttpRequest
 
@@ -49,28 +46,6 @@ PROBLEM_STATUS = {
     survey.SUBMITTED: 200,
     SESSION_LOST: 403,
 }
-
-
-_NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
-
-
-def _private(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Survey pages are never cached and never leak their address to another site (so their
-    POSTs carry ``Origin: null``, which :mod:`leadership.csrf` accepts for them)."""
-
-    @origin_may_be_hidden
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
-        if response.has_header("Cache-Control") or response.has_header("Expires"):
-            add_never_cache_headers(response)
-        else:  # what add_never_cache_headers writes here, without parsing an absent header
-            response["Cache-Control"] = _NEVER_CACHE
-            response["Expires"] = http_date()
-        return response
-
-    return wrapped
 
 
 def _entries(request: HttpRequest) -> dict[str, dict[str, Any]]:
@@ -161,7 +136,7 @@ def _context(key: str, survey_: Survey, **extra: Any) -> dict[str, Any]:
 # --- Entering through a link ----------------------------------------------------------------
 
 
-@_private
+@address_hidden
 @ratelimit("token", setting="PILLARS_RATELIMIT_TOKEN", failures_only=True)
 @require_GET
 def survey_start(request: HttpRequest, token: str) -> HttpResponse:
@@ -177,7 +152,7 @@ def survey_start(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("assessments:survey", key=key)
 
 
-@_private
+@address_hidden
 @ratelimit("token", setting="PILLARS_RATELIMIT_TOKEN", failures_only=True)
 @require_GET
 def shared_start(request: HttpRequest, token: str) -> HttpResponse:
@@ -200,7 +175,7 @@ def shared_start(request: HttpRequest, token: str) -> HttpResponse:
 # --- The survey -----------------------------------------------------------------------------
 
 
-@_private
+@address_hidden
 @require_GET
 def survey_intro(request: HttpRequest, key: str) -> HttpResponse:
     invitation = _invitation(request, key)
@@ -222,7 +197,7 @@ def _drafts_from_post(request: HttpRequest, invitation: Invitation) -> survey.Su
     return None
 
 
-@_private
+@address_hidden
 @require_http_methods(["GET", "POST"])
 def survey_step(request: HttpRequest, key: str, number: int) -> HttpResponse:
     invitation = _invitation(request, key)
@@ -360,7 +335,7 @@ def _save_status(context: dict[str, Any], *, status: int = 200) -> HttpResponse:
     return HttpResponse(render_to_string(_SAVE_STATUS, context), status=status)
 
 
-@_private
+@address_hidden
 @require_POST
 def survey_autosave(request: HttpRequest, key: str) -> HttpResponse:
     """htmx: save what the step's form holds now and answer with the save status."""
@@ -377,7 +352,7 @@ def survey_autosave(request: HttpRequest, key: str) -> HttpResponse:
     return _save_status({"saved": True})
 
 
-@_private
+@address_hidden
 @require_GET
 def survey_review(request: HttpRequest, key: str) -> HttpResponse:
     invitation = _invitation(request, key)
@@ -391,7 +366,7 @@ def survey_review(request: HttpRequest, key: str) -> HttpResponse:
     )
 
 
-@_private
+@address_hidden
 @ratelimit("submit", setting="PILLARS_RATELIMIT_SUBMIT")
 @require_POST
 def survey_submit(request: HttpRequest, key: str) -> HttpResponse:
@@ -425,7 +400,7 @@ def survey_submit(request: HttpRequest, key: str) -> HttpResponse:
     return redirect("assessments:survey-thanks", key=key)
 
 
-@_private
+@address_hidden
 @require_GET
 def survey_thanks(request: HttpRequest, key: str) -> HttpResponse:
     entry = _entries(request).get(key)

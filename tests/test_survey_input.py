@@ -174,6 +174,23 @@ def test_a_post_with_the_csrf_token_and_a_null_origin_is_accepted(bank):
     assert invitation.drafts.get().value == 4
 
 
+def test_a_refused_survey_post_still_hides_its_address_and_is_not_cached(bank):
+    team = team_make()
+    cycle = cycle_make(bank, teams=[team])
+    invitation, token = invitation_make(cycle, team)
+    browser = Client(enforce_csrf_checks=True)
+    key = survey_enter(browser, token)
+    response = browser.post(
+        reverse("assessments:survey-submit", args=[key]),
+        {"csrfmiddlewaretoken": "x" * 64},
+        HTTP_ORIGIN="null",
+    )
+    assert response.status_code == 403
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in response["Cache-Control"]
+    assert not invitation.cycle.submissions.exists()
+
+
 def test_a_null_origin_is_accepted_only_by_the_survey_pages(bank):
     """Elsewhere Django's origin check stands: a sign-in POST with Origin: null is refused."""
     browser = Client(enforce_csrf_checks=True)
