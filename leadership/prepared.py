@@ -21,14 +21,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import sql
+from django.db.models import signals, sql
 from django.db.models.deletion import Collector
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from django.db.backends.base.base import BaseDatabaseWrapper
-    from django.db.models import QuerySet
+    from django.db.models import Model, QuerySet
     from django.db.models.sql import Query
 
 # Stand-ins for the arguments while compiling: values no real key takes.
@@ -137,6 +137,8 @@ class PreparedQuery(_Prepared):
 
 
 class _PreparedWrite(_Prepared):
+    _verb = "write"
+
     def run(self, *ids: object, using: str = DEFAULT_DB_ALIAS) -> int:
         """Run the statement; the number of rows it changed."""
         connection = connections[using]
@@ -145,16 +147,43 @@ class _PreparedWrite(_Prepared):
             cursor.execute(compiled.sql, compiled.params(ids))
             return cursor.rowcount
 
+    def _queryset(self, markers: list[object]) -> QuerySet[Any]:
+        """The built QuerySet, refused where Django's own delete() and update() refuse it."""
+        queryset = self._build(*markers)
+        if queryset.query.is_sliced:
+            raise TypeError(f"Cannot {self._verb} a query once a slice has been taken.")
+        if queryset._fields is not None or queryset.query.distinct_fields:
+            raise TypeError(f"Cannot {self._verb} after values(), values_list() or distinct().")
+        return queryset
+
 
 class PreparedDelete(_PreparedWrite):
     """``build(*args)`` returns the QuerySet of the rows to delete; ``run(*args)`` deletes them
     in one statement, as Django's own ``delete()`` does for a model that nothing cascades from and
-    no delete signal listens to (checked when compiling: otherwise ValueError)."""
+    no delete signal listens to (checked when compiling, and the signals again on every run:
+    otherwise ValueError)."""
+
+    _verb = "delete"
+
+    def __init__(
+        self, build: Callable[..., QuerySet[Any]], *, kinds: tuple[type, ...] = (int,)
+    ) -> None:
+        super().__init__(build, kinds=kinds)
+        self._model: type[Model] | None = None
+
+    def run(self, *ids: object, using: str = DEFAULT_DB_ALIAS) -> int:
+        model = self._model
+        if model is not None and (
+            signals.pre_delete.has_listeners(model) or signals.post_delete.has_listeners(model)
+        ):
+            raise ValueError(f"{model.__name__} has delete signals: one statement would skip them")
+        return super().run(*ids, using=using)
 
     def _query(self, markers: list[object]) -> Query:
-        queryset = self._build(*markers)
+        queryset = self._queryset(markers)
         if not Collector(using=queryset.db, origin=queryset).can_fast_delete(queryset):
             raise ValueError(f"{queryset.model.__name__} rows cannot be deleted in one statement")
+        self._model = queryset.model
         return queryset.query.chain(klass=sql.DeleteQuery)  # as QuerySet._raw_delete does
 
 
@@ -172,7 +201,9 @@ class PreparedUpdate(_PreparedWrite):
         super().__init__(build, kinds=kinds)
         self._values = values
 
+    _verb = "update"
+
     def _query(self, markers: list[object]) -> Query:
-        query = self._build(*markers).query.chain(klass=sql.UpdateQuery)
+        query = self._queryset(markers).query.chain(klass=sql.UpdateQuery)
         query.add_update_values(self._values)  # as QuerySet.update does
         return query

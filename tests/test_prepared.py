@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db.models.signals import post_delete
 
 from assessments.models import DraftAnswer, DraftComment, Invitation
 from leadership.prepared import PreparedDelete, PreparedQuery, PreparedUpdate
@@ -85,3 +86,38 @@ def test_prepared_statements_refuse_the_wrong_number_of_arguments(two_invitation
     read = PreparedQuery(lambda pk: DraftComment.objects.filter(invitation_id=pk).values_list("pk"))
     with pytest.raises(TypeError, match="expected 1 arguments"):
         read.rows(1, 2)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda pk: DraftAnswer.objects.filter(invitation_id=pk).order_by("pk")[:1],
+        lambda pk: DraftAnswer.objects.filter(invitation_id=pk).values("pk"),
+    ],
+    ids=["sliced", "values"],
+)
+def test_prepared_writes_refuse_what_delete_and_update_refuse(two_invitations, build):
+    first = two_invitations[0]
+    before = DraftAnswer.objects.count()
+    with pytest.raises(TypeError, match="Cannot delete"):
+        PreparedDelete(build).run(first.pk)
+    with pytest.raises(TypeError, match="Cannot update"):
+        PreparedUpdate(build, values={"value": 1}).run(first.pk)
+    assert DraftAnswer.objects.count() == before
+
+
+def test_a_prepared_delete_refuses_once_a_delete_signal_listens(two_invitations):
+    first, second = two_invitations
+    clear = PreparedDelete(lambda pk: DraftComment.objects.filter(invitation_id=pk))
+    assert clear.run(first.pk) > 0  # compiled while nothing listens
+
+    def listener(**kwargs):
+        pass
+
+    post_delete.connect(listener, sender=DraftComment)
+    try:
+        with pytest.raises(ValueError, match="delete signals"):
+            clear.run(second.pk)
+    finally:
+        post_delete.disconnect(listener, sender=DraftComment)
+    assert DraftComment.objects.filter(invitation=second).exists()
