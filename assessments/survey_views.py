@@ -30,7 +30,6 @@ from assessments.templatetags.survey_items import survey_items_html
 from leadership.csrf import address_hidden
 
 if TYPE_CHECKING:
-
     from django.http import HttpRequest
 
     from assessments.survey_steps import Step, Survey
