@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in the demo's printout and in emails point at the server `make run` starts.
+export SITE_URL ?= http://$(HOST):$(PORT)
 PLOTLY_JS := static/vendor/plotly.min.js
 
 .PHONY: run setup venv system-deps vendor migrate demo serve worker test lint format \
