@@ -49,15 +49,6 @@ def _fast_password_hashing():
         yield
 
 
-@pytest.fixture(autouse=True)
-def _ratelimit_counters_cleared() -> None:
-    """Rate-limit counts live in the cache: one test's requests must not limit the next test."""
-    if "locmem" in settings.CACHES["default"]["BACKEND"].lower():
-        from django.core.cache import cache
-
-        cache.clear()
-
-
 def user_make(username: str, *, hr: bool = False, password: str = "a-long-test-password"):
     user = get_user_model().objects.create_user(
         username=username, email=username, password=password, first_name=username.split("@")[0]
