@@ -67,7 +67,7 @@ def _sort_key(job: ReportJob) -> tuple[dt.datetime, int]:
     return (job.finished_at or job.created_at, job.pk)
 
 
-def report_zips_due(*, now: dt.datetime, days: int) -> list[tuple[ReportJob, str]]:
+def report_zips_due(*, now: dt.datetime) -> list[tuple[ReportJob, str]]:
     """Finished jobs whose zip must go, each with its reason (replaced before expired)."""
     holding = list(
         ReportJob.objects.exclude(file="")
@@ -85,7 +85,7 @@ def report_zips_due(*, now: dt.datetime, days: int) -> list[tuple[ReportJob, str
         latest = newest.get(job.cycle_id)
         if latest is not None and _sort_key(job) < _sort_key(latest):
             due.append((job, REASON_REPLACED))
-        elif days > 0 and now >= _sort_key(job)[0] + dt.timedelta(days=days):
+        elif job.is_expired(now=now):
             due.append((job, REASON_EXPIRED))
     return due
 
@@ -124,7 +124,6 @@ def report_zips_clean(
     *,
     trigger: str,
     now: dt.datetime | None = None,
-    days: int | None = None,
     dry_run: bool = False,
     actor: Any = None,
 ) -> ZipCleanup:
@@ -135,10 +134,9 @@ def report_zips_clean(
     deletes.
     """
     now = now or timezone.now()
-    days = settings.PILLARS_REPORT_ZIP_DAYS if days is None else days
     storage = ReportJob._meta.get_field("file").storage
     cleanup = ZipCleanup()
-    for job, reason in report_zips_due(now=now, days=days):
+    for job, reason in report_zips_due(now=now):
         name = job.file.name
         entry = {
             "job_id": job.pk,
@@ -169,7 +167,7 @@ def report_zips_clean(
         audit_record(
             actor=actor,
             action=AUDIT_ACTION,
-            target=f"{days} days",
+            target=f"{settings.PILLARS_REPORT_ZIP_DAYS} days",
             detail={"trigger": trigger, "deleted": cleanup.deleted},
         )
     return cleanup
