@@ -121,9 +121,7 @@ class TeamDashboard:
     def _named(self, items: Sequence[ItemHighlight]) -> list[tuple[ItemHighlight, str, bool]]:
         """(highlight, pillar name, negatively worded) — a high score on a negatively worded
         item means the team disagrees with it, which the page has to say."""
-        reverse = {
-            item.code for card in self.cards for item in card.pillar.items if item.reverse_scored
-        }
+        reverse = self.team.reverse_scored_codes
         return [
             (item, self.pillar_names.get(item.pillar_key, ""), item.code in reverse)
             for item in items

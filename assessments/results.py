@@ -322,6 +322,15 @@ class TeamResult:
     def pillar(self, key: str) -> TeamPillar | None:
         return next((p for p in self.pillars if p.key == key), None)
 
+    @property
+    def reverse_scored_codes(self) -> frozenset[str]:
+        """Codes of the team's negatively worded (reverse-scored) items: a high score on one
+        means the team disagrees with it, which any page listing highlights has to say. Empty
+        unless ``detail`` loaded the items."""
+        return frozenset(
+            item.code for pillar in self.pillars for item in pillar.items if item.reverse_scored
+        )
+
     @classmethod
     def of_team(
         cls,

@@ -93,6 +93,30 @@ def test_a_team_whose_best_pillar_is_mostly_unfavourable_is_not_told_it_is_a_str
     assert "Fewer than half the answers are favourable even here" in first.text
 
 
+@pytest.mark.parametrize(
+    ("values", "highlights", "wording"),
+    [
+        ([1, 1, 2, 1, 1], "strengths", "Your team disagrees that:"),
+        ([5, 5, 4, 5, 5], "opportunities", "Your team partly agrees that:"),
+    ],
+)
+def test_a_negatively_worded_highlight_says_how_the_team_answered_it(
+    bank, values, highlights, wording
+):
+    cycle = report_cycle_make(bank)
+    negative = bank.questions.current().ratings().filter(reverse_scored=True).first()
+    cycle.questions.add(negative)
+    report_answers_add(cycle, report_team_make(cycle, "Platform"), values=values)
+    report = report_for_viewer(cycle=cycle, user=None)
+    team = team_of(report, "Platform")
+    assert negative.code in team.reverse_scored_codes
+    # Answered the other way round from every other item, it heads the list.
+    assert getattr(team, highlights)[0].code == negative.code
+    text = pdf_text(reports.team_report_render(report=report, team=team))
+    assert f"{wording} {negative.text}" in text
+    assert text.count(wording) == 1
+
+
 def test_a_suppressed_team_report_shows_its_count_and_no_scores_or_comments(cycle):
     report = report_for_viewer(cycle=cycle, user=None)
     team = team_of(report, "Sales South")
