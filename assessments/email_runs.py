@@ -19,7 +19,7 @@ connection timeout at a time. Nobody is lost either way: whoever was not emailed
 link and is still counted as not invited (or due a reminder), so sending again reaches just them.
 
 A worker can die mid-run: a run without progress for ``PILLARS_EMAIL_RUN_STALL_MINUTES`` is
-stopped by :func:`email_runs_stop_stalled`, called by the cycle page (so it never polls forever)
+stopped by ``EmailRun.stop_if_stalled``, called by the cycle page (so it never polls forever)
 and before a new run starts.
 """
 
@@ -37,14 +37,9 @@ from django_tasks import task
 
 from assessments.audit import audit_record
 from assessments.invitations import error_describe, invitations_batch_send, invitations_needing
-from assessments.job_models import jobs_stop_stalled
 from assessments.models import EmailRun
 
 if TYPE_CHECKING:
-    import datetime as dt
-
-    from django.db.models import QuerySet
-
     from assessments.models import Cycle
 
 logger = logging.getLogger(__name__)
@@ -58,7 +53,7 @@ BROKEN_BATCHES_BEFORE_STOPPING = 3
 # Why the people of a failure entry were not emailed when no batch of theirs was tried; the page
 # says it in words (the entry is stored, so it holds a code, not a sentence in one language).
 REASON_SERVER_FAILING = "server-failing"
-REASON_STALLED = "stalled"
+REASON_STALLED = EmailRun.REASON_STALLED
 
 
 class EmailRunBusy(Exception):
@@ -85,7 +80,8 @@ def email_run_create(*, cycle: Cycle, kind: str, user: Any) -> tuple[EmailRun, b
     The database's unique index decides, not a check before the insert: of two clicks at the same
     moment, one inserts and the other gets an IntegrityError and reads the winner.
     """
-    email_runs_stop_stalled(EmailRun.objects.filter(cycle=cycle, kind=kind))
+    for active in EmailRun.objects.active().filter(cycle=cycle, kind=kind):
+        active.stop_if_stalled()
     requested_by = user if getattr(user, "is_authenticated", False) else None
     for _attempt in range(3):
         try:
@@ -123,7 +119,7 @@ def _progress_save(run: EmailRun, *fields: str) -> bool:
     return False
 
 
-def _audit(run: EmailRun) -> None:
+def email_run_audit(run: EmailRun) -> None:
     audit_record(
         actor=run.requested_by,
         action=f"{run.kind}s.send",
@@ -187,7 +183,7 @@ def email_run_execute(run: EmailRun) -> EmailRun:
         run.state = EmailRun.State.FAILED
     run.finished_at = run.progressed_at = timezone.now()
     run.save(update_fields=["state", "failures", "finished_at", "progressed_at"])
-    _audit(run)
+    email_run_audit(run)
     return run
 
 
@@ -222,43 +218,6 @@ def invitations_send(*, cycle: Cycle, actor: Any) -> SendResult:
 def reminders_send(*, cycle: Cycle, actor: Any) -> SendResult:
     """Remind everyone in an open cycle who has not submitted and is due a reminder, now."""
     return emails_send_now(cycle=cycle, kind=EmailRun.Kind.REMINDER, actor=actor)
-
-
-# --- Runs that lost their worker ------------------------------------------------------------
-
-
-def email_runs_stop_stalled(runs: QuerySet[EmailRun], *, now: dt.datetime | None = None) -> int:
-    """Mark the runs among ``runs`` without progress for the stall limit as failed and stopped.
-
-    One read, and a conditional UPDATE per stalled run
-    (:func:`~assessments.job_models.jobs_stop_stalled`): a worker that records progress in
-    between keeps its run. Returns how many runs were stopped.
-    """
-    now = now or timezone.now()
-    cutoff = EmailRun.stall_cutoff(now=now)
-    if cutoff is None:
-        return 0
-    stalled = runs.active().filter(progressed_at__lt=cutoff).select_related("cycle", "requested_by")
-    stopped = 0
-    for run in stalled:
-        run.failures.append(
-            {
-                "batch": None,
-                "people": max(run.total - run.sent - run.skipped - run.not_sent, 0),
-                "reason": REASON_STALLED,
-            }
-        )
-        if jobs_stop_stalled(EmailRun.objects.filter(pk=run.pk), now=now, failures=run.failures):
-            stopped += 1
-            run.state, run.stopped_at, run.finished_at = EmailRun.State.FAILED, now, now
-            _audit(run)
-    if stopped:
-        logger.warning(
-            "Stopped %s email run(s) without progress for %s minutes: is a worker running?",
-            stopped,
-            EmailRun.stall_minutes(),
-        )
-    return stopped
 
 
 # --- For the cycle page ---------------------------------------------------------------------

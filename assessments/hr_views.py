@@ -23,7 +23,7 @@ from assessments.cycles import (
     shared_link_rotate,
     shared_path,
 )
-from assessments.email_runs import email_run_start, email_run_summary, email_runs_stop_stalled
+from assessments.email_runs import email_run_start, email_run_summary
 from assessments.hr_forms import CycleForm, TeamForm, TeamImportForm
 from assessments.invitations import (
     invitation_link_rotate,
@@ -113,11 +113,8 @@ def _latest_email_runs(cycle: Cycle) -> list[EmailRun]:
     runs = []
     for kind in EmailRun.Kind.values:
         run = cycle.email_runs.filter(kind=kind).order_by("-created_at", "-pk").first()
-        if run is not None and run.is_stalled():
-            # Written only when a run shown here has stalled: a page view is not a write otherwise.
-            email_runs_stop_stalled(EmailRun.objects.filter(pk=run.pk))
-            run.refresh_from_db()
         if run is not None:
+            run.stop_if_stalled()
             runs.append(run)
     return runs
 

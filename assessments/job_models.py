@@ -7,6 +7,7 @@ error messages, so a page can poll them. Re-exported by :mod:`assessments.models
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
@@ -15,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 AnyJob = TypeVar("AnyJob", bound="BackgroundJob")
+
+logger = logging.getLogger(__name__)
 
 
 class BackgroundJobQuerySet(models.QuerySet[AnyJob]):
@@ -28,8 +31,9 @@ class BackgroundJob(models.Model):
 
     A worker stamps ``progressed_at`` whenever it picks the job up and after every step, so a job
     still queued or running without a stamp for the minutes in the setting ``STALL_SETTING`` has
-    lost its worker (a deploy, the OOM killer) or never had one: :func:`jobs_stop_stalled` marks
-    it failed with ``stopped_at`` set, and it is shown as stopped.
+    lost its worker (a deploy, the OOM killer) or never had one: :meth:`stop_if_stalled` (called
+    by the pages that show jobs, so no cron is needed) marks it failed with ``stopped_at`` set,
+    and it is shown as stopped.
 
     A subclass declares ``State`` (with ``QUEUED``, ``RUNNING``, ``FAILED`` and the shown-only
     ``STOPPED``), its ``state`` field, ``ACTIVE_STATES`` and ``STALL_SETTING``.
@@ -72,6 +76,36 @@ class BackgroundJob(models.Model):
         """Queued or running, with no progress for the stall limit (see the class)."""
         cutoff = self.stall_cutoff(now=now)
         return not self.is_finished and cutoff is not None and self.progressed_at < cutoff
+
+    def stall_values(self) -> dict[str, Any]:
+        """Fields written along with the stop of a stalled job; a subclass may add some."""
+        return {}
+
+    def stalled_stopped(self) -> None:
+        """Called once this job was stopped as stalled; a subclass may audit it."""
+
+    def stop_if_stalled(self, *, now: dt.datetime | None = None) -> bool:
+        """Stop this job if it has stalled and re-read it; return whether it was stopped.
+
+        Written only when the job has stalled: a page view is not a write otherwise. The write is
+        one conditional UPDATE (:func:`jobs_stop_stalled`): a worker that records progress
+        between a page's read and this write keeps its job.
+        """
+        now = now or timezone.now()
+        if not self.is_stalled(now=now):
+            return False
+        jobs = type(self)._default_manager.filter(pk=self.pk)
+        stopped = bool(jobs_stop_stalled(jobs, now=now, **self.stall_values()))
+        self.refresh_from_db()
+        if stopped:
+            logger.warning(
+                "Stopped %s %s without progress for %s minutes: is a worker running?",
+                self._meta.verbose_name,
+                self.pk,
+                self.stall_minutes(),
+            )
+            self.stalled_stopped()
+        return stopped
 
     @property
     def is_stopped(self) -> bool:
@@ -188,6 +222,8 @@ class EmailRun(BackgroundJob):
 
     ACTIVE_STATES = (State.QUEUED, State.RUNNING)
     STALL_SETTING = "PILLARS_EMAIL_RUN_STALL_MINUTES"
+    # The ``reason`` of the failure entry for the people a stalled run never reached.
+    REASON_STALLED = "stalled"
 
     cycle = models.ForeignKey(
         "assessments.Cycle", on_delete=models.CASCADE, related_name="email_runs"
@@ -223,3 +259,14 @@ class EmailRun(BackgroundJob):
     @property
     def processed(self) -> int:
         return self.sent + self.skipped + self.not_sent
+
+    def stall_values(self) -> dict[str, Any]:
+        """The people a stalled run never reached are recorded with the stop."""
+        left = max(self.total - self.sent - self.skipped - self.not_sent, 0)
+        failure = {"batch": None, "people": left, "reason": self.REASON_STALLED}
+        return {"failures": [*self.failures, failure]}
+
+    def stalled_stopped(self) -> None:
+        from assessments.email_runs import email_run_audit  # it imports this module
+
+        email_run_audit(self)

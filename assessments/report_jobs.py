@@ -10,8 +10,8 @@ finishing one run :func:`assessments.report_zips.report_zips_clean`, which delet
 A worker can die mid-job (a deploy, the OOM killer) and leave its job queued or running for ever.
 The worker stamps ``progressed_at`` whenever it picks a job up and after every report, so a job
 without a stamp for ``PILLARS_REPORT_JOB_STALL_MINUTES`` has lost its worker:
-:func:`report_jobs_stop_stalled` (called by the pages that show jobs, so no cron is needed) marks
-it failed and stopped, and the pages offer a new zip.
+``ReportJob.stop_if_stalled`` (called by the pages that show jobs, so no cron is needed) marks it
+failed and stopped, and the pages offer a new zip.
 """
 
 from __future__ import annotations
@@ -29,15 +29,10 @@ from django_tasks import task
 
 from assessments import reports
 from assessments.anonymity import report_for_viewer
-from assessments.job_models import jobs_stop_stalled
 from assessments.models import ReportJob
 from assessments.report_zips import TRIGGER_JOB_FINISHED, TRIGGER_JOB_STARTED, report_zips_clean
 
 if TYPE_CHECKING:
-    import datetime as dt
-
-    from django.db.models import QuerySet
-
     from assessments.models import Cycle
 
 logger = logging.getLogger(__name__)
@@ -64,23 +59,6 @@ def report_job_start(*, cycle: Cycle, user: Any, page_size: str | None = None) -
 
 def _failure(label: str, error: BaseException) -> dict[str, str]:
     return {"team": label, "error": f"{type(error).__name__}: {error}"[:300]}
-
-
-def report_jobs_stop_stalled(jobs: QuerySet[ReportJob], *, now: dt.datetime | None = None) -> int:
-    """Mark the jobs among ``jobs`` that have stalled (see ``ReportJob.is_stalled``) as failed.
-
-    One conditional UPDATE (:func:`~assessments.job_models.jobs_stop_stalled`): a worker that
-    records progress between a page's read and this write keeps its job. Returns how many jobs
-    were stopped.
-    """
-    stopped = jobs_stop_stalled(jobs, now=now or timezone.now())
-    if stopped:
-        logger.warning(
-            "Stopped %s report job(s) without progress for %s minutes: is a worker running?",
-            stopped,
-            ReportJob.stall_minutes(),
-        )
-    return stopped
 
 
 def _progress_save(job: ReportJob, *fields: str) -> None:

@@ -22,7 +22,7 @@ from assessments import exports, reports
 from assessments.anonymity import report_for_viewer
 from assessments.audit import audit_record
 from assessments.models import Cycle, ReportJob, Team
-from assessments.report_jobs import report_job_start, report_jobs_stop_stalled
+from assessments.report_jobs import report_job_start
 from assessments.results import suppressed_reason_text
 from leadership.roles import hr_required
 
@@ -180,12 +180,9 @@ def report_jobs(request: HttpRequest, cycle_id: int) -> HttpResponse:
             detail={"cycle_id": cycle.pk, "job_id": job.pk},
         )
         return redirect("assessments:report-job", job_id=job.pk)
-    recent = ReportJob.objects.filter(cycle=cycle).order_by("-created_at")[:10]
-    jobs = list(recent)
-    # Written only when a job shown here has stalled: a page view is not a write otherwise.
-    stalled = [job.pk for job in jobs if job.is_stalled()]
-    if stalled and report_jobs_stop_stalled(ReportJob.objects.filter(pk__in=stalled)):
-        jobs = list(recent.all())
+    jobs = list(ReportJob.objects.filter(cycle=cycle).order_by("-created_at")[:10])
+    for job in jobs:
+        job.stop_if_stalled()
     can_start = _zips_allowed(cycle)
     teams: list[TeamReportRow] = []
     if can_start:
@@ -211,8 +208,7 @@ def report_jobs(request: HttpRequest, cycle_id: int) -> HttpResponse:
 def report_job(request: HttpRequest, job_id: int) -> HttpResponse:
     """One job's progress; htmx polls the ``progress`` partial until the job is finished."""
     job = get_object_or_404(ReportJob.objects.select_related("cycle"), pk=job_id)
-    if job.is_stalled() and report_jobs_stop_stalled(ReportJob.objects.filter(pk=job.pk)):
-        job.refresh_from_db()
+    job.stop_if_stalled()
     if request.htmx:
         return render(request, "assessments/reports/job.html#progress", _job_context(job))
     return render(request, "assessments/reports/job.html", _job_context(job))

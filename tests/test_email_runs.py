@@ -28,12 +28,10 @@ from assessments.email_runs import (
     email_run_send,
     email_run_start,
     email_run_summary,
-    email_runs_stop_stalled,
     invitations_send,
     reminders_send,
 )
 from assessments.invitations import invitations_batch_send, invitations_needing, invitations_unsent
-from assessments.job_models import jobs_stop_stalled
 from assessments.models import AuditEvent, EmailRun, Invitation, token_hash
 from tests import email_backends
 from tests.email_backends import FlakyBackend
@@ -400,7 +398,7 @@ def test_a_run_without_progress_is_shown_stopped_and_the_page_stops_polling(hr, 
 def test_a_worker_that_picks_up_a_stopped_run_later_sends_nothing(cycle, settings):
     settings.PILLARS_EMAIL_RUN_STALL_MINUTES = 30
     run = stale_run(cycle, minutes=60)
-    assert email_runs_stop_stalled(EmailRun.objects.all()) == 1
+    assert run.stop_if_stalled()
     email_run_send.call(run_id=run.pk)
     assert mail.outbox == []
     run.refresh_from_db()
@@ -422,7 +420,8 @@ def test_a_run_within_the_limit_keeps_polling_and_zero_never_gives_up(hr, cycle,
     assert 'hx-trigger="every 2s"' in hr.get(cycle_url(cycle)).text
     settings.PILLARS_EMAIL_RUN_STALL_MINUTES = 0
     EmailRun.objects.filter(pk=run.pk).update(progressed_at=timezone.now() - dt.timedelta(days=9))
-    assert email_runs_stop_stalled(EmailRun.objects.all()) == 0
+    run.refresh_from_db()
+    assert not run.stop_if_stalled()
     assert 'hx-trigger="every 2s"' in hr.get(cycle_url(cycle)).text
 
 
@@ -434,7 +433,7 @@ def test_a_run_whose_worker_records_progress_before_the_stop_is_written_keeps_ru
     assert run.is_stalled()  # a page reads it: stale...
     # ...then the worker finishes a batch before the page writes.
     EmailRun.objects.filter(pk=run.pk).update(sent=F("sent") + 1, progressed_at=timezone.now())
-    assert jobs_stop_stalled(EmailRun.objects.filter(pk=run.pk), now=timezone.now()) == 0
+    assert not run.stop_if_stalled()
     run.refresh_from_db()
     assert (run.state, run.sent, run.stopped_at) == (EmailRun.State.RUNNING, 1, None)
 
@@ -443,10 +442,10 @@ def test_email_runs_and_report_zips_each_follow_their_own_stall_setting(cycle, s
     run = stale_run(cycle, minutes=60)
     settings.PILLARS_EMAIL_RUN_STALL_MINUTES, settings.PILLARS_REPORT_JOB_STALL_MINUTES = 0, 30
     assert not run.is_stalled()
-    assert email_runs_stop_stalled(EmailRun.objects.all()) == 0
+    assert not run.stop_if_stalled()
     settings.PILLARS_EMAIL_RUN_STALL_MINUTES, settings.PILLARS_REPORT_JOB_STALL_MINUTES = 30, 0
     assert run.is_stalled()
-    assert email_runs_stop_stalled(EmailRun.objects.all()) == 1
+    assert run.stop_if_stalled()
 
 
 def test_a_worker_stopped_mid_run_by_a_page_stops_after_its_batch(big_cycle, flaky_mail):

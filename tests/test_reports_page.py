@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Cycle, ReportJob, Team
-from assessments.report_jobs import report_job_build, report_job_run, report_jobs_stop_stalled
+from assessments.report_jobs import report_job_build, report_job_run
 from tests.conftest import user_make
 from tests.dashboard_builders import released_org_make
 from tests.report_builders import report_answers_add, report_cycle_make, report_team_make
@@ -240,7 +240,7 @@ def test_a_job_started_long_ago_that_keeps_progressing_is_never_stopped(org, set
     assert seen.is_stalled()
     # ...then the worker finishes one more report before the page writes.
     ReportJob.objects.filter(pk=job.pk).update(done=F("done") + 1, progressed_at=timezone.now())
-    assert report_jobs_stop_stalled(ReportJob.objects.filter(pk=job.pk)) == 0
+    assert not seen.stop_if_stalled()
     job.refresh_from_db()
     assert (job.state, job.done, job.stopped_at) == (ReportJob.State.RUNNING, 3, None)
 
@@ -267,7 +267,7 @@ def test_a_worker_that_picks_up_a_stopped_job_later_does_not_build_it(org, setti
     settings.PILLARS_REPORT_JOB_STALL_MINUTES = 30
     cycle, _, _ = org
     job = job_make(cycle, state=ReportJob.State.QUEUED, minutes_since_progress=60, done=0)
-    assert report_jobs_stop_stalled(ReportJob.objects.all()) == 1
+    assert job.stop_if_stalled()
     report_job_run.call(job_id=job.pk)
     job.refresh_from_db()
     assert job.state == ReportJob.State.FAILED
@@ -280,7 +280,7 @@ def test_zero_minutes_turns_the_check_off(org, settings):
     cycle, _, _ = org
     job = job_make(cycle, minutes_since_progress=10_000)
     assert not job.is_stalled()
-    assert report_jobs_stop_stalled(ReportJob.objects.all()) == 0
+    assert not job.stop_if_stalled()
 
 
 # --- badge colours ----------------------------------------------------------------------------
