@@ -28,6 +28,7 @@ from leadership.models import DEFAULT_SCALE_LABELS
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Sequence
 
     from assessments.models import Cycle
     from assessments.results import (
@@ -129,6 +130,20 @@ class LegendKey:
     label: str
     colour: str
     line: str = ""
+
+
+# The line style a legend names for each radar stroke-dasharray ("" is a solid line).
+LINE_STYLES = {"": "solid", "6 3": "dashed", "2 3": "dotted"}
+
+
+def _legend(series: Sequence[svg_charts.RadarSeries]) -> list[LegendKey]:
+    """The legend of a radar: the series it draws (those with any value), topmost first —
+    the reverse of the drawing order."""
+    return [
+        LegendKey(s.label, s.colour, LINE_STYLES[s.dash])
+        for s in reversed(series)
+        if any(v is not None for v in s.values)
+    ]
 
 
 @dataclass
@@ -338,11 +353,7 @@ def team_report_build(*, report: CycleReport, team: TeamResult) -> TeamReport:
             desc=desc,
         )
     )
-    built.legend = [LegendKey(_("Team"), palette.TEAM, "solid")]
-    if any(v is not None for v in self_pct):
-        built.legend.append(LegendKey(_("Self-assessment"), palette.SELF, "dashed"))
-    if any(v is not None for v in org_pct):
-        built.legend.append(LegendKey(_("Organisation median"), palette.ORG, "dotted"))
+    built.legend = _legend(series)
     points = {s.scale_max - s.scale_min + 1 for s in report.pillars}
     labels = _scale_labels(max(points) if points else 5)
     built.scale_legend = [
@@ -455,22 +466,20 @@ def org_report_build(*, report: CycleReport) -> OrgReport:
     org = report.organisation
     org_pct = [(org.pillar(k).percent if org.pillar(k) else None) for k in keys]
     median_pct = [p.org_median_percent for p in report.pillars]
+    series = [
+        svg_charts.RadarSeries(_("Median team"), median_pct, palette.ORG, dash="2 3"),
+        svg_charts.RadarSeries(_("Organisation"), org_pct, palette.TEAM, fill=True),
+    ]
     radar = svg_charts.radar_svg(
         axes=names,
-        series=[
-            svg_charts.RadarSeries(_("Median team"), median_pct, palette.ORG, dash="2 3"),
-            svg_charts.RadarSeries(_("Organisation"), org_pct, palette.TEAM, fill=True),
-        ],
+        series=series,
         title=_("Radar chart of the organisation's scores on the pillars (0–100)"),
         desc="; ".join(
             f"{n}: {fmt_pct(o)} ({fmt_pct(m)})"
             for n, o, m in zip(names, org_pct, median_pct, strict=True)
         ),
     )
-    legend = [
-        LegendKey(_("Organisation"), palette.TEAM, "solid"),
-        LegendKey(_("Median team"), palette.ORG, "dotted"),
-    ]
+    legend = _legend(series)
     psychometrics = [
         {
             "summary": p,

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from assessments import reports
+from assessments import reports, svg_charts
 from assessments.anonymity import report_for_viewer
 from tests.pdf_text import pdf_fonts, pdf_info, pdf_objects, pdf_text
 from tests.report_builders import report_answers_add, report_cycle_make, report_team_make
@@ -255,3 +255,17 @@ def test_organisation_report_lists_teams_scores_and_the_hidden_team(cycle):
     for summary in report.pillars:
         assert summary.name in text
     assert "Cronbach" in text
+
+
+def test_a_radar_legend_names_each_drawn_series_topmost_first_with_its_line_style():
+    series = [
+        svg_charts.RadarSeries("Median", [50.0, None], "#111", dash="2 3"),
+        svg_charts.RadarSeries("Self", [None, None], "#222", dash="6 3"),
+        svg_charts.RadarSeries("Team", [60.0, 70.0], "#333", fill=True),
+    ]
+    assert reports._legend(series) == [
+        reports.LegendKey("Team", "#333", "solid"),
+        reports.LegendKey("Median", "#111", "dotted"),
+    ]
+    series[1] = svg_charts.RadarSeries("Self", [None, 40.0], "#222", dash="6 3")
+    assert reports._legend(series)[1] == reports.LegendKey("Self", "#222", "dashed")
