@@ -112,7 +112,8 @@ def _latest_email_runs(cycle: Cycle) -> list[EmailRun]:
     """The newest run of each kind, invitations first; stalled ones are stopped on the way."""
     runs = []
     for kind in EmailRun.Kind.values:
-        run = cycle.email_runs.filter(kind=kind).order_by("-created_at", "-pk").first()
+        runs_of_kind = cycle.email_runs.filter(kind=kind).select_related("requested_by")
+        run = runs_of_kind.order_by("-created_at", "-pk").first()
         if run is not None:
             run.stop_if_stalled()
             runs.append(run)
