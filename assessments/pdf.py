@@ -24,7 +24,7 @@ import posixpath
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 from django.conf import settings
@@ -99,15 +99,21 @@ class StaticOnlyFetcher(URLFetcher):
 
     def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
         if url.startswith("data:"):
-            content_type, body = _decode_data_url(url)
+            try:
+                content_type, body = _decode_data_url(url)
+            except FetchRefused:
+                self._refuse(url)
             return URLFetcherResponse(url, body, {"Content-Type": content_type})
         path = self._static_path(url)
         if path is None:
-            self.refused.append(url)
-            logger.warning("PDF fetch refused: %.200s", url)
-            raise FetchRefused(REFUSED_URL)
+            self._refuse(url)
         content_type = _CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+    def _refuse(self, url: str) -> NoReturn:
+        self.refused.append(url)
+        logger.warning("PDF fetch refused: %.200s", url)
+        raise FetchRefused(REFUSED_URL)
 
     def _static_path(self, url: str) -> Path | None:
         """The file behind one of our static URLs, or None for anything else."""

@@ -193,6 +193,18 @@ def test_a_report_links_to_the_static_files_only_through_the_fetcher():
     assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
 
 
+def test_a_malformed_data_url_is_refused_recorded_and_logged(caplog):
+    from assessments.pdf import FetchRefused, StaticOnlyFetcher
+
+    fetcher = StaticOnlyFetcher()
+    for url in ["data:;base64,@@", "data:no-comma"]:
+        with pytest.raises(FetchRefused, match="Refused"):
+            fetcher.fetch(url)
+    assert fetcher.refused == ["data:;base64,@@", "data:no-comma"]
+    refusals = [r.getMessage() for r in caplog.records if r.name == "assessments.pdf"]
+    assert refusals == ["PDF fetch refused: data:;base64,@@", "PDF fetch refused: data:no-comma"]
+
+
 def test_team_report_is_a_tagged_pdf_with_language_title_and_the_embedded_inter_font(cycle):
     report = report_for_viewer(cycle=cycle, user=None)
     data = reports.team_report_render(report=report, team=team_of(report, "Sales South"))
