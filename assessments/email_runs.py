@@ -178,8 +178,9 @@ def email_run_execute(run: EmailRun) -> EmailRun:
             run.state = EmailRun.State.DONE
     except Exception as error:
         logger.exception("Email run %s failed", run.pk)
-        left = run.total - run.sent - run.skipped - run.not_sent
-        run.failures.append({"batch": None, "people": max(left, 0), "error": error_describe(error)})
+        run.failures.append(
+            {"batch": None, "people": run.remaining, "error": error_describe(error)}
+        )
         run.state = EmailRun.State.FAILED
     run.finished_at = run.progressed_at = timezone.now()
     run.save(update_fields=["state", "failures", "finished_at", "progressed_at"])

@@ -260,10 +260,14 @@ class EmailRun(BackgroundJob):
     def processed(self) -> int:
         return self.sent + self.skipped + self.not_sent
 
+    @property
+    def remaining(self) -> int:
+        """People of the run not handled yet: neither sent, skipped nor failed."""
+        return max(self.total - self.processed, 0)
+
     def stall_values(self) -> dict[str, Any]:
         """The people a stalled run never reached are recorded with the stop."""
-        left = max(self.total - self.sent - self.skipped - self.not_sent, 0)
-        failure = {"batch": None, "people": left, "reason": self.REASON_STALLED}
+        failure = {"batch": None, "people": self.remaining, "reason": self.REASON_STALLED}
         return {"failures": [*self.failures, failure]}
 
     def stalled_stopped(self) -> None:
