@@ -196,7 +196,6 @@ def report_jobs(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "jobs": jobs,
             "can_start": can_start,
             "zip_days": settings.PILLARS_REPORT_ZIP_DAYS,
-            "stall_minutes": ReportJob.stall_minutes(),
             "teams": teams,
             "hidden_count": sum(row.hidden for row in teams),
         },
