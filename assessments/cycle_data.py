@@ -99,9 +99,9 @@ def _rows(queryset: Any) -> list[tuple]:
         return cursor.fetchall()
 
 
-def cycle_data_load(cycle: Cycle) -> CycleData:
-    pillars = cycle_pillars(cycle)
-    teams = cycle_teams(cycle)
+def cycle_counts(cycle: Cycle) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
+    """Per team id: member submissions, self-assessments and member invitations (teams
+    without any are left out)."""
     member_counts: dict[int, int] = defaultdict(int)
     self_counts: dict[int, int] = defaultdict(int)
     for team_id, role, n in (
@@ -120,6 +120,13 @@ def cycle_data_load(cycle: Cycle) -> CycleData:
         .annotate(n=Count("pk"))
         .order_by()
     )
+    return dict(member_counts), dict(self_counts), invited
+
+
+def cycle_data_load(cycle: Cycle) -> CycleData:
+    pillars = cycle_pillars(cycle)
+    teams = cycle_teams(cycle)
+    member_counts, self_counts, invited = cycle_counts(cycle)
     question_ids = [q.pk for p in pillars for q in p.questions]
     answer_rows = _rows(
         Answer.objects.filter(
@@ -140,8 +147,8 @@ def cycle_data_load(cycle: Cycle) -> CycleData:
     return CycleData(
         pillars=pillars,
         teams=teams,
-        member_counts=dict(member_counts),
-        self_counts=dict(self_counts),
+        member_counts=member_counts,
+        self_counts=self_counts,
         invited=invited,
         answers=_answers_frame(answer_rows, pillars),
         comments=pd.DataFrame(comment_rows, columns=["team", "pillar", "text"]),

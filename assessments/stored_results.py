@@ -362,22 +362,7 @@ def counts_report(cycle: Cycle, *, reason: str) -> CycleReport:
     """Counts only — no score computed or read — for a viewer who may not see scores yet."""
     pillars = cycle_data.cycle_pillars(cycle)
     teams = cycle_data.cycle_teams(cycle)
-    member_counts: dict[int, int] = {}
-    self_counts: dict[int, int] = {}
-    for team_id, role, n in (
-        Submission.objects.filter(cycle=cycle)
-        .values_list("team_id", "role")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        target = member_counts if role == Role.MEMBER else self_counts if role == Role.SELF else {}
-        target[team_id] = target.get(team_id, 0) + n
-    invited = dict(
-        Invitation.objects.filter(cycle=cycle, role=Role.MEMBER)
-        .values_list("team_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    member_counts, self_counts, invited = cycle_data.cycle_counts(cycle)
 
     def blank_rollup(kind: str, dept: Any, ids: list[int]) -> Rollup:
         return Rollup.of_group(
