@@ -299,3 +299,18 @@ def test_percentiles_by_bisection_agree_with_the_scoring_function():
             scoring.percentile_rank(value=value, others=scores)
         )
     assert Percentiles([]).rank(3.0) is None
+
+
+def test_a_cycle_without_rating_questions_loads_empty_frames_and_still_counts():
+    bank = tiny_bank_make()
+    team = team_make("Alpha")
+    cycle = cycle_make("2026 Q1", bank, [team])
+    cycle.questions.clear()
+    responses_add(cycle, team, [{}, {}, {}])  # submissions that could answer nothing
+    data = cycle_data_load(cycle)  # no question ids: the answers query is never sent
+    assert data.pillars == []
+    assert data.answers.empty
+    assert {"submission", "team", "role", "question", "value", "scored"} <= set(data.answers)
+    assert data.comments.empty
+    assert data.member_counts == {team.pk: 3}
+    assert data.self_counts == {}
