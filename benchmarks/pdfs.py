@@ -94,7 +94,7 @@ def _floor_pdf(pages: int) -> bytes:
     return pdf.html_to_pdf(html)
 
 
-def _text_only_pdf(data: bytes) -> str:
+def _text_only_html(data: bytes) -> str:
     """The report's text as plain paragraphs, a section per page: what its words alone cost."""
     from html import escape
 
@@ -159,7 +159,7 @@ def _main() -> None:
         lambda: reports.team_report_render(report=report, team=platform), SINGLE_RUNS
     )
     floor_cpu, floor_wall = _timed(lambda: _floor_pdf(pages), SINGLE_RUNS)
-    text_html = _text_only_pdf(data)
+    text_html = _text_only_html(data)
     text_cpu, _ = _timed(lambda: pdf.html_to_pdf(text_html), SINGLE_RUNS)
     ratio = team_cpu / floor_cpu
     print(
