@@ -104,10 +104,14 @@ class TeamReportRow:
     pdf_url: str
 
 
-def _leader_names(cycle: Cycle) -> dict[int, list[str]]:
-    """The leaders of every team of the cycle, by team id, in one query."""
+def _leader_names(team_ids: list[int]) -> dict[int, list[str]]:
+    """The leaders of the teams ``team_ids``, by team id, in one query.
+
+    By the report's teams, not the cycle's: a team removed from the cycle after people answered
+    for it is still in the report, and still has its leaders.
+    """
     links = (
-        Team.leaders.through.objects.filter(team__cycles=cycle)
+        Team.leaders.through.objects.filter(team_id__in=team_ids)
         .select_related("user")
         .order_by("user__first_name", "user__last_name", "user__email")
     )
@@ -122,7 +126,7 @@ def _leader_names(cycle: Cycle) -> dict[int, list[str]]:
 
 def _team_rows(*, cycle: Cycle, report: CycleReport) -> list[TeamReportRow]:
     """Every team of the report, by department then name, with the URL of its PDF (A4)."""
-    leaders = _leader_names(cycle)
+    leaders = _leader_names([team.team_id for team in report.teams])
     # The team's id is the last part of the URL: reverse once, not once per team.
     base = reverse("assessments:team-report-pdf", args=[cycle.pk, 0]).removesuffix("0.pdf")
     rows = [

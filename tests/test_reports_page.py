@@ -70,6 +70,14 @@ def test_hr_sees_every_team_with_department_leader_responses_and_both_paper_size
     assert f'href="{team_pdf_url(cycle, platform)}?size=letter"' in row
 
 
+def test_a_team_removed_from_the_cycle_after_answering_keeps_its_leader(client, hr_user, org):
+    cycle, platform, _ = org
+    cycle.teams.remove(platform)
+    client.force_login(hr_user)
+    row = row_of(client.get(reports_url(cycle)).text, "Platform")
+    assert "leader-a" in row
+
+
 def test_each_pdf_link_names_its_team_for_screen_readers(client, hr_user, org):
     cycle, _, _ = org
     client.force_login(hr_user)
