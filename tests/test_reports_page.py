@@ -68,6 +68,10 @@ def test_hr_sees_every_team_with_department_leader_responses_and_both_paper_size
     assert "Scores shown" in row
     assert f'href="{team_pdf_url(cycle, platform)}"' in row
     assert f'href="{team_pdf_url(cycle, platform)}?size=letter"' in row
+    form = re.search(rf'<form method="post" action="{reports_url(cycle)}">.*?</form>', html, re.S)
+    assert form
+    assert "Build the zip" in form.group(0)
+    assert "csrfmiddlewaretoken" in form.group(0)
 
 
 def test_a_team_removed_from_the_cycle_after_answering_keeps_its_leader(client, hr_user, org):
