@@ -103,7 +103,7 @@ def cycles(request: HttpRequest) -> list[dict[str, Any]]:
             "name": cycle.name,
             "state": cycle.state,
             "min_group_size": cycle.min_group_size,
-            "scores_visible": cycle.state in (Cycle.State.CLOSED, Cycle.State.RELEASED),
+            "scores_visible": cycle.has_ended,
         }
         for cycle in Cycle.objects.exclude(state=Cycle.State.DRAFT)
     ]

@@ -112,6 +112,9 @@ class Cycle(models.Model):
         CLOSED = "closed", _("Closed")
         RELEASED = "released", _("Released")
 
+    # Taking no more answers: reports can be made, and retention counts from the end.
+    ENDED_STATES = (State.CLOSED, State.RELEASED)
+
     # Allowed transitions; anything else is refused by Cycle.transition().
     TRANSITIONS: dict[str, tuple[str, ...]] = {
         State.DRAFT: (State.OPEN,),
@@ -167,6 +170,11 @@ class Cycle(models.Model):
     @property
     def is_released(self) -> bool:
         return self.state == self.State.RELEASED
+
+    @property
+    def has_ended(self) -> bool:
+        """Closed or released: it takes no more answers, and its reports can be made."""
+        return self.state in self.ENDED_STATES
 
     def accepts_answers(self, now: object | None = None) -> bool:
         """Open, and inside its window when the window is set."""

@@ -154,7 +154,7 @@ def _team_rows(*, cycle: Cycle, report: CycleReport) -> list[TeamReportRow]:
 
 def _zips_allowed(cycle: Cycle) -> bool:
     """Reports exist once a cycle has closed: while it is open, scores would still move."""
-    return cycle.state in (Cycle.State.CLOSED, Cycle.State.RELEASED)
+    return cycle.has_ended
 
 
 def _job_context(job: ReportJob) -> dict[str, object]:

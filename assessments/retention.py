@@ -45,7 +45,6 @@ from assessments.models import (
 from assessments.report_zips import TRIGGER_RETENTION, report_zips_clean
 
 PURGED_TOKEN_PREFIX = "purged:"  # never a SHA-256 hex digest, so no link can ever match it
-ENDED_STATES = (Cycle.State.CLOSED, Cycle.State.RELEASED)
 
 
 @dataclass
@@ -90,7 +89,7 @@ def cycle_ended_at(cycle: Cycle, *, now: dt.datetime | None = None) -> dt.dateti
     The latest of: its release, its last closing (from the audit log) and its planned close if
     that has passed. A cycle closed early and never released therefore counts from its closing.
     """
-    if cycle.state not in ENDED_STATES:
+    if not cycle.has_ended:
         return None
     now = now or timezone.now()
     closed = AuditEvent.objects.filter(action="cycle.close", detail__id=cycle.pk).aggregate(
@@ -153,7 +152,7 @@ def retention_apply(
     purge_before = now - dt.timedelta(days=purge_days)
     raw_before = months_before(now, months) if months > 0 else None
 
-    for cycle in Cycle.objects.filter(state__in=ENDED_STATES).order_by("created_at", "pk"):
+    for cycle in Cycle.objects.filter(state__in=Cycle.ENDED_STATES).order_by("created_at", "pk"):
         ended = cycle_ended_at(cycle, now=now)
         if ended is None:
             continue
