@@ -105,7 +105,7 @@ def cycles(request: HttpRequest) -> list[dict[str, Any]]:
             "min_group_size": cycle.min_group_size,
             "scores_visible": cycle.has_ended,
         }
-        for cycle in Cycle.objects.exclude(state=Cycle.State.DRAFT)
+        for cycle in Cycle.objects.started()
     ]
 
 
@@ -115,7 +115,7 @@ def cycles(request: HttpRequest) -> list[dict[str, Any]]:
     summary="A cycle's scores document (null where suppressed or not computable)",
 )
 def cycle_scores(request: HttpRequest, slug: str) -> dict[str, Any]:
-    cycle = Cycle.objects.exclude(state=Cycle.State.DRAFT).filter(slug=slug).first()
+    cycle = Cycle.objects.started().filter(slug=slug).first()
     if cycle is None:
         raise Http404
     report = report_for_viewer(cycle=cycle, user=request.auth, detail=False)

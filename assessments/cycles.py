@@ -41,6 +41,10 @@ if TYPE_CHECKING:
 ERROR_TRANSITION = _("A cycle in state “%(state)s” cannot move to “%(to)s”.")
 ERROR_NO_TEAMS = _("Pick at least one team before opening the cycle.")
 ERROR_NO_QUESTIONS = _("The cycle's question bank has no current questions.")
+ERROR_REOPEN_NEEDS_CLOSE = _(
+    "The cycle's window has ended. Give it a new closing time in the future to reopen it."
+)
+ERROR_CLOSE_IN_PAST = _("The new closing time must be in the future.")
 
 
 class CycleError(Exception):
@@ -68,6 +72,7 @@ def cycle_create(
     teams: Iterable[Team],
     opens_at: dt.datetime | None = None,
     closes_at: dt.datetime | None = None,
+    timezone: str | None = None,
     min_group_size: int = 3,
     comment_min_group_size: int = 5,
     self_assessment: bool = True,
@@ -79,6 +84,7 @@ def cycle_create(
         bank=bank,
         opens_at=opens_at,
         closes_at=closes_at,
+        **({"timezone": timezone} if timezone else {}),
         min_group_size=min_group_size,
         comment_min_group_size=comment_min_group_size,
         self_assessment=self_assessment,
@@ -98,7 +104,8 @@ def _cycle_locked(cycle: Cycle) -> Cycle:
 
 def _caller_update(caller: Cycle, locked: Cycle) -> None:
     """Keep the caller's instance in step with the row just changed."""
-    caller.state, caller.released_at = locked.state, locked.released_at
+    caller.recorded_state, caller.released_at = locked.recorded_state, locked.released_at
+    caller.closes_at = locked.closes_at
 
 
 def _transition_check(cycle: Cycle, to: str) -> None:
@@ -148,29 +155,43 @@ def invitations_create(*, cycle: Cycle) -> int:
 
 
 @transaction.atomic
-def cycle_open(*, cycle: Cycle, actor: Any) -> int:
+def cycle_open(*, cycle: Cycle, actor: Any, closes_at: dt.datetime | None = None) -> int:
     """Open a draft (or reopen a closed) cycle and create its invitations.
 
-    Returns the number of invitations created.
+    A cycle whose window has ended reopens only with a new closing time in the future
+    (``closes_at``); otherwise it would be closed again the moment it opened. Returns the number
+    of invitations created.
     """
+    now = timezone.now()
     caller, cycle = cycle, _cycle_locked(cycle)
     _transition_check(cycle, Cycle.State.OPEN)
+    if closes_at is not None and closes_at <= now:
+        raise CycleError(ERROR_CLOSE_IN_PAST)
+    earlier_close = cycle.closes_at
+    if closes_at is not None:
+        cycle.closes_at = closes_at
+    elif cycle.closes_at is not None and cycle.closes_at <= now:
+        raise CycleError(ERROR_REOPEN_NEEDS_CLOSE)
     if not cycle.teams.exists():
         raise CycleError(ERROR_NO_TEAMS)
     if not cycle.questions.exists():
         cycle.questions.set(cycle.bank.questions.current())
         if not cycle.questions.exists():
             raise CycleError(ERROR_NO_QUESTIONS)
-    reopened = cycle.state == Cycle.State.CLOSED
-    cycle.state = Cycle.State.OPEN
-    cycle.save(update_fields=["state"])
+    reopened = cycle.recorded_state != Cycle.State.DRAFT
+    cycle.recorded_state = Cycle.State.OPEN
+    cycle.save(update_fields=["recorded_state", "closes_at"])
     created = invitations_create(cycle=cycle)
     _caller_update(caller, cycle)
+    detail: dict[str, Any] = {"id": cycle.pk, "invitations_created": created}
+    if cycle.closes_at != earlier_close:
+        detail["closes_at"] = cycle.closes_at.isoformat() if cycle.closes_at else None
+        detail["closes_at_before"] = earlier_close.isoformat() if earlier_close else None
     audit_record(
         actor=actor,
         action="cycle.reopen" if reopened else "cycle.open",
         target=cycle,
-        detail={"id": cycle.pk, "invitations_created": created},
+        detail=detail,
     )
     return created
 
@@ -179,8 +200,8 @@ def cycle_open(*, cycle: Cycle, actor: Any) -> int:
 def cycle_close(*, cycle: Cycle, actor: Any) -> None:
     caller, cycle = cycle, _cycle_locked(cycle)
     _transition_check(cycle, Cycle.State.CLOSED)
-    cycle.state = Cycle.State.CLOSED
-    cycle.save(update_fields=["state"])
+    cycle.recorded_state = Cycle.State.CLOSED
+    cycle.save(update_fields=["recorded_state"])
     _caller_update(caller, cycle)
     audit_record(actor=actor, action="cycle.close", target=cycle, detail={"id": cycle.pk})
 
@@ -189,15 +210,20 @@ def cycle_close(*, cycle: Cycle, actor: Any) -> None:
 def cycle_release(*, cycle: Cycle, actor: Any) -> None:
     caller, cycle = cycle, _cycle_locked(cycle)
     _transition_check(cycle, Cycle.State.RELEASED)
-    cycle.state = Cycle.State.RELEASED
+    cycle.recorded_state = Cycle.State.RELEASED
     cycle.released_at = timezone.now()
-    cycle.save(update_fields=["state", "released_at"])
+    cycle.save(update_fields=["recorded_state", "released_at"])
     _caller_update(caller, cycle)
     audit_record(actor=actor, action="cycle.release", target=cycle, detail={"id": cycle.pk})
 
 
-def cycle_transition(*, cycle: Cycle, to: str, actor: Any) -> None:
-    """Dispatch to the function for the target state; refuses anything not allowed."""
+def cycle_transition(
+    *, cycle: Cycle, to: str, actor: Any, closes_at: dt.datetime | None = None
+) -> None:
+    """Dispatch to the function for the target state; refuses anything not allowed.
+
+    ``closes_at`` is the new closing time when (re)opening.
+    """
     actions = {
         Cycle.State.OPEN: cycle_open,
         Cycle.State.CLOSED: cycle_close,
@@ -205,7 +231,10 @@ def cycle_transition(*, cycle: Cycle, to: str, actor: Any) -> None:
     }
     if to not in actions:
         raise CycleError(ERROR_TRANSITION % {"state": cycle.get_state_display(), "to": to})
-    actions[Cycle.State(to)](cycle=cycle, actor=actor)
+    if to == Cycle.State.OPEN:
+        cycle_open(cycle=cycle, actor=actor, closes_at=closes_at)
+    else:
+        actions[Cycle.State(to)](cycle=cycle, actor=actor)
 
 
 # --- Links ----------------------------------------------------------------------------------

@@ -31,11 +31,7 @@ TREND_CYCLES = 6
 
 def _team_cycles(team: Team) -> list[Cycle]:
     """Cycles the team takes part in, newest first; drafts are nobody's results yet."""
-    return list(
-        Cycle.objects.filter(teams=team)
-        .exclude(state=Cycle.State.DRAFT)
-        .order_by("-opens_at", "-created_at")
-    )
+    return list(Cycle.objects.filter(teams=team).started().order_by("-opens_at", "-created_at"))
 
 
 @login_required
@@ -44,7 +40,7 @@ def my_results(request: HttpRequest) -> HttpResponse:
     teams = list(Team.objects.led_by(request.user).filter(is_department=False).order_by("name"))
     memberships = (
         Cycle.teams.through.objects.filter(team__in=teams)
-        .exclude(cycle__state=Cycle.State.DRAFT)
+        .exclude(cycle__recorded_state=Cycle.State.DRAFT)
         .select_related("cycle")
         .order_by("-cycle__opens_at", "-cycle__created_at")
     )
@@ -110,7 +106,7 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
     GET parameters ``cycle`` (slug), ``department`` (team id) and ``metric`` (mean or
     favourable). An htmx request aimed at the heatmap gets only the ``heatmap`` partial.
     """
-    cycles = list(Cycle.objects.exclude(state=Cycle.State.DRAFT).order_by("-opens_at", "-pk"))
+    cycles = list(Cycle.objects.started().order_by("-opens_at", "-pk"))
     departments = list(Team.objects.filter(is_department=True).order_by("name"))
     wanted = request.GET.get("cycle")
     cycle = next((c for c in cycles if c.slug == wanted), None) if wanted else None

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+import zoneinfo
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Cycle, Team
 from assessments.teams import TEAM_IMPORT_MAX_BYTES, email_clean
 from leadership.models import DEFAULT_BANK_NAME, QuestionBank
+
+if TYPE_CHECKING:
+    import datetime as dt
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -22,17 +28,45 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
+class WallClockField(forms.DateTimeField):
+    """A date and time on the wall clock of a zone the form picks: cleaned to a naive datetime,
+    which :func:`zoned` then places in that zone (Django would read it in the server's zone)."""
+
+    widget = DateTimeLocalInput
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        result = super().to_python(value)
+        if result is not None and timezone.is_aware(result):
+            result = timezone.make_naive(result)
+        return result
+
+
+def zoned(value: dt.datetime | None, zone_name: str) -> dt.datetime | None:
+    """A naive wall-clock time read in ``zone_name``, as an aware datetime."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=zoneinfo.ZoneInfo(zone_name))
+
+
+@cache
+def timezone_choices() -> list[tuple[str, str]]:
+    names = sorted(name for name in zoneinfo.available_timezones() if "/" in name or name == "UTC")
+    return [(name, name.replace("_", " ")) for name in names]
+
+
 class CycleForm(forms.Form):
     name = forms.CharField(
         label=_("Name"), max_length=120, help_text=_("For example “2027 Q1”. Shown to everyone.")
     )
-    opens_at = forms.DateTimeField(
-        label=_("Window opens"), required=False, widget=DateTimeLocalInput()
+    timezone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=timezone_choices,
+        help_text=_("The window opens and closes on this zone's clock."),
     )
-    closes_at = forms.DateTimeField(
+    opens_at = WallClockField(label=_("Window opens"), required=False)
+    closes_at = WallClockField(
         label=_("Window closes"),
         required=False,
-        widget=DateTimeLocalInput(),
         help_text=_("Shown in invitations. Answers are accepted only inside the window."),
     )
     bank = forms.ModelChoiceField(
@@ -70,6 +104,8 @@ class CycleForm(forms.Form):
         default = QuestionBank.objects.filter(name=DEFAULT_BANK_NAME).first()
         if default and not self.is_bound:
             self.fields["bank"].initial = default.pk
+        if not self.is_bound:
+            self.fields["timezone"].initial = settings.TIME_ZONE
         self.fields["teams"].label_from_instance = lambda team: (
             f"{team.name} — {team.parent.name}" if team.parent else team.name
         )
@@ -82,6 +118,9 @@ class CycleForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        zone = data["timezone"] = data.get("timezone") or settings.TIME_ZONE
+        data["opens_at"] = zoned(data.get("opens_at"), zone)
+        data["closes_at"] = zoned(data.get("closes_at"), zone)
         opens, closes = data.get("opens_at"), data.get("closes_at")
         if opens and closes and closes <= opens:
             self.add_error("closes_at", _("The window must close after it opens."))
@@ -91,6 +130,19 @@ class CycleForm(forms.Form):
                 "comment_min_group_size", _("The comment threshold cannot be below k (%s).") % k
             )
         return data
+
+
+class ReopenForm(forms.Form):
+    """Reopening a cycle whose window has ended: a new closing time on the cycle's clock."""
+
+    closes_at = WallClockField(label=_("New closing time"), required=False)
+
+    def __init__(self, *args: Any, cycle: Cycle, **kwargs: Any) -> None:
+        self.cycle = cycle
+        super().__init__(*args, **kwargs)
+
+    def clean_closes_at(self) -> dt.datetime | None:
+        return zoned(self.cleaned_data.get("closes_at"), self.cycle.timezone)
 
 
 def _emails(raw: str) -> list[str]:

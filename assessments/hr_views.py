@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -24,7 +25,7 @@ from assessments.cycles import (
     shared_path,
 )
 from assessments.email_runs import email_run_start, email_run_summary
-from assessments.hr_forms import CycleForm, TeamForm, TeamImportForm
+from assessments.hr_forms import CycleForm, ReopenForm, TeamForm, TeamImportForm
 from assessments.invitations import (
     invitation_link_rotate,
     invitations_unsent,
@@ -62,9 +63,17 @@ def _transition_label(cycle: Cycle, to: str) -> str:
     return _("Release results")
 
 
-def _transitions(cycle: Cycle) -> list[dict[str, str]]:
+def _transitions(cycle: Cycle) -> list[dict[str, Any]]:
+    """The buttons for the cycle's next states; reopening a cycle whose window has ended asks
+    for a new closing time."""
+    window_over = cycle.closes_at is not None and cycle.closes_at <= timezone.now()
     return [
-        {"to": to, "label": _transition_label(cycle, to), "style": TRANSITION_BUTTONS[to]}
+        {
+            "to": to,
+            "label": _transition_label(cycle, to),
+            "style": TRANSITION_BUTTONS[to],
+            "form": ReopenForm(cycle=cycle) if to == Cycle.State.OPEN and window_over else None,
+        }
         for to in Cycle.TRANSITIONS[cycle.state]
     ]
 
@@ -161,8 +170,12 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
 @require_POST
 def cycle_transition_view(request: HttpRequest, cycle_id: int, to: str) -> HttpResponse:
     cycle = get_object_or_404(Cycle, pk=cycle_id)
+    form = ReopenForm(request.POST, cycle=cycle)
     try:
-        cycle_transition(cycle=cycle, to=to, actor=request.user)
+        if not form.is_valid():
+            raise CycleError(" ".join(form.errors.get("closes_at", [])))
+        closes_at = form.cleaned_data["closes_at"] if to == Cycle.State.OPEN else None
+        cycle_transition(cycle=cycle, to=to, actor=request.user, closes_at=closes_at)
     except CycleError as error:
         messages.error(request, str(error))
     else:

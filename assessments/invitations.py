@@ -30,7 +30,15 @@ from django.utils.translation import ngettext
 
 from assessments.audit import audit_record
 from assessments.cycles import invitation_token_rotate, survey_path
-from assessments.models import Cycle, EmailRun, Invitation, Role, token_hash, token_new
+from assessments.models import (
+    Cycle,
+    EmailRun,
+    Invitation,
+    Role,
+    cycle_open_q,
+    token_hash,
+    token_new,
+)
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -131,7 +139,7 @@ def invitations_batch_send(
     with transaction.atomic():
         invitations = list(
             _needing(kind, cycle=cycle, now=now)
-            .filter(pk__in=ids, cycle__state=Cycle.State.OPEN)
+            .filter(cycle_open_q(now=now, prefix="cycle__"), pk__in=ids)
             .select_related("cycle", "team")
             .select_for_update(of=("self",))
             .order_by("pk")

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from assessments.cycles import cycle_totals
-from assessments.models import Cycle, Invitation, Role, Submission, Team
+from assessments.models import Cycle, Invitation, Role, Submission, Team, cycle_open_q
 
 
 def home_hr() -> dict[str, Any]:
@@ -44,16 +45,17 @@ def home_leader(*, user: Any) -> dict[str, Any]:
     teams = list(Team.objects.led_by(user).filter(is_department=False).select_related("parent"))
     email = (user.email or user.get_username()).lower()
     team_ids = [team.pk for team in teams]
+    now = timezone.now()  # one instant for every query, so they agree on which cycles are open
     cycles = (
         Cycle.objects.filter(teams__in=team_ids)
-        .filter(Q(state=Cycle.State.OPEN) | Q(state=Cycle.State.RELEASED))
+        .filter(cycle_open_q(now=now) | Q(recorded_state=Cycle.State.RELEASED))
         .annotate(team_id=F("teams"))
         .order_by("-opens_at", "-created_at")
     )
     submitted = {
         (row["cycle_id"], row["team_id"]): row["n"]
         for row in Submission.objects.filter(
-            team_id__in=team_ids, role=Role.MEMBER, cycle__state=Cycle.State.OPEN
+            cycle_open_q(now=now, prefix="cycle__"), team_id__in=team_ids, role=Role.MEMBER
         )
         .values("cycle_id", "team_id")
         .annotate(n=Count("id"))
@@ -62,13 +64,16 @@ def home_leader(*, user: Any) -> dict[str, Any]:
     own = {
         (cycle_id, team_id): state
         for cycle_id, team_id, state in Invitation.objects.filter(
-            team_id__in=team_ids, role=Role.SELF, email=email, cycle__state=Cycle.State.OPEN
+            cycle_open_q(now=now, prefix="cycle__"),
+            team_id__in=team_ids,
+            role=Role.SELF,
+            email=email,
         ).values_list("cycle_id", "team_id", "state")
     }
     by_team = {team.pk: LeaderTeam(team=team) for team in teams}
     for cycle in cycles:
         entry = by_team[cycle.team_id]
-        if cycle.state == Cycle.State.OPEN:
+        if cycle.state_at(now) == Cycle.State.OPEN:
             state = None
             if cycle.self_assessment:
                 state = own.get((cycle.pk, cycle.team_id), Invitation.State.PENDING)

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import zoneinfo
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -21,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from leadership.models import Pillar, Question, QuestionBank
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Iterable
 
 TOKEN_BYTES = 24  # 192 bits from secrets; only the SHA-256 hash is stored.
@@ -97,15 +100,71 @@ class TeamMember(models.Model):
 # --- Cycles ---------------------------------------------------------------------------------
 
 
-class CycleQuerySet(models.QuerySet["Cycle"]):
-    def released(self) -> CycleQuerySet:
-        return self.filter(state=Cycle.State.RELEASED)
+def cycle_timezone_default() -> str:
+    """New cycles take the organisation's time zone (the ``TIME_ZONE`` setting)."""
+    return settings.TIME_ZONE
 
-    def open(self) -> CycleQuerySet:
-        return self.filter(state=Cycle.State.OPEN)
+
+def timezone_validate(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("“%(value)s” is not a time zone name such as Europe/Berlin or America/New_York."),
+            params={"value": value},
+        )
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now if now is not None else timezone.now()
+
+
+def cycle_open_q(*, now: dt.datetime | None = None, prefix: str = "") -> models.Q:
+    """Cycles that are open at ``now``: opened by HR and not past their closing time.
+
+    ``prefix`` ("cycle__") filters related rows (invitations, submissions) by their cycle.
+    """
+    return models.Q(**{f"{prefix}recorded_state": Cycle.State.OPEN}) & (
+        models.Q(**{f"{prefix}closes_at__isnull": True})
+        | models.Q(**{f"{prefix}closes_at__gt": _now(now)})
+    )
+
+
+def cycle_ended_q(*, now: dt.datetime | None = None, prefix: str = "") -> models.Q:
+    """Cycles that take no more answers at ``now``: closed or released by HR, or past their
+    closing time."""
+    return models.Q(**{f"{prefix}recorded_state__in": Cycle.ENDED_STATES}) | models.Q(
+        **{f"{prefix}recorded_state": Cycle.State.OPEN, f"{prefix}closes_at__lte": _now(now)}
+    )
+
+
+class CycleQuerySet(models.QuerySet["Cycle"]):
+    """Filters by a cycle's state as :attr:`Cycle.state` derives it, at ``now`` (default: now)."""
+
+    def released(self) -> CycleQuerySet:
+        return self.filter(recorded_state=Cycle.State.RELEASED)
+
+    def open(self, now: dt.datetime | None = None) -> CycleQuerySet:
+        return self.filter(cycle_open_q(now=now))
+
+    def ended(self, now: dt.datetime | None = None) -> CycleQuerySet:
+        return self.filter(cycle_ended_q(now=now))
+
+    def started(self) -> CycleQuerySet:
+        """Every cycle but drafts: opened at some point, whatever happened since."""
+        return self.exclude(recorded_state=Cycle.State.DRAFT)
+
+    def drafts(self) -> CycleQuerySet:
+        return self.filter(recorded_state=Cycle.State.DRAFT)
 
 
 class Cycle(models.Model):
+    """One survey round.
+
+    Its state is derived, never trusted from the row alone: HR records draft → open → closed →
+    released (``recorded_state``), and an open cycle past its closing time *is* closed, whether or
+    not anybody or any worker has noticed. Every page, count, button, email, command and API reads
+    :attr:`state` (or the QuerySet's ``open()`` / ``ended()``), so they all agree with the clock.
+    """
+
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
         OPEN = "open", _("Open")
@@ -130,6 +189,13 @@ class Cycle(models.Model):
     teams = models.ManyToManyField(Team, related_name="cycles", blank=True)
     opens_at = models.DateTimeField(_("opens"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
+    timezone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=cycle_timezone_default,
+        validators=[timezone_validate],
+        help_text=_("The window's times, and the day a response counts for, are in this zone."),
+    )
     min_group_size = models.PositiveSmallIntegerField(
         _("minimum group size"),
         default=3,
@@ -142,7 +208,10 @@ class Cycle(models.Model):
         validators=[MinValueValidator(3)],
     )
     self_assessment = models.BooleanField(_("leaders self-assess"), default=True)
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    # What HR last did; read :attr:`state` for what the cycle is now.
+    recorded_state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.DRAFT, db_column="state"
+    )
     released_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -163,27 +232,67 @@ class Cycle(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def state_at(self, now: dt.datetime) -> Cycle.State:
+        """The cycle's state at ``now``: an open cycle past its closing time is closed."""
+        if (
+            self.recorded_state == self.State.OPEN
+            and self.closes_at is not None
+            and now >= self.closes_at
+        ):
+            return self.State.CLOSED
+        return self.State(self.recorded_state)
+
+    @property
+    def state(self) -> Cycle.State:
+        return self.state_at(timezone.now())
+
+    @state.setter
+    def state(self, value: str) -> None:
+        """Setting the state records it (``Cycle(state=…)`` in builders and imports)."""
+        self.recorded_state = value
+
+    def get_state_display(self) -> str:
+        return str(self.state.label)
+
     @property
     def is_open(self) -> bool:
         return self.state == self.State.OPEN
 
     @property
     def is_released(self) -> bool:
-        return self.state == self.State.RELEASED
+        return self.recorded_state == self.State.RELEASED
 
     @property
     def has_ended(self) -> bool:
         """Closed or released: it takes no more answers, and its reports can be made."""
         return self.state in self.ENDED_STATES
 
-    def accepts_answers(self, now: object | None = None) -> bool:
-        """Open, and inside its window when the window is set."""
-        now = now or timezone.now()
-        if self.state != self.State.OPEN:
+    @property
+    def closed_on_time(self) -> bool:
+        """Closed by its window rather than by HR (HR has not closed or released it)."""
+        return self.recorded_state == self.State.OPEN and self.state == self.State.CLOSED
+
+    @property
+    def is_scheduled(self) -> bool:
+        """Open, but its window has not started yet."""
+        return self.is_open and self.opens_at is not None and timezone.now() < self.opens_at
+
+    def accepts_answers(self, now: dt.datetime | None = None) -> bool:
+        """Open at ``now`` and inside its window when the window is set."""
+        now = _now(now)
+        if self.state_at(now) != self.State.OPEN:
             return False
-        if self.opens_at and now < self.opens_at:
-            return False
-        return not (self.closes_at and now >= self.closes_at)
+        return not (self.opens_at and now < self.opens_at)
+
+    def zone(self) -> zoneinfo.ZoneInfo:
+        try:
+            return zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
+
+    def local_date(self, now: dt.datetime | None = None) -> dt.date:
+        """The calendar day in the cycle's time zone at ``now``: the day a response counts for."""
+        return _now(now).astimezone(self.zone()).date()
 
     def can_transition(self, to: str) -> bool:
         return to in self.TRANSITIONS.get(self.state, ())

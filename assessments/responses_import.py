@@ -161,7 +161,7 @@ def responses_import(
         slug=cycle_slug,
         bank=bank,
         closes_at=now,
-        state=Cycle.State.RELEASED,
+        recorded_state=Cycle.State.RELEASED,
         released_at=now,
     )
     cycle.questions.set(parsed.questions)

@@ -152,7 +152,7 @@ def retention_apply(
     purge_before = now - dt.timedelta(days=purge_days)
     raw_before = months_before(now, months) if months > 0 else None
 
-    for cycle in Cycle.objects.filter(state__in=Cycle.ENDED_STATES).order_by("created_at", "pk"):
+    for cycle in Cycle.objects.ended(now).order_by("created_at", "pk"):
         ended = cycle_ended_at(cycle, now=now)
         if ended is None:
             continue

@@ -124,9 +124,10 @@ def cycle_problem(cycle: Cycle, *, now: dt.datetime | None = None) -> str:
     now = now or timezone.now()
     if cycle.accepts_answers(now):
         return ""
-    if cycle.state == Cycle.State.DRAFT:
+    state = cycle.state_at(now)
+    if state == Cycle.State.DRAFT:
         return NOT_OPEN
-    if cycle.state == Cycle.State.OPEN and cycle.opens_at and now < cycle.opens_at:
+    if state == Cycle.State.OPEN and cycle.opens_at and now < cycle.opens_at:
         return NOT_OPEN
     return CLOSED
 
@@ -156,9 +157,10 @@ _CYCLE_FIELDS = _attnames(
     {
         "id",
         "name",
-        "state",
+        "recorded_state",
         "opens_at",
         "closes_at",
+        "timezone",
         "min_group_size",
         "comment_min_group_size",
         "created_at",
@@ -422,11 +424,12 @@ def submission_create(*, invitation_id: int) -> None:
     create the submission (date only) with its answers and comments, delete the drafts, mark the
     invitation submitted. Returns nothing, so no caller can log or keep the submission's id.
     """
+    now = timezone.now()
     with transaction.atomic():
         invitation = _invitation_get(invitation_id, lock=True)
         if invitation is None:
             raise SurveyError(ERROR_UNKNOWN_LINK, problem=UNKNOWN)
-        problem = invitation_problem(invitation)
+        problem = invitation_problem(invitation, now=now)
         if problem:
             raise SurveyError(PROBLEM_MESSAGES[problem], problem=problem)
         answers, comments = _drafts(invitation.pk)
@@ -437,7 +440,7 @@ def submission_create(*, invitation_id: int) -> None:
             cycle_id=invitation.cycle_id,
             team_id=invitation.team_id,
             role=invitation.role,
-            submitted_on=timezone.localdate(),
+            submitted_on=invitation.cycle.local_date(now),
         )
         Answer.objects.bulk_create(
             Answer(submission_id=submission.pk, question_id=question, value=answers[question])

@@ -172,7 +172,7 @@ def _seed() -> dict[str, Any]:
             name="Bench 2026",
             slug="bench-2026",
             bank=bank,
-            state=Cycle.State.RELEASED,
+            recorded_state=Cycle.State.RELEASED,
             opens_at=timezone.now() - dt.timedelta(days=30),
             released_at=timezone.now(),
         )

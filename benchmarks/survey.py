@@ -462,7 +462,7 @@ def _fixture(path: Path) -> None:
             name=f"{name} {stamp}",
             slug=f"{name}-{stamp}",
             bank=bank,
-            state=Cycle.State.OPEN,
+            recorded_state=Cycle.State.OPEN,
             opens_at=now - dt.timedelta(days=1),
             closes_at=now + dt.timedelta(days=1),
         )

@@ -221,7 +221,7 @@ def _world_build() -> World:
     released = cycle_make(bank, [team_a, team_b], name="2026 Q2")
     cycle_open(cycle=released, actor=None)
     Cycle.objects.filter(pk=released.pk).update(
-        state=Cycle.State.RELEASED, released_at=timezone.now()
+        recorded_state=Cycle.State.RELEASED, released_at=timezone.now()
     )
     released.refresh_from_db()
     _submissions(released, team_a, 4)

@@ -43,6 +43,7 @@ def teams(leader_a, leader_b):
 def _form(bank, chosen, **changes):
     data = {
         "name": "2027 Q1",
+        "timezone": "UTC",
         "opens_at": "2027-01-11T08:00",
         "closes_at": "2027-02-05T18:00",
         "bank": bank.pk,

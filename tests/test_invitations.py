@@ -15,6 +15,7 @@ from assessments.cycles import cycle_open
 from assessments.email_runs import invitations_send, reminders_send
 from assessments.invitations import reminders_due
 from assessments.models import Cycle, Invitation, Role, token_hash
+from assessments.templatetags.cycle_time import cycle_time
 from tests.hr_builders import cycle_make, team_make
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,7 @@ def test_sending_invitations_emails_everyone_once_with_a_working_personal_link(c
     invitation = Invitation.objects.get(cycle=cycle, email="alpha.1@example.com")
     assert invitation.token_hash == token_hash(token)
     assert invitation.sent_at is not None
-    assert cycle.closes_at.strftime("%-d %B %Y") in member.body
+    assert f"The survey closes on {cycle_time(cycle.closes_at, cycle)}." in member.body
     assert "anonymous" in member.body
     assert "at least 3 people" in member.body
     assert invitations_send(cycle=cycle, actor=None).sent == 0

@@ -28,7 +28,7 @@ def test_a_prepared_query_gives_what_the_orm_gives_for_each_id(
     invitations = two_invitations
     query = PreparedQuery(
         lambda pk: (
-            Invitation.objects.filter(pk=pk, cycle__state="open")
+            Invitation.objects.filter(pk=pk, cycle__recorded_state="open")
             .order_by()
             .values_list("pk", "email", "created_at", "cycle__opens_at")
         )

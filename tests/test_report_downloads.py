@@ -56,7 +56,7 @@ def test_a_leader_gets_404_for_another_team_and_before_release(client, leader_a,
     cycle, mine, other = org
     client.force_login(leader_a)
     assert client.get(url_team(cycle, other)).status_code == 404
-    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.CLOSED)
+    Cycle.objects.filter(pk=cycle.pk).update(recorded_state=Cycle.State.CLOSED)
     assert client.get(url_team(cycle, mine)).status_code == 404
 
 
@@ -64,7 +64,7 @@ def test_hr_finds_and_downloads_every_pdf_of_a_closed_unreleased_cycle_a_leader_
     client, hr_user, leader_a, org
 ):
     cycle, mine, _ = org
-    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.CLOSED)
+    Cycle.objects.filter(pk=cycle.pk).update(recorded_state=Cycle.State.CLOSED)
     reports_page = reverse("assessments:report-jobs", args=[cycle.pk])
     org_pdf = reverse("assessments:org-report-pdf", args=[cycle.pk])
     dashboard = reverse("assessments:team-dashboard", args=[cycle.slug, mine.slug])
@@ -91,7 +91,7 @@ def test_hr_finds_and_downloads_every_pdf_of_a_closed_unreleased_cycle_a_leader_
 
 def test_nobody_gets_a_pdf_while_the_cycle_is_open(client, hr_user, org):
     cycle, mine, _ = org
-    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.OPEN)
+    Cycle.objects.filter(pk=cycle.pk).update(recorded_state=Cycle.State.OPEN)
     client.force_login(hr_user)
     assert client.get(url_team(cycle, mine)).status_code == 404
     url = reverse("assessments:org-report-pdf", args=[cycle.pk])
@@ -196,7 +196,7 @@ def test_render_reports_fails_for_an_unknown_cycle_or_an_open_one(org, tmp_path)
     cycle, _, _ = org
     with pytest.raises(CommandError, match="No cycle"):
         call_command("render_reports", "--cycle", "Nope", "--output", str(tmp_path))
-    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.OPEN)
+    Cycle.objects.filter(pk=cycle.pk).update(recorded_state=Cycle.State.OPEN)
     with pytest.raises(CommandError, match="open"):
         call_command("render_reports", "--cycle", "2026 Q2", "--output", str(tmp_path))
 

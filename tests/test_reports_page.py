@@ -119,7 +119,7 @@ def test_teams_are_listed_by_department_then_name(client, hr_user, bank):
 
 def test_while_the_cycle_is_open_the_page_lists_no_pdfs(client, hr_user, org):
     cycle, platform, _ = org
-    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.OPEN)
+    Cycle.objects.filter(pk=cycle.pk).update(recorded_state=Cycle.State.OPEN)
     client.force_login(hr_user)
     html = client.get(reports_url(cycle)).text
     assert "Reports can be made once the cycle has closed" in html
@@ -128,7 +128,7 @@ def test_while_the_cycle_is_open_the_page_lists_no_pdfs(client, hr_user, org):
 
 def test_leaders_get_404_for_the_reports_page_even_of_their_own_team(client, leader_a, org):
     cycle, _, _ = org
-    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.RELEASED)
+    Cycle.objects.filter(pk=cycle.pk).update(recorded_state=Cycle.State.RELEASED)
     client.force_login(leader_a)
     assert client.get(reports_url(cycle)).status_code == 404
 
@@ -175,7 +175,7 @@ def test_the_organisation_dashboard_has_no_reports_link_while_the_cycle_is_open(
     client, hr_user, org
 ):
     cycle, _, _ = org
-    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.OPEN)
+    Cycle.objects.filter(pk=cycle.pk).update(recorded_state=Cycle.State.OPEN)
     client.force_login(hr_user)
     html = client.get(reverse("assessments:org-dashboard"), {"cycle": cycle.slug}).text
     assert reports_url(cycle) not in html

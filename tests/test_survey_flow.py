@@ -233,14 +233,14 @@ def test_a_cycle_that_has_not_opened_yet_says_so(client, bank):
 def test_a_closed_cycle_says_so_and_takes_no_answers(client, setup):
     cycle, _, invitation, token = setup
     key = survey_enter(client, token)
-    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.CLOSED)
+    Cycle.objects.filter(pk=cycle.pk).update(recorded_state=Cycle.State.CLOSED)
     response = client.get(_url("survey-step", key, 1))
     assert response.status_code == 410
     assert "This survey has closed" in response.content.decode()
     item = survey.survey_build(invitation=invitation).steps[0].items[0]
     assert client.post(_url("survey-autosave", key), {item.field: "4"}).status_code == 410
     Cycle.objects.filter(pk=cycle.pk).update(
-        state=Cycle.State.OPEN, closes_at=timezone.now() - dt.timedelta(minutes=1)
+        recorded_state=Cycle.State.OPEN, closes_at=timezone.now() - dt.timedelta(minutes=1)
     )
     assert client.get(_url("survey-step", key, 1)).status_code == 410
     assert not invitation.drafts.exists()

@@ -118,7 +118,7 @@ def test_a_closed_cycle_is_seen_at_once_by_a_step_page_already_shown(client, ban
     key = survey_enter(client, token)
     url = reverse("assessments:survey-step", args=[key, 1])
     assert client.get(url).status_code == 200
-    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.CLOSED)
+    Cycle.objects.filter(pk=cycle.pk).update(recorded_state=Cycle.State.CLOSED)
     assert client.get(url).status_code == 410
 
 

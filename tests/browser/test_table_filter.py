@@ -29,7 +29,7 @@ NAMES = [
 def closed_cycle(bank, leader_a):
     teams = [team_make(name, leaders=(leader_a,) if name == "Legal" else ()) for name in NAMES]
     cycle = cycle_make(bank, teams)
-    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.CLOSED)
+    Cycle.objects.filter(pk=cycle.pk).update(recorded_state=Cycle.State.CLOSED)
     return cycle
 
 
