@@ -3,6 +3,11 @@
 Answers are simulated from a per-team profile (a level per pillar), a per-respondent offset and
 per-item noise, so dashboards show real variety: strong and weak teams, blind spots, trends, one
 team too small to report. The same seed always produces the same data.
+
+The cycles are placed relative to the day the demo is seeded, so the demo works on any day of
+any year: the open cycle opened a week ago and closes three weeks ahead, and the two released
+cycles are the two quarters before the current one. Their windows have fixed lengths, so the
+random stream, and every answer, is the same whatever the day.
 """
 
 from __future__ import annotations
@@ -128,11 +133,45 @@ TEAMS = [
     ),
 ]
 
-CYCLES = [
-    ("2026 Q1", dt.date(2026, 1, 12), dt.date(2026, 2, 6), Cycle.State.RELEASED),
-    ("2026 Q2", dt.date(2026, 4, 13), dt.date(2026, 5, 8), Cycle.State.RELEASED),
-    ("2026 Q4", dt.date(2026, 11, 9), dt.date(2026, 12, 4), Cycle.State.OPEN),
-]
+# The open cycle's window around the day of seeding, and the released cycles' place and length
+# in their quarters.
+OPEN_DAYS_BEFORE, OPEN_DAYS_AFTER = 7, 21
+RELEASED_START_DAY, RELEASED_DAYS = 11, 25
+OPENS_AT, CLOSES_AT = dt.time(8), dt.time(18)
+
+
+@dataclass(frozen=True)
+class DemoCycle:
+    name: str
+    opens: dt.date
+    closes: dt.date
+    state: str
+
+
+def _quarter_before(year: int, quarter: int) -> tuple[int, int]:
+    return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+
+
+def demo_cycles(today: dt.date) -> list[DemoCycle]:
+    """Two released cycles in the two quarters before ``today``'s, then the open one."""
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    earlier = _quarter_before(year, quarter)
+    earliest = _quarter_before(*earlier)
+    cycles = []
+    for y, q in (earliest, earlier):
+        opens = dt.date(y, 3 * q - 2, 1) + dt.timedelta(days=RELEASED_START_DAY)
+        closes = opens + dt.timedelta(days=RELEASED_DAYS)
+        cycles.append(DemoCycle(f"{y} Q{q}", opens, closes, Cycle.State.RELEASED))
+    cycles.append(
+        DemoCycle(
+            f"{year} Q{quarter}",
+            today - dt.timedelta(days=OPEN_DAYS_BEFORE),
+            today + dt.timedelta(days=OPEN_DAYS_AFTER),
+            Cycle.State.OPEN,
+        )
+    )
+    return cycles
+
 
 COMMENTS = {
     "clarity": [
@@ -194,14 +233,27 @@ def _user(email: str, first: str, last: str, *, staff: bool = False):
 
 
 def demo_exists() -> bool:
-    return Cycle.objects.filter(name=CYCLES[0][0]).exists()
+    return get_user_model().objects.filter(username=HR_EMAIL).exists()
+
+
+def demo_open_cycle() -> Cycle | None:
+    """The demo's cycle that takes answers now, if it still does."""
+    return (
+        Cycle.objects.open()
+        .filter(teams__slug=slugify(TEAMS[0].name))
+        .order_by("-opens_at", "-pk")
+        .first()
+    )
 
 
 @transaction.atomic
-def demo_seed() -> None:
-    """Create the demo organisation. Does nothing when it already exists."""
+def demo_seed(*, today: dt.date | None = None) -> None:
+    """Create the demo organisation around ``today`` (default: today in the server's time zone).
+    Does nothing when it already exists."""
     if demo_exists():
         return
+    today = today or timezone.localdate()
+    zone = timezone.get_default_timezone()
     rng = random.Random(SEED)
     bank = QuestionBank.objects.get(name=DEFAULT_BANK_NAME)
     questions = list(bank.questions.current().in_survey_order())
@@ -226,16 +278,24 @@ def demo_seed() -> None:
         TeamMember.objects.bulk_create(TeamMember(team=team, email=email) for email in emails)
         teams.append((spec, team, emails))
 
-    now = timezone.now()
-    for index, (name, opens, closes, state) in enumerate(CYCLES):
+    for index, spec_cycle in enumerate(demo_cycles(today)):
+        name, opens, closes, state = (
+            spec_cycle.name,
+            spec_cycle.opens,
+            spec_cycle.closes,
+            spec_cycle.state,
+        )
         cycle = Cycle.objects.create(
             name=name,
             slug=slugify(name),
             bank=bank,
-            opens_at=dt.datetime.combine(opens, dt.time(8), tzinfo=dt.UTC),
-            closes_at=dt.datetime.combine(closes, dt.time(18), tzinfo=dt.UTC),
-            state=state,
-            released_at=now if state == Cycle.State.RELEASED else None,
+            opens_at=dt.datetime.combine(opens, OPENS_AT, tzinfo=zone),
+            closes_at=dt.datetime.combine(closes, CLOSES_AT, tzinfo=zone),
+            timezone=str(zone),
+            recorded_state=state,
+            released_at=dt.datetime.combine(closes, CLOSES_AT, tzinfo=zone) + dt.timedelta(days=3)
+            if state == Cycle.State.RELEASED
+            else None,
         )
         cycle.questions.set(questions)
         cycle.teams.set(team for _, team, _ in teams)
@@ -249,12 +309,16 @@ def demo_seed() -> None:
                 responders = emails
             shift = spec.trend * (index if index < 2 else 1.5) - spec.trend
             _invite(cycle, team, emails, responders, spec.leader[0])
+            # A day in the window, scaled to the part that has passed (the open cycle's answers
+            # are none of them dated after today); one draw per answer, whatever the window.
+            elapsed = (min(closes, today) - opens).days
             for _email in responders:
+                draw = rng.randint(0, RELEASED_DAYS)
                 submission = Submission.objects.create(
                     cycle=cycle,
                     team=team,
                     role=Role.MEMBER,
-                    submitted_on=opens + dt.timedelta(days=rng.randint(0, (closes - opens).days)),
+                    submitted_on=opens + dt.timedelta(days=draw * elapsed // RELEASED_DAYS),
                 )
                 offset = rng.gauss(0, 0.35)
                 levels = [level + shift + offset for level in spec.levels]
@@ -338,8 +402,8 @@ def _comments(rng, submission, questions, pillar_keys) -> list[Comment]:
 
 
 def demo_links() -> list[tuple[str, str]]:
-    """(label, path) pairs for a few pending invitations of the open demo cycle."""
-    cycle = Cycle.objects.filter(name=CYCLES[2][0]).first()
+    """(label, token) pairs for the pending invitations of the open demo cycle."""
+    cycle = demo_open_cycle()
     if cycle is None:
         return []
     links = []

@@ -7,12 +7,14 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from leadership.models import DEFAULT_BANK_NAME, QuestionBank
+from tests.builders import DEMO_DAY
 
 DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 
@@ -63,6 +65,13 @@ def user_make(username: str, *, hr: bool = False, password: str = "a-long-test-p
 def bank(db) -> QuestionBank:
     call_command("load_bank", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
     return QuestionBank.objects.get(name=DEFAULT_BANK_NAME)
+
+
+@pytest.fixture
+def demo_day():
+    """The clock on DEMO_DAY, moving from there, for the length of a test."""
+    with time_machine.travel(DEMO_DAY, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture

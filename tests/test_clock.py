@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zoneinfo
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments import survey
 from assessments.cycles import CycleError, cycle_open, cycle_transition
+from assessments.demo import demo_cycles, demo_open_cycle
 from assessments.email_runs import email_run_send, email_run_start
 from assessments.invitations import reminders_due
 from assessments.landing import home_hr, home_leader
@@ -322,3 +327,82 @@ def test_hr_reopens_a_cycle_past_its_window_from_its_page(client, past_close, hr
         cycle.refresh_from_db()
         assert cycle.state == Cycle.State.OPEN
         assert cycle.closes_at == at(2026, 12, 20, 17)
+
+
+# --- The demo, seeded on any day ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("today", "open_name", "released"),
+    [
+        (dt.date(2026, 11, 16), "2026 Q4", ["2026 Q2", "2026 Q3"]),
+        (dt.date(2026, 12, 31), "2026 Q4", ["2026 Q2", "2026 Q3"]),
+        (dt.date(2027, 1, 1), "2027 Q1", ["2026 Q3", "2026 Q4"]),
+        (dt.date(2028, 2, 29), "2028 Q1", ["2027 Q3", "2027 Q4"]),
+        (dt.date(2027, 4, 2), "2027 Q2", ["2026 Q4", "2027 Q1"]),
+    ],
+)
+def test_the_demo_s_cycles_are_placed_around_the_day_it_is_seeded(today, open_name, released):
+    *past, current = demo_cycles(today)
+    assert [c.name for c in past] == released
+    assert current.name == open_name
+    assert current.opens == today - dt.timedelta(days=7)
+    assert current.closes == today + dt.timedelta(days=21)
+    assert all(c.closes < current.opens for c in past)
+    assert past[0].closes < past[1].opens
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [at(2026, 12, 6, 16, 0), at(2026, 12, 31, 23, 30), at(2028, 2, 29, 12), at(2031, 7, 1, 0, 5)],
+)
+def test_the_demo_seeded_on_any_day_prints_links_that_open_the_survey(client, bank, moment):
+    with time_machine.travel(moment, tick=True):
+        out = io.StringIO()
+        call_command("seed_demo", stdout=out)
+        urls = re.findall(rf"{re.escape(settings.SITE_URL)}(/s/[\w-]+/)", out.getvalue())
+        assert len(urls) == 3
+        for url in urls:
+            assert client.get(url, follow=True).status_code == 200
+        cycle = demo_open_cycle()
+        assert cycle is not None
+        assert cycle.accepts_answers()
+        today = timezone.localdate()
+        assert not Submission.objects.filter(submitted_on__gt=today).exists()
+        assert Cycle.objects.released().count() == 2
+
+
+def test_a_demo_seeded_long_ago_says_how_to_start_afresh(bank):
+    with time_machine.travel(at(2026, 11, 16, 9), tick=False):
+        call_command("seed_demo", stdout=io.StringIO())
+    with time_machine.travel(at(2027, 3, 1, 9), tick=False):
+        out = io.StringIO()
+        call_command("seed_demo", stdout=out)
+    assert "has closed since it was seeded" in out.getvalue()
+    assert "/s/" not in out.getvalue()
+
+
+def _demo_answers() -> list[tuple]:
+    """Every answer of the demo by cycle (oldest first), team and role; dates and names aside."""
+    order = {
+        pk: index
+        for index, pk in enumerate(Cycle.objects.order_by("opens_at").values_list("pk", flat=True))
+    }
+    rows = Submission.objects.values_list(
+        "cycle_id", "team__name", "role", "answers__question__code", "answers__value"
+    )
+    return sorted(
+        ((order[cycle], team, role, code, value) for cycle, team, role, code, value in rows),
+        key=repr,
+    )
+
+
+def test_the_demo_has_the_same_answers_whatever_the_day_it_is_seeded(bank):
+    seeded = []
+    for moment in (at(2026, 11, 16, 9), at(2029, 1, 2, 9)):
+        with time_machine.travel(moment, tick=False), transaction.atomic():
+            call_command("seed_demo", stdout=io.StringIO())
+            seeded.append(_demo_answers())
+            transaction.set_rollback(True)
+    assert len(seeded[0]) > 1000
+    assert seeded[0] == seeded[1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
@@ -10,6 +11,7 @@ from django.urls import reverse
 from assessments.demo import demo_seed
 from assessments.models import Comment, Cycle, Team
 from assessments.stored_results import cycle_report
+from tests.builders import DEMO_DAY
 
 PASSWORD = "pillars-demo"
 
@@ -20,7 +22,11 @@ def demo_once(django_db_setup, django_db_blocker):
 
     Each test still runs in its own transaction inside this one, so nothing leaks between them.
     """
-    with django_db_blocker.unblock(), transaction.atomic():
+    with (
+        time_machine.travel(DEMO_DAY, tick=True),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
         call_command("load_bank", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
         demo_seed()
         for cycle in Cycle.objects.released():
@@ -44,7 +50,7 @@ def _team_url(cycle: str, team: str) -> str:
 
 
 def test_a_leader_sees_their_team_dashboard_after_release(client, demo):
-    response = _signed_in(client, "ana@example.com").get(_team_url("2026-q2", "platform"))
+    response = _signed_in(client, "ana@example.com").get(_team_url("2026-q3", "platform"))
     html = response.content.decode()
     assert response.status_code == 200
     assert 'data-chart="chart-radar"' in html
@@ -52,7 +58,7 @@ def test_a_leader_sees_their_team_dashboard_after_release(client, demo):
     assert "Strong agreement" in html or "Moderate agreement" in html or "Views differ" in html
     assert "Development: where to start" in html
     assert "Goal — where do you want this to be?" in html
-    assert "Across cycles" in html  # 2026 Q1 and Q2 are both released
+    assert "Across cycles" in html  # 2026 Q2 and Q3 are both released
     assert "vendor/plotly.min.js" in html
 
 
@@ -69,7 +75,7 @@ def test_a_leader_sees_only_the_response_count_before_release(client, demo):
 def test_a_team_below_k_shows_its_count_and_nothing_else(client, demo):
     team = Team.objects.get(slug="sales-south")
     comments = Comment.objects.filter(submission__team=team).values_list("text", flat=True)
-    response = _signed_in(client, "hana@example.com").get(_team_url("2026-q2", "sales-south"))
+    response = _signed_in(client, "hana@example.com").get(_team_url("2026-q3", "sales-south"))
     html = response.content.decode()
     assert response.status_code == 200
     assert "Results are not shown yet" in html
@@ -81,13 +87,13 @@ def test_a_team_below_k_shows_its_count_and_nothing_else(client, demo):
 
 
 def test_another_leaders_team_is_a_404(client, demo):
-    response = _signed_in(client, "ana@example.com").get(_team_url("2026-q2", "mobile"))
+    response = _signed_in(client, "ana@example.com").get(_team_url("2026-q3", "mobile"))
     assert response.status_code == 404
 
 
 def test_a_department_or_an_unknown_cycle_is_a_404(client, demo):
     signed_in = _signed_in(client, "hr@example.com")
-    assert signed_in.get(_team_url("2026-q2", "operations")).status_code == 404
+    assert signed_in.get(_team_url("2026-q3", "operations")).status_code == 404
     assert signed_in.get(_team_url("1999-q1", "platform")).status_code == 404
 
 
@@ -99,7 +105,7 @@ def test_leaders_cannot_open_the_organisation_dashboard(client, demo):
 def test_hr_can_open_any_teams_dashboard(client, demo):
     signed_in = _signed_in(client, "hr@example.com")
     for slug in ("platform", "mobile", "logistics"):
-        response = signed_in.get(_team_url("2026-q2", slug))
+        response = signed_in.get(_team_url("2026-q3", slug))
         assert response.status_code == 200
         assert "Pillar by pillar" in response.content.decode()
 
@@ -107,7 +113,7 @@ def test_hr_can_open_any_teams_dashboard(client, demo):
 def test_my_results_lists_the_leaders_own_teams_and_their_cycles(client, demo):
     html = _signed_in(client, "ana@example.com").get(reverse("assessments:my-results")).content
     html = html.decode()
-    assert _team_url("2026-q2", "platform") in html
+    assert _team_url("2026-q3", "platform") in html
     assert _team_url("2026-q4", "platform") in html
     assert "mobile" not in html
 
@@ -123,13 +129,13 @@ def test_the_nav_links_to_my_results_for_leaders_and_organisation_for_hr(client,
 
 def test_hr_sees_every_team_in_the_organisation_heatmap_with_links(client, demo):
     response = _signed_in(client, "hr@example.com").get(
-        reverse("assessments:org-dashboard"), {"cycle": "2026-q2"}
+        reverse("assessments:org-dashboard"), {"cycle": "2026-q3"}
     )
     html = response.content.decode()
     assert response.status_code == 200
     for team in Team.objects.filter(is_department=False):
         assert team.name in html
-    assert _team_url("2026-q2", "platform") in html
+    assert _team_url("2026-q3", "platform") in html
     assert "Whole organisation" in html
     assert "How well the questions work" in html
 
@@ -137,7 +143,7 @@ def test_hr_sees_every_team_in_the_organisation_heatmap_with_links(client, demo)
 def test_suppressed_cells_are_rendered_as_suppressed(client, demo):
     html = (
         _signed_in(client, "hr@example.com")
-        .get(reverse("assessments:org-dashboard"), {"cycle": "2026-q2"})
+        .get(reverse("assessments:org-dashboard"), {"cycle": "2026-q3"})
         .content.decode()
     )
     row = html[html.index(">Sales South<") :]
@@ -150,7 +156,7 @@ def test_suppressed_cells_are_rendered_as_suppressed(client, demo):
 def test_the_heatmap_switches_to_favourable_percentages(client, demo):
     html = (
         _signed_in(client, "hr@example.com")
-        .get(reverse("assessments:org-dashboard"), {"cycle": "2026-q2", "metric": "favourable"})
+        .get(reverse("assessments:org-dashboard"), {"cycle": "2026-q3", "metric": "favourable"})
         .content.decode()
     )
     heatmap = html[html.index('id="heatmap"') :]
@@ -161,7 +167,7 @@ def test_the_heatmap_switches_to_favourable_percentages(client, demo):
 def test_an_htmx_request_for_the_heatmap_gets_only_the_partial(client, demo):
     response = _signed_in(client, "hr@example.com").get(
         reverse("assessments:org-dashboard"),
-        {"cycle": "2026-q2", "metric": "favourable"},
+        {"cycle": "2026-q3", "metric": "favourable"},
         headers={"HX-Request": "true", "HX-Target": "heatmap"},
     )
     html = response.content.decode().strip()
@@ -174,10 +180,10 @@ def test_an_htmx_request_for_the_heatmap_gets_only_the_partial(client, demo):
 def test_the_metric_links_keep_a_real_href_for_browsers_without_javascript(client, demo):
     html = (
         _signed_in(client, "hr@example.com")
-        .get(reverse("assessments:org-dashboard"), {"cycle": "2026-q2"})
+        .get(reverse("assessments:org-dashboard"), {"cycle": "2026-q3"})
         .content.decode()
     )
-    assert 'href="/organisation/?cycle=2026-q2&amp;department=&amp;metric=favourable"' in html
+    assert 'href="/organisation/?cycle=2026-q3&amp;department=&amp;metric=favourable"' in html
 
 
 def test_the_department_filter_shows_only_that_departments_teams(client, demo):
@@ -185,7 +191,7 @@ def test_the_department_filter_shows_only_that_departments_teams(client, demo):
     html = (
         _signed_in(client, "hr@example.com")
         .get(
-            reverse("assessments:org-dashboard"), {"cycle": "2026-q2", "department": department.pk}
+            reverse("assessments:org-dashboard"), {"cycle": "2026-q3", "department": department.pk}
         )
         .content.decode()
     )

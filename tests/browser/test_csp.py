@@ -98,13 +98,13 @@ def ready_invitation(cycle: Cycle, team: Team) -> str:
 
 
 @override_settings(AXES_FAILURE_LIMIT=2)  # the lockout page after two wrong passwords, not five
-def test_no_page_breaks_the_content_security_policy(live_server, browser, bank):
+def test_no_page_breaks_the_content_security_policy(live_server, browser, bank, demo_day):
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     from assessments.demo import demo_links
 
     base = live_server.url
     open_cycle = Cycle.objects.get(name="2026 Q4")
-    released = Cycle.objects.get(name="2026 Q2")
+    released = Cycle.objects.get(name="2026 Q3")
     platform = Team.objects.get(name="Platform")
     watch = CspWatch()
 

@@ -11,7 +11,7 @@ PASSWORD = "pillars-demo"
 
 
 @pytest.fixture
-def demo(bank):
+def demo(bank, demo_day):
     demo_seed()
 
 
@@ -39,7 +39,7 @@ def test_a_leader_reads_the_team_dashboard_with_charts_on_laptop_and_phone(
     for page, name in ((laptop, "laptop"), (phone, "phone")):
         errors = _console_errors(page)
         _sign_in(page, live_server, "ana@example.com")
-        page.goto(f"{live_server.url}/results/2026-q2/platform/")
+        page.goto(f"{live_server.url}/results/2026-q3/platform/")
         page.wait_for_selector("[data-chart='chart-radar'] svg.main-svg")
         page.wait_for_selector("[data-chart='chart-trend'] svg.main-svg")
         assert page.locator("[data-chart].chart-ready").count() == 7  # radar, 5 pillars, trend
@@ -53,7 +53,7 @@ def test_a_leader_reads_the_team_dashboard_with_charts_on_laptop_and_phone(
 def test_hr_switches_the_heatmap_to_favourable_without_reloading(live_server, laptop, phone, demo):
     errors = _console_errors(laptop)
     _sign_in(laptop, live_server, "hr@example.com")
-    laptop.goto(f"{live_server.url}/organisation/?cycle=2026-q2")
+    laptop.goto(f"{live_server.url}/organisation/?cycle=2026-q3")
     assert laptop.locator("td.heat-suppressed").count() >= 5
     laptop.evaluate("window.__stay = true")
     laptop.get_by_role("link", name="Favourable %").click()
@@ -66,6 +66,6 @@ def test_hr_switches_the_heatmap_to_favourable_without_reloading(live_server, la
     assert axe_violations(laptop) == []
 
     _sign_in(phone, live_server, "hr@example.com")
-    phone.goto(f"{live_server.url}/organisation/?cycle=2026-q2")
+    phone.goto(f"{live_server.url}/organisation/?cycle=2026-q3")
     screenshot(phone, "dashboard-org-phone")
     assert axe_violations(phone) == []

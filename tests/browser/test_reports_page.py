@@ -14,7 +14,7 @@ PASSWORD = "pillars-demo"
 
 
 @pytest.fixture
-def demo(bank):
+def demo(bank, demo_day):
     demo_seed()
 
 
@@ -22,7 +22,7 @@ def demo(bank):
 def test_hr_reads_the_reports_page_on_a_phone_without_serious_axe_findings(
     live_server, phone, demo
 ):
-    cycle = Cycle.objects.get(slug="2026-q2")
+    cycle = Cycle.objects.get(slug="2026-q3")
     for state in (ReportJob.State.QUEUED, ReportJob.State.FAILED, ReportJob.State.REPLACED):
         ReportJob.objects.create(cycle=cycle, state=state, total=9, done=3)
     hr = get_user_model().objects.get(username="hr@example.com")

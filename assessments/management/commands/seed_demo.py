@@ -8,7 +8,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
-from assessments.demo import DEMO_PASSWORD, HR_EMAIL, TEAMS, demo_exists, demo_links, demo_seed
+from assessments.demo import (
+    DEMO_PASSWORD,
+    HR_EMAIL,
+    TEAMS,
+    demo_exists,
+    demo_links,
+    demo_open_cycle,
+    demo_seed,
+)
 from leadership.models import DEFAULT_BANK_NAME, QuestionBank
 
 
@@ -20,6 +28,14 @@ class Command(BaseCommand):
             raise CommandError("Load the question bank first: python manage.py load_bank")
         if demo_exists():
             self.stdout.write("Demo data is already there.")
+            if demo_open_cycle() is None:
+                self.stdout.write(
+                    self.style.WARNING(
+                        "  The demo's survey round has closed since it was seeded, so its links "
+                        "no longer take answers.\n  For a fresh demo around today, delete the "
+                        "database and set up again: rm db.sqlite3* && make run"
+                    )
+                )
         else:
             demo_seed()
             self.stdout.write(self.style.SUCCESS("Demo organisation created."))
