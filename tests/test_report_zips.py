@@ -207,8 +207,12 @@ def test_a_file_no_job_refers_to_is_deleted_once_a_day_old(bank, media):
     stale, fresh = folder / "pillars-left-behind.zip", folder / "pillars-being-saved.zip"
     stale.write_bytes(b"zip")
     fresh.write_bytes(b"zip")
-    day_old = (timezone.now() - dt.timedelta(days=1, minutes=1)).timestamp()
+    # Ages on the app's clock, not the file system's (the suite also runs with the clock moved).
+    now = timezone.now()
+    day_old = (now - dt.timedelta(days=1, minutes=1)).timestamp()
+    just_written = (now - dt.timedelta(minutes=1)).timestamp()
     os.utime(stale, (day_old, day_old))
+    os.utime(fresh, (just_written, just_written))
 
     cleanup = report_zips_clean(trigger=TRIGGER_RETENTION)
 
