@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from assessments.audit import audit_record
 from assessments.models import (
     Cycle,
     Invitation,
@@ -31,6 +30,7 @@ from assessments.models import (
     token_hash,
     token_new,
 )
+from assessments.models.audit import audit_record
 
 if TYPE_CHECKING:
     import datetime as dt

@@ -35,9 +35,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_tasks import task
 
-from assessments.audit import audit_record
 from assessments.invitations import error_describe, invitations_batch_send, invitations_needing
 from assessments.models import EmailRun
+from assessments.models.audit import audit_record
 
 if TYPE_CHECKING:
     from assessments.models import Cycle

@@ -28,7 +28,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from assessments.audit import audit_record
 from assessments.cycles import invitation_token_rotate, survey_path
 from assessments.models import (
     Cycle,
@@ -39,6 +38,7 @@ from assessments.models import (
     token_hash,
     token_new,
 )
+from assessments.models.audit import audit_record
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet

@@ -27,8 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from assessments.audit import audit_record
 from assessments.models import AuditEvent, Invitation, Team, TeamMember
+from assessments.models.audit import audit_record
 from assessments.retention import invitations_anonymise
 
 ERASED_LABEL = "erased user"

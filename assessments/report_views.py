@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from assessments import exports, reports
 from assessments.anonymity import report_for_viewer
-from assessments.audit import audit_record
 from assessments.models import Cycle, ReportJob, Team
+from assessments.models.audit import audit_record
 from assessments.report_jobs import report_job_start
 from assessments.results import suppressed_reason_text
 from leadership.roles import hr_required

@@ -29,8 +29,8 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
-from assessments.audit import audit_record
 from assessments.models import ReportJob
+from assessments.models.audit import audit_record
 
 if TYPE_CHECKING:
     from django.core.files.storage import Storage

@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from assessments.audit import audit_record
 from assessments.models import Answer, Cycle, Role, Submission, Team
+from assessments.models.audit import audit_record
 from leadership.csvfiles import CsvImportError, CsvProblem, csv_read, parse_int
 
 if TYPE_CHECKING:

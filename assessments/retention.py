@@ -30,7 +30,6 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from assessments.audit import audit_record
 from assessments.models import (
     Answer,
     AuditEvent,
@@ -42,6 +41,7 @@ from assessments.models import (
     Invitation,
     Submission,
 )
+from assessments.models.audit import audit_record
 from assessments.report_zips import TRIGGER_RETENTION, report_zips_clean
 
 PURGED_TOKEN_PREFIX = "purged:"  # never a SHA-256 hex digest, so no link can ever match it

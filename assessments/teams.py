@@ -24,9 +24,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from assessments.audit import audit_record
 from assessments.cycles import slug_unique
 from assessments.models import Team, TeamMember
+from assessments.models.audit import audit_record
 from leadership.csvfiles import CsvImportError, CsvProblem, csv_read
 
 if TYPE_CHECKING:

@@ -12,7 +12,6 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.audit import audit_record
 from assessments.models import (
     Answer,
     AuditEvent,
@@ -21,6 +20,7 @@ from assessments.models import (
     Submission,
     TeamMember,
 )
+from assessments.models.audit import audit_record
 from assessments.privacy import (
     ERASED_LABEL,
     ERROR_SELF_ERASURE,

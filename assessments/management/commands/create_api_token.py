@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
-from assessments.audit import audit_record
 from assessments.models import ApiToken, token_hash, token_new
+from assessments.models.audit import audit_record
 from leadership.roles import user_is_hr
 
 

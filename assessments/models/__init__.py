@@ -455,4 +455,4 @@ class AuditEvent(models.Model):
 
 # Background jobs live in their own module; importing them here registers them with the app and
 # keeps ``from assessments.models import ReportJob`` working.
-from assessments.job_models import EmailRun, ReportJob  # noqa: E402, F401
+from assessments.models.jobs import EmailRun, ReportJob  # noqa: E402, F401
