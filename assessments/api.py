@@ -15,8 +15,8 @@ from django.utils import timezone
 from ninja import NinjaAPI, Schema
 from ninja.security import HttpBearer, SessionAuth
 
-from assessments.anonymity import report_for_viewer
 from assessments.models import ApiToken, Cycle, token_hash
+from assessments.results.anonymity import report_for_viewer
 from assessments.score_document import score_document
 from leadership.roles import user_is_hr
 

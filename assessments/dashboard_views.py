@@ -1,7 +1,7 @@
 """Dashboard pages: a leader's team results and HR's organisation overview.
 
 Thin views: find the cycle and team the user may see, get the anonymity-filtered report from
-:func:`assessments.anonymity.report_for_viewer`, hand it to :mod:`assessments.dashboards`,
+:func:`assessments.results.anonymity.report_for_viewer`, hand it to :mod:`assessments.dashboards`,
 render. Each page issues a fixed number of queries, whatever the size of the organisation.
 """
 
@@ -17,9 +17,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from assessments import dashboards, heatmap
-from assessments.anonymity import report_for_viewer
 from assessments.models import Cycle, Team
-from assessments.wording import ICC_EXPLANATION
+from assessments.results.anonymity import report_for_viewer
+from assessments.results.wording import ICC_EXPLANATION
 from leadership.roles import hr_required, user_is_hr
 
 if TYPE_CHECKING:

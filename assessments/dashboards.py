@@ -16,9 +16,9 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from assessments import charts
-from assessments.coaching import CoachingPlan, PillarScore, coaching_plans
-from assessments.results import suppressed_reason_text
-from assessments.wording import (
+from assessments.results.coaching import CoachingPlan, PillarScore, coaching_plans
+from assessments.results.report import suppressed_reason_text
+from assessments.results.wording import (
     Verdict,
     agreement_words,
     alpha_verdict,
@@ -31,7 +31,7 @@ from assessments.wording import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from assessments.results import (
+    from assessments.results.report import (
         CycleReport,
         ItemHighlight,
         ItemResult,

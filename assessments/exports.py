@@ -22,7 +22,7 @@ from assessments.score_document import ROW_FIELDS, score_document, score_rows
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from assessments.results import CycleReport
+    from assessments.results.report import CycleReport
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\x00")
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"

@@ -7,7 +7,7 @@ organisation of 1,000 teams has 5,000 cells, too many for template nodes or tran
 per cell. Like :mod:`assessments.dashboards` it applies no anonymity rule itself: whatever the
 report withholds is hidden here too, with the report's reason.
 
-A released cycle's stored report never changes, and :mod:`assessments.stored_results` hands out
+A released cycle's stored report never changes, and :mod:`assessments.results.stored` hands out
 the same report object until its stored row changes; :func:`heatmap` keeps the heatmaps of such
 a report for as long as that object lives, so a repeated page view skips the building.
 """
@@ -28,12 +28,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from assessments import charts
-from assessments.results import suppressed_reason_text
+from assessments.results.report import suppressed_reason_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from assessments.results import CycleReport, Rollup, TeamResult
+    from assessments.results.report import CycleReport, Rollup, TeamResult
 
 METRIC_MEAN = "mean"
 METRIC_FAVOURABLE = "favourable"

@@ -28,9 +28,9 @@ from django.utils import timezone
 from django_tasks import task
 
 from assessments import reports
-from assessments.anonymity import report_for_viewer
 from assessments.models import ReportJob
 from assessments.report_zips import TRIGGER_JOB_FINISHED, TRIGGER_JOB_STARTED, report_zips_clean
+from assessments.results.anonymity import report_for_viewer
 
 if TYPE_CHECKING:
     from assessments.models import Cycle

@@ -1,6 +1,6 @@
 """Downloads: team and organisation PDFs, the all-teams zip (a background job), CSV/XLSX exports.
 
-Who may download what is decided by :func:`assessments.anonymity.report_for_viewer`: HR any
+Who may download what is decided by :func:`assessments.results.anonymity.report_for_viewer`: HR any
 team, a leader their own teams once results are released, nobody while a cycle is open. What is
 not theirs to see is a 404, as everywhere else.
 """
@@ -19,17 +19,17 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
 from assessments import exports, reports
-from assessments.anonymity import report_for_viewer
 from assessments.models import Cycle, ReportJob, Team
 from assessments.models.audit import audit_record
 from assessments.report_jobs import report_job_start
-from assessments.results import suppressed_reason_text
+from assessments.results.anonymity import report_for_viewer
+from assessments.results.report import suppressed_reason_text
 from leadership.roles import hr_required
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-    from assessments.results import CycleReport
+    from assessments.results.report import CycleReport
 
 PDF_CONTENT_TYPE = "application/pdf"
 

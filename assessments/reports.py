@@ -1,7 +1,7 @@
 """Team and organisation reports: the PDF's contents, built from the anonymity-safe results.
 
-Everything shown comes from a :class:`~assessments.results.CycleReport` (already filtered by the
-anonymity rules), so a suppressed team or pillar simply has nothing to show. This module turns
+Everything shown comes from a :class:`~assessments.results.report.CycleReport` (already filtered by
+the anonymity rules), so a suppressed team or pillar simply has nothing to show. This module turns
 the dataclasses into what the templates print — figures formatted once, key messages computed
 from the data, SVG charts with their text equivalents — and renders them with
 :mod:`assessments.pdf`.
@@ -17,9 +17,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from assessments import palette, pdf, svg_charts, wording
-from assessments.coaching import PillarScore, coaching_plans
-from assessments.results import (
+from assessments import palette, pdf, svg_charts
+from assessments.results import wording
+from assessments.results.coaching import PillarScore, coaching_plans
+from assessments.results.report import (
     GAP_BLIND_SPOT,
     GAP_HIDDEN_STRENGTH,
     suppressed_reason_text,
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from assessments.models import Cycle
-    from assessments.results import (
+    from assessments.results.report import (
         CycleReport,
         ItemResult,
         PillarSummary,
@@ -412,7 +413,7 @@ def team_report_render(
 
 def cycle_report_full(cycle: Cycle) -> CycleReport:
     """HR-level results with items and comments: what reports are printed from."""
-    from assessments.stored_results import cycle_report
+    from assessments.results.stored import cycle_report
 
     return cycle_report(cycle, detail=True)
 

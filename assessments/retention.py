@@ -121,7 +121,7 @@ def invitations_anonymise(invitations: Any) -> tuple[int, int]:
 
 def cycle_raw_data_delete(cycle: Cycle) -> tuple[int, int, int]:
     """Store and freeze the cycle's report, then delete its submissions, answers and comments."""
-    from assessments.stored_results import FROZEN_PREFIX, cycle_report
+    from assessments.results.stored import FROZEN_PREFIX, cycle_report
 
     with transaction.atomic():
         cycle_report(cycle, detail=False)  # computes and stores it if the stored copy is stale

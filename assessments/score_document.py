@@ -6,8 +6,8 @@
                 "pillars": {KEY: {"n", "mean", "sd", "ci_low", "ci_high", "rwg",
                                   "favourable_pct", "self"}}}]}
 
-Built from an anonymity-filtered :class:`~assessments.results.CycleReport`, so a suppressed team
-or pillar has ``null`` figures; numbers are JSON numbers, ``null`` where not computable. The
+Built from an anonymity-filtered :class:`~assessments.results.report.CycleReport`, so a suppressed
+team or pillar has ``null`` figures; numbers are JSON numbers, ``null`` where not computable. The
 flat form (:func:`score_rows`) has one row per team and pillar with the same fields.
 """
 
@@ -18,7 +18,7 @@ import io
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from assessments.results import CycleReport
+    from assessments.results.report import CycleReport
 
 PILLAR_FIELDS = ("alpha", "icc1", "icc2", "mean", "n")
 TEAM_PILLAR_FIELDS = ("n", "mean", "sd", "ci_low", "ci_high", "rwg", "favourable_pct", "self")

@@ -296,11 +296,11 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
-    from assessments import aggregation
-    from assessments.anonymity import report_for_viewer
     from assessments.heatmap import _heatmaps as heatmap_kept
     from assessments.models import CycleResult
-    from assessments.stored_results import cycle_report
+    from assessments.results import aggregation
+    from assessments.results.anonymity import report_for_viewer
+    from assessments.results.stored import cycle_report
 
     seeded = _seeded() if reused else _seed()
     cycle, hr, big = seeded["cycle"], seeded["hr"], seeded["big"]

@@ -140,8 +140,8 @@ def _main() -> None:
     from django.core.management import call_command
 
     from assessments import pdf, reports
-    from assessments.anonymity import report_for_viewer
     from assessments.models import Cycle
+    from assessments.results.anonymity import report_for_viewer
 
     with open(os.devnull, "w") as quiet:
         call_command("migrate", verbosity=0)

@@ -9,18 +9,18 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from assessments import scoring
-from assessments.aggregation import (
+from assessments.models import Answer, CycleResult, Role
+from assessments.results import scoring
+from assessments.results.aggregation import (
     Percentiles,
     cycle_compute,
     respondent_scores,
     team_group_stats,
     team_rwg,
 )
-from assessments.cycle_data import cycle_data_load
-from assessments.models import Answer, CycleResult, Role
-from assessments.results import REASON_FEW_ANSWERS, CycleReport
-from assessments.stored_results import cycle_report, results_invalidate
+from assessments.results.data import cycle_data_load
+from assessments.results.report import REASON_FEW_ANSWERS, CycleReport
+from assessments.results.stored import cycle_report, results_invalidate
 from tests.results_builders import (
     cycle_make,
     responses_add,

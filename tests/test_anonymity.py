@@ -10,15 +10,15 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessments.aggregation import cycle_compute
-from assessments.anonymity import (
+from assessments.models import Cycle, Role
+from assessments.results.aggregation import cycle_compute
+from assessments.results.anonymity import (
     ORGANISATION,
     comments_arrange,
     report_for_viewer,
     suppression_plan,
 )
-from assessments.models import Cycle, Role
-from assessments.results import (
+from assessments.results.report import (
     REASON_NOT_RELEASED,
     REASON_OPEN,
     REASON_SECONDARY,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assessments.coaching import (
+from assessments.results.coaching import (
     GENERAL_PROMPTS,
     PROMPTS,
     PillarScore,
@@ -14,7 +14,7 @@ from assessments.coaching import (
     grow_steps,
     weakest_pillars,
 )
-from assessments.wording import (
+from assessments.results.wording import (
     agreement_words,
     alpha_verdict,
     change_words,

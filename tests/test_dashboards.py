@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from assessments.demo import demo_seed
 from assessments.models import Comment, Cycle, Team
-from assessments.stored_results import cycle_report
+from assessments.results.stored import cycle_report
 from tests.builders import DEMO_DAY
 
 PASSWORD = "pillars-demo"

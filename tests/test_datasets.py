@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 import pytest
 from django.core.management import call_command
 
-from assessments.aggregation import respondent_scores
-from assessments.cycle_data import cycle_data_load
 from assessments.models import Cycle, Submission
-from assessments.stored_results import cycle_report
+from assessments.results.aggregation import respondent_scores
+from assessments.results.data import cycle_data_load
+from assessments.results.stored import cycle_report
 
 if TYPE_CHECKING:
     from pathlib import Path

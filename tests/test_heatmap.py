@@ -6,10 +6,10 @@ import dataclasses
 
 from django.urls import reverse
 
-from assessments.anonymity import report_for_viewer
 from assessments.heatmap import heatmap
 from assessments.models import Invitation, Role, Team, token_hash
-from assessments.stored_results import cycle_report
+from assessments.results.anonymity import report_for_viewer
+from assessments.results.stored import cycle_report
 from tests.dashboard_builders import released_org_make
 
 

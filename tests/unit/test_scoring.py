@@ -1,4 +1,5 @@
-"""Tests for assessments.scoring: hand-computed cases, edge cases, real published data, properties.
+"""Tests for assessments.results.scoring: hand-computed cases, edge cases, real published data,
+properties.
 
 No database and no Django: scoring is pure, so these run without settings.
 """
@@ -16,8 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from assessments import scoring
-from assessments.scoring import (
+from assessments.results import scoring
+from assessments.results.scoring import (
     ICC,
     Distribution,
     Gap,

@@ -9,8 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
-from assessments.anonymity import report_for_viewer
 from assessments.models import Cycle
+from assessments.results.anonymity import report_for_viewer
 from assessments.score_document import score_csv, score_document
 
 

@@ -8,9 +8,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assessments import reports
-from assessments.anonymity import report_for_viewer
 from assessments.models import Cycle
 from assessments.pdf import PAGE_SIZES
+from assessments.results.anonymity import report_for_viewer
 
 
 class Command(BaseCommand):

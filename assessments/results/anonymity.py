@@ -1,7 +1,7 @@
 """The one place that enforces the anonymity rules of the design document.
 
 Every figure anyone sees — pages, PDFs, exports, the API — comes from a
-:class:`~assessments.results.CycleReport` that passed through here:
+:class:`~assessments.results.report.CycleReport` that passed through here:
 
 - **k.** A group (a team, a team's pillar, a department, the organisation) with fewer than *k*
   member submissions (or scored respondents, for a pillar) shows its count and nothing else:
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from assessments.models import Cycle, Team
-from assessments.results import (
+from assessments.results.report import (
     REASON_NOT_RELEASED,
     REASON_OPEN,
     REASON_SECONDARY,
@@ -210,7 +210,7 @@ def report_for_viewer(
     the teams to that one (empty when the viewer may not see it — views turn that into a 404);
     ``detail=False`` leaves out items, highlights and comments (enough for a heatmap).
     """
-    from assessments import stored_results
+    from assessments.results import stored as stored_results
 
     allowed = teams_visible_ids(user=user)
     hidden_reason = scores_hidden_reason(cycle=cycle, user=user)

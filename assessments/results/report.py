@@ -1,19 +1,20 @@
 """The results of a cycle as plain frozen dataclasses: what every consumer may show.
 
 Pages, PDFs, CSV/XLSX exports and the JSON API all read a :class:`CycleReport`; none of them sees
-a raw answer or a DataFrame. A report is built by ``assessments.aggregation`` (the only module
-using pandas), already filtered by ``assessments.anonymity`` (the one place that enforces the
-anonymity rules), and stored in ``CycleResult.data`` through :meth:`CycleReport.to_dict` /
-:meth:`CycleReport.from_dict`. Get one with ``assessments.anonymity.report_for_viewer(...)``
-(pages, API) or ``assessments.stored_results.cycle_report(cycle)`` (HR-level code).
+a raw answer or a DataFrame. A report is built by ``assessments.results.aggregation`` (the only
+module using pandas), already filtered by ``assessments.results.anonymity`` (the one place that
+enforces the anonymity rules), and stored in ``CycleResult.data`` through
+:meth:`CycleReport.to_dict` / :meth:`CycleReport.from_dict`. Get one with
+``assessments.results.anonymity.report_for_viewer(...)`` (pages, API) or
+``assessments.results.stored.cycle_report(cycle)`` (HR-level code).
 
 How to get one (these are the only entry points):
 
-- ``assessments.anonymity.report_for_viewer(cycle=..., user=..., team_id=None, detail=True)`` for
-  anything a person sees: HR gets every team, a leader only the teams they lead; scores only
-  once the viewer may see them (``scores_visible``). ``team_id`` restricts the teams to one
-  (HR: any team; a leader: one of theirs); ``detail=False`` skips items and comments (heatmaps).
-- ``assessments.stored_results.cycle_report(cycle, detail=...)`` for HR-level code paths
+- ``assessments.results.anonymity.report_for_viewer(cycle=..., user=..., team_id=None,
+  detail=True)`` for anything a person sees: HR gets every team, a leader only the teams they lead;
+  scores only once the viewer may see them (``scores_visible``). ``team_id`` restricts the teams to
+  one (HR: any team; a leader: one of theirs); ``detail=False`` skips items and comments (heatmaps).
+- ``assessments.results.stored.cycle_report(cycle, detail=...)`` for HR-level code paths
   (exports, commands): the stored full report, recomputed when the answers changed.
 
 Conventions that hold for every class below:

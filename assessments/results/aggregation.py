@@ -1,9 +1,9 @@
-"""From raw answers to a :class:`~assessments.results.CycleReport`.
+"""From raw answers to a :class:`~assessments.results.report.CycleReport`.
 
-:mod:`assessments.cycle_data` loads the cycle's questions, teams, counts, answers and comments in
+:mod:`assessments.results.data` loads the cycle's questions, teams, counts, answers and comments in
 a fixed handful of queries; pandas groups them here; the formulas come from
-:mod:`assessments.scoring`; :mod:`assessments.anonymity` decides what may be shown, and
-nothing withheld is ever written into a dataclass.
+:mod:`assessments.results.scoring`; :mod:`assessments.results.anonymity` decides what may be shown,
+and nothing withheld is ever written into a dataclass.
 
 The simple counting steps (a respondent's pillar score, favourable answers, distributions) are
 vectorised here for speed; ``tests/test_aggregation.py`` checks them against the scoring
@@ -22,10 +22,10 @@ import numpy as np
 from django.conf import settings
 from scipy import stats as scipy_stats
 
-from assessments import anonymity, scoring
-from assessments.cycle_data import CycleData, PillarInfo, cycle_data_load
 from assessments.models import Cycle, Role, Team
-from assessments.results import (
+from assessments.results import anonymity, scoring
+from assessments.results.data import CycleData, PillarInfo, cycle_data_load
+from assessments.results.report import (
     REASON_FEW_ANSWERS,
     CycleReport,
     ItemHighlight,
@@ -50,7 +50,7 @@ HIGHLIGHTS = 3  # strengths and opportunities per team
 def respondent_scores(data: CycleData) -> pd.DataFrame:
     """One row per respondent and pillar: team, role, pillar, score (NaN below half the items).
 
-    Mirrors :func:`assessments.scoring.respondent_pillar_score`: the mean of the answered
+    Mirrors :func:`assessments.results.scoring.respondent_pillar_score`: the mean of the answered
     (reverse-scored) items, missing when fewer than half of the pillar's items were answered.
     """
     answers = data.answers
@@ -67,10 +67,10 @@ EMPTY_STATS = scoring.GroupStats(n=0, mean=None, sd=None, ci_low=None, ci_high=N
 
 
 def team_group_stats(member_scores: pd.DataFrame) -> dict[tuple[int, str], scoring.GroupStats]:
-    """Every team's pillar :class:`~assessments.scoring.GroupStats`, vectorised.
+    """Every team's pillar :class:`~assessments.results.scoring.GroupStats`, vectorised.
 
-    Mirrors :func:`assessments.scoring.group_stats` (n, mean, sample SD, mean ± t·sd/√n): one
-    call per team and pillar costs a scipy quantile each, seconds for a thousand teams.
+    Mirrors :func:`assessments.results.scoring.group_stats` (n, mean, sample SD, mean ± t·sd/√n):
+    one call per team and pillar costs a scipy quantile each, seconds for a thousand teams.
     """
     valid = member_scores.dropna(subset=["score"])
     if valid.empty:
@@ -123,8 +123,8 @@ def team_rwg(members: pd.DataFrame, pillars: list[PillarInfo]) -> dict[tuple[int
 class Percentiles:
     """Mid-rank percentiles among a cycle's shown team scores, by bisection.
 
-    Mirrors :func:`assessments.scoring.percentile_rank` (100 · (below + ½ · ties) / count, ties
-    within its epsilon) without scanning every team for every team: a thousand teams and five
+    Mirrors :func:`assessments.results.scoring.percentile_rank` (100 · (below + ½ · ties) / count,
+    ties within its epsilon) without scanning every team for every team: a thousand teams and five
     pillars would be 5M comparisons.
     """
 

@@ -3,7 +3,7 @@
 A fixed handful of SQL queries load the cycle's questions, teams, counts, answers and comments;
 the number does not grow with teams or respondents. Answers come straight from the cursor and
 into one frame with each question's pillar and scale, reverse-scored where the question says so.
-:mod:`assessments.aggregation` turns this into a report; together they are the only modules
+:mod:`assessments.results.aggregation` turns this into a report; together they are the only modules
 using pandas.
 """
 

@@ -34,7 +34,6 @@ from django.db.models import Count, Max, Q, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 
-from assessments import aggregation, cycle_data
 from assessments.models import (
     Cycle,
     CycleResult,
@@ -42,7 +41,9 @@ from assessments.models import (
     Role,
     Submission,
 )
-from assessments.results import (
+from assessments.results import aggregation
+from assessments.results import data as cycle_data
+from assessments.results.report import (
     REPORT_SCHEMA_VERSION,
     CycleReport,
     ItemHighlight,
@@ -343,7 +344,7 @@ def cycle_report(cycle: Cycle, *, detail: bool | Collection[int] = True) -> Cycl
 
     ``detail``: True loads every team's items, highlights and comments; False none (heatmaps);
     a collection of team ids loads only those teams'. Pass anything a person sees through
-    :func:`assessments.anonymity.report_for_viewer` instead.
+    :func:`assessments.results.anonymity.report_for_viewer` instead.
     """
     previous = previous_cycle(cycle)
     fingerprint = cycle_fingerprint(cycle, previous=previous)
