@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from assessments import charts
+from assessments.charts import browser as charts
 from assessments.results.coaching import CoachingPlan, PillarScore, coaching_plans
 from assessments.results.report import suppressed_reason_text
 from assessments.results.wording import (

@@ -27,7 +27,7 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from assessments import charts
+from assessments.charts import browser as charts
 from assessments.results.report import suppressed_reason_text
 
 if TYPE_CHECKING:

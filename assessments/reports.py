@@ -17,7 +17,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from assessments import palette, pdf, svg_charts
+from assessments import pdf
+from assessments.charts import palette
+from assessments.charts import svg as svg_charts
 from assessments.results import wording
 from assessments.results.coaching import PillarScore, coaching_plans
 from assessments.results.report import (
@@ -84,7 +86,7 @@ def report_filename(*, cycle_name: str, team_name: str = "", suffix: str = "pdf"
 
 
 def _chart(svg: str) -> SafeString:
-    """A chart from :mod:`assessments.svg_charts` (which escapes all its text), as an image."""
+    """A chart from :mod:`assessments.charts.svg` (which escapes all its text), as an image."""
     return mark_safe(svg_charts.as_image(svg))
 
 

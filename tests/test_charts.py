@@ -6,8 +6,8 @@ import json
 
 from django.utils.html import json_script
 
-from assessments import palette
-from assessments.charts import (
+from assessments.charts import palette
+from assessments.charts.browser import (
     distribution_figure,
     heat_cell_style,
     heat_colour,
@@ -81,7 +81,7 @@ def test_heatmap_cells_take_the_scale_colour_with_readable_text():
 
 
 def test_every_heatmap_cell_has_text_contrast_of_at_least_wcag_aa():
-    from assessments.charts import contrast_ratio
+    from assessments.charts.browser import contrast_ratio
 
     for pct in range(101):
         style = dict(part.split(":") for part in heat_cell_style(pct=pct).split(";"))

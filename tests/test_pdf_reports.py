@@ -8,7 +8,8 @@ import threading
 
 import pytest
 
-from assessments import reports, svg_charts
+from assessments import reports
+from assessments.charts import svg as svg_charts
 from assessments.results.anonymity import report_for_viewer
 from tests.pdf_text import pdf_fonts, pdf_info, pdf_objects, pdf_text
 from tests.report_builders import report_answers_add, report_cycle_make, report_team_make

@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from urllib.parse import unquote
 
-from assessments import palette
-from assessments.svg_charts import (
+from assessments.charts import palette
+from assessments.charts.svg import (
     RadarSeries,
     as_image,
     distribution_svg,

@@ -3,7 +3,7 @@
 Inputs are plain sequences (labels, percent-scale values, counts) taken from the results
 dataclasses, so this module knows nothing of the ORM or of pandas. static/js/charts.js finds
 each ``data-chart`` element and hands its figure to ``Plotly.newPlot``. Colours come from
-:mod:`assessments.palette`, shared with the SVG charts in the PDFs.
+:mod:`assessments.charts.palette`, shared with the SVG charts in the PDFs.
 
 Every chart on a page has a data table next to it (visible or in a ``<details>``): the figures
 here are a picture of numbers the page also prints.
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
-from assessments import palette
+from assessments.charts import palette
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -1,10 +1,10 @@
 """Charts for PDFs, drawn on the server as SVG strings (WeasyPrint runs no JavaScript).
 
-Same colours as the web charts (:mod:`assessments.palette`). Every chart carries a ``<title>``
-that WeasyPrint turns into the figure's alternative text in the tagged PDF: the chart's name
-followed by what it shows (the ``desc`` argument). There is no ``<desc>`` element: WeasyPrint does
-not read it, and every element inside an inline SVG costs style matching on each render. Templates
-also print the figures beside each chart, so nothing is only in a picture.
+Same colours as the web charts (:mod:`assessments.charts.palette`). Every chart carries a
+``<title>`` that WeasyPrint turns into the figure's alternative text in the tagged PDF: the chart's
+name followed by what it shows (the ``desc`` argument). There is no ``<desc>`` element: WeasyPrint
+does not read it, and every element inside an inline SVG costs style matching on each render.
+Templates also print the figures beside each chart, so nothing is only in a picture.
 
 All text is XML-escaped here; the result is safe to mark as safe in a template.
 
@@ -23,8 +23,8 @@ from html import escape
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from assessments import palette
-from assessments.charts import heat_colour, scale_colours
+from assessments.charts import palette
+from assessments.charts.browser import heat_colour, scale_colours
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -1,0 +1,1 @@
+"""Charts: palette, browser (Plotly figures for pages), svg (drawn for PDFs)."""
