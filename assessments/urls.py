@@ -8,7 +8,7 @@ app_name = "assessments"
 urlpatterns: list = [
     # The respondent's pages first: they take most of the requests, and no other URL starts
     # with their prefixes (s/, t/, survey/).
-    path("", include("assessments.survey_urls")),
+    path("", include("assessments.survey.urls")),
     path("", include("assessments.hr_urls")),
     path("", include("assessments.dashboard_urls")),
     path("", include("assessments.privacy_urls")),

@@ -445,7 +445,7 @@ def _fixture(path: Path) -> None:
         token_hash,
         token_new,
     )
-    from assessments.survey_views import SESSION_KEY
+    from assessments.survey.views import SESSION_KEY
     from leadership.models import DEFAULT_BANK_NAME, QuestionBank
 
     call_command("migrate", verbosity=0)

@@ -10,9 +10,9 @@ from django.contrib.sessions.models import Session
 from django.db import models
 from django.urls import reverse
 
-from assessments import survey
 from assessments.models import Answer, Comment, Invitation, Submission, token_hash
-from assessments.survey_views import SESSION_KEY
+from assessments.survey import flow as survey
+from assessments.survey.views import SESSION_KEY
 from tests.survey_builders import cycle_make, invitation_make, step_data, team_make
 
 pytestmark = pytest.mark.django_db

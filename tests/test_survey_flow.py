@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import survey
 from assessments.models import Answer, Comment, Cycle, Invitation, Role, SharedLink, Submission
 from assessments.models import token_hash as hash_of
+from assessments.survey import flow as survey
 from tests.survey_builders import (
     cycle_make,
     drafts_fill,

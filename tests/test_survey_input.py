@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from assessments import survey
 from assessments.models import Comment, DraftAnswer, DraftComment
+from assessments.survey import flow as survey
 from tests.survey_builders import (
     cycle_make,
     drafts_fill,

@@ -10,10 +10,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from assessments import survey
 from assessments.models import Cycle, DraftAnswer, DraftComment, Role
-from assessments.page_frames import frame_cut, slot
-from assessments.survey_views import _context
+from assessments.survey import flow as survey
+from assessments.survey.page_frames import frame_cut, slot
+from assessments.survey.views import _context
 from assessments.templatetags.survey_items import survey_items_html
 from tests.survey_builders import cycle_make, invitation_make, survey_enter, team_make
 

@@ -17,12 +17,12 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from assessments.survey_steps import CANT_SAY
+from assessments.survey.steps import CANT_SAY
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from assessments.survey_steps import Item, Statement
+    from assessments.survey.steps import Item, Statement
 
 register = template.Library()
 

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from assessments.cycles import cycle_open, shared_link_rotate
 from assessments.models import Cycle, DraftAnswer, Invitation, Role
-from assessments.survey import submission_create
+from assessments.survey.flow import submission_create
 from tests.browser.conftest import axe_violations, login, screenshot
 from tests.hr_builders import cycle_make, team_make
 

@@ -1,5 +1,5 @@
 """The respondent's survey, without HTTP: links, answers in progress, and submitting (what the
-steps show is in :mod:`assessments.survey_steps`).
+steps show is in :mod:`assessments.survey.steps`).
 
 Anonymous by construction (DESIGN.md): answers in progress are kept against the invitation as
 drafts; :func:`submission_create` turns them into a :class:`Submission` in one transaction that
@@ -32,7 +32,7 @@ from assessments.models import (
     token_hash,
     token_new,
 )
-from assessments.survey_steps import (
+from assessments.survey.steps import (
     ANSWER_PREFIX,
     CANT_SAY,
     COMMENT_PREFIX,
@@ -87,7 +87,7 @@ PROBLEM_MESSAGES: dict[str, Promise] = {
     SUBMITTED: ERROR_ALREADY_SUBMITTED,
 }
 
-# Form field names (one radio group per statement, one text box per pillar) are in survey_steps;
+# Form field names (one radio group per statement, one text box per pillar) are in steps.py;
 # these belong to the page itself rather than to the answers.
 FORM_FIELDS = frozenset({"csrfmiddlewaretoken", "go"})
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from assessments import survey_views
+from assessments.survey import views as survey_views
 
 urlpatterns = [
     # The busiest first: each answer is a save, each step a page.

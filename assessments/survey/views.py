@@ -1,4 +1,4 @@
-"""The respondent's pages: thin views over :mod:`assessments.survey`.
+"""The respondent's pages: thin views over :mod:`assessments.survey.flow`.
 
 A link's token is exchanged at once for an entry in the session, under a random key that is not
 the token, and the browser is redirected to ``survey/<key>/``: server logs never hold tokens. After
@@ -22,17 +22,17 @@ from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import survey
 from assessments.models import Invitation, Role, token_hash
-from assessments.page_frames import PageFrame, frame_render, slot
 from assessments.ratelimit import ratelimit
+from assessments.survey import flow as survey
+from assessments.survey.page_frames import PageFrame, frame_render, slot
 from assessments.templatetags.survey_items import survey_items_html
 from leadership.csrf import address_hidden
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-    from assessments.survey_steps import Step, Survey
+    from assessments.survey.steps import Step, Survey
 
 SESSION_KEY = "pillars_survey"
 SESSION_LOST = "session_lost"

@@ -115,7 +115,7 @@ class Survey:
     answers: dict[int, int | None]  # question id → value (None: can't say)
     comments: dict[int, str]  # pillar id → text
     # Shared by every survey of the same cycle layout and dropped with it: presentation keeps
-    # pages rendered once per step there (see survey_views).
+    # pages rendered once per step there (see views.py).
     page_cache: dict[tuple[object, ...], object] = field(default_factory=dict, repr=False)
 
     @cached_property

@@ -1,0 +1,1 @@
+"""The respondent's survey: urls, views, flow (links, drafts, submitting), steps."""
