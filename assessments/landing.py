@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from assessments.cycles import cycle_totals
+from assessments.hr.cycles import cycle_totals
 from assessments.models import Cycle, Invitation, Role, Submission, Team, cycle_open_q
 
 

@@ -9,7 +9,7 @@ urlpatterns: list = [
     # The respondent's pages first: they take most of the requests, and no other URL starts
     # with their prefixes (s/, t/, survey/).
     path("", include("assessments.survey.urls")),
-    path("", include("assessments.hr_urls")),
+    path("", include("assessments.hr.urls")),
     path("", include("assessments.dashboard_urls")),
     path("", include("assessments.privacy_urls")),
     path("", include("assessments.report_urls")),

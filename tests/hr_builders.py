@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils.text import slugify
 
-from assessments.cycles import cycle_create
+from assessments.hr.cycles import cycle_create
 from assessments.models import Cycle, Team, TeamMember
 
 

@@ -22,8 +22,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from assessments.cycles import cycle_open, shared_link_rotate
-from assessments.invitations import invitation_link_rotate
+from assessments.hr.cycles import cycle_open, shared_link_rotate
+from assessments.hr.invitations import invitation_link_rotate
 from assessments.models import (
     Answer,
     Cycle,

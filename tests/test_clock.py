@@ -21,10 +21,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.cycles import CycleError, cycle_open, cycle_transition
 from assessments.demo import demo_cycles, demo_open_cycle
-from assessments.email_runs import email_run_send, email_run_start
-from assessments.invitations import reminders_due
+from assessments.hr.cycles import CycleError, cycle_open, cycle_transition
+from assessments.hr.email_runs import email_run_send, email_run_start
+from assessments.hr.invitations import reminders_due
 from assessments.landing import home_hr, home_leader
 from assessments.models import AuditEvent, Cycle, EmailRun, Invitation, Submission
 from assessments.survey import flow as survey

@@ -8,7 +8,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from assessments.cycles import (
+from assessments.hr.cycles import (
     CycleError,
     cycle_close,
     cycle_counts,

@@ -19,8 +19,8 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.cycles import cycle_close, cycle_open
-from assessments.email_runs import (
+from assessments.hr.cycles import cycle_close, cycle_open
+from assessments.hr.email_runs import (
     BATCH_SIZE,
     BROKEN_BATCHES_BEFORE_STOPPING,
     REASON_SERVER_FAILING,
@@ -31,7 +31,11 @@ from assessments.email_runs import (
     invitations_send,
     reminders_send,
 )
-from assessments.invitations import invitations_batch_send, invitations_needing, invitations_unsent
+from assessments.hr.invitations import (
+    invitations_batch_send,
+    invitations_needing,
+    invitations_unsent,
+)
 from assessments.models import AuditEvent, EmailRun, Invitation, token_hash
 from tests import email_backends
 from tests.email_backends import FlakyBackend

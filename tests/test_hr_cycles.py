@@ -9,8 +9,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.cycles import cycle_open
-from assessments.email_runs import email_run_send
+from assessments.hr.cycles import cycle_open
+from assessments.hr.email_runs import email_run_send
 from assessments.models import (
     AuditEvent,
     Cycle,

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.cycles import cycle_close, cycle_open, cycle_release
+from assessments.hr.cycles import cycle_close, cycle_open, cycle_release
 from assessments.models import Invitation, Role, Submission, token_hash
 from tests.hr_builders import cycle_make, team_make
 

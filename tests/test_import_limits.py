@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.urls import reverse
 
+from assessments.hr.teams import TEAM_IMPORT_MAX_BYTES
 from assessments.models import Team
-from assessments.teams import TEAM_IMPORT_MAX_BYTES
 from leadership.csvfiles import CsvImportError, csv_read
 from leadership.models import QuestionBank
 

@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.cycles import cycle_open
-from assessments.email_runs import invitations_send, reminders_send
-from assessments.invitations import reminders_due
+from assessments.hr.cycles import cycle_open
+from assessments.hr.email_runs import invitations_send, reminders_send
+from assessments.hr.invitations import reminders_due
 from assessments.models import Cycle, Invitation, Role, token_hash
 from assessments.templatetags.cycle_time import cycle_time
 from tests.hr_builders import cycle_make, team_make

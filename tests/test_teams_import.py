@@ -7,13 +7,13 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from assessments.models import Team, TeamMember
-from assessments.teams import (
+from assessments.hr.teams import (
     TEAM_IMPORT_MAX_BYTES,
     TEAM_IMPORT_MAX_ROWS,
     CsvImportError,
     teams_import,
 )
+from assessments.models import Team, TeamMember
 from tests.hr_builders import team_make
 
 pytestmark = pytest.mark.django_db

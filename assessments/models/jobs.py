@@ -271,6 +271,6 @@ class EmailRun(BackgroundJob):
         return {"failures": [*self.failures, failure]}
 
     def stalled_stopped(self) -> None:
-        from assessments.email_runs import email_run_audit  # it imports this module
+        from assessments.hr.email_runs import email_run_audit  # it imports this module
 
         email_run_audit(self)

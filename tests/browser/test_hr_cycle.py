@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from assessments.cycles import cycle_open, shared_link_rotate
+from assessments.hr.cycles import cycle_open, shared_link_rotate
 from assessments.models import Cycle, DraftAnswer, Invitation, Role
 from assessments.survey.flow import submission_create
 from tests.browser.conftest import axe_violations, login, screenshot

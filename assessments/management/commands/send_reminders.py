@@ -3,7 +3,7 @@
 Reminders reach only invitations that are not submitted and were not contacted within
 PILLARS_REMINDER_INTERVAL_HOURS, so running this every hour is safe. It sends in this process,
 through the same email run as HR's button (so it never runs beside one; see
-assessments/email_runs.py), without waiting for the background worker.
+assessments/hr/email_runs.py), without waiting for the background worker.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.email_runs import EmailRunBusy, invitations_send, reminders_send
-from assessments.invitations import reminders_due
+from assessments.hr.email_runs import EmailRunBusy, invitations_send, reminders_send
+from assessments.hr.invitations import reminders_due
 from assessments.models import Cycle
 
 

@@ -7,7 +7,7 @@ whose email the server took get their new hash, in the same transaction, so a fa
 the earlier links of everyone not emailed working.
 
 HR's buttons do not send from the web request: they start an email run
-(:mod:`assessments.email_runs`) that a background worker sends batch by batch.
+(:mod:`assessments.hr.email_runs`) that a background worker sends batch by batch.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from assessments.cycles import invitation_token_rotate, survey_path
+from assessments.hr.cycles import invitation_token_rotate, survey_path
 from assessments.models import (
     Cycle,
     EmailRun,

@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assessments.hr.teams import TEAM_IMPORT_MAX_BYTES, email_clean
 from assessments.models import Cycle, Team
-from assessments.teams import TEAM_IMPORT_MAX_BYTES, email_clean
 from leadership.models import DEFAULT_BANK_NAME, QuestionBank
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessments.cycles import self_invitation_rotate, survey_path
+from assessments.hr.cycles import self_invitation_rotate, survey_path
 from assessments.models import Cycle, Team
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from assessments.cycles import (
+from assessments.hr.cycles import (
     CycleError,
     cycle_counts,
     cycle_create,
@@ -24,17 +24,16 @@ from assessments.cycles import (
     shared_link_rotate,
     shared_path,
 )
-from assessments.email_runs import email_run_start, email_run_summary
-from assessments.hr_forms import CycleForm, ReopenForm, TeamForm, TeamImportForm
-from assessments.invitations import (
+from assessments.hr.email_runs import email_run_start, email_run_summary
+from assessments.hr.forms import CycleForm, ReopenForm, TeamForm, TeamImportForm
+from assessments.hr.invitations import (
     invitation_link_rotate,
     invitations_unsent,
     reminder_interval,
     reminders_due,
     survey_url,
 )
-from assessments.models import Cycle, EmailRun, Invitation, SharedLink, Team
-from assessments.teams import (
+from assessments.hr.teams import (
     TEAM_IMPORT_COLUMNS,
     TEAM_IMPORT_MAX_BYTES,
     TEAM_IMPORT_MAX_ROWS,
@@ -42,6 +41,7 @@ from assessments.teams import (
     team_save,
     teams_import,
 )
+from assessments.models import Cycle, EmailRun, Invitation, SharedLink, Team
 from leadership.roles import hr_required
 
 if TYPE_CHECKING:

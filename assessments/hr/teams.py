@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from assessments.cycles import slug_unique
+from assessments.hr.cycles import slug_unique
 from assessments.models import Team, TeamMember
 from assessments.models.audit import audit_record
 from leadership.csvfiles import CsvImportError, CsvProblem, csv_read

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-from assessments import hr_views, leader_views
+from assessments.hr import self_assessment as leader_views
+from assessments.hr import views as hr_views
 
 urlpatterns = [
     path("hr/cycles/", hr_views.cycle_list, name="hr-cycles"),

@@ -3,7 +3,7 @@
 A click creates an :class:`~assessments.models.EmailRun` and enqueues :func:`email_run_send` on
 the django-tasks database queue (``manage.py db_worker``; ``make run`` starts one), so a round
 across a thousand people never hits the web server's timeout. The worker sends batch by batch
-(:func:`assessments.invitations.invitations_batch_send`) and records the counts after each batch,
+(:func:`assessments.hr.invitations.invitations_batch_send`) and records the counts after each batch,
 in the batch's own transaction, so the page that polls always shows what really went out.
 
 At most one run per cycle and kind is queued or running: a partial unique index, so two clicks at
@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_tasks import task
 
-from assessments.invitations import error_describe, invitations_batch_send, invitations_needing
+from assessments.hr.invitations import error_describe, invitations_batch_send, invitations_needing
 from assessments.models import EmailRun
 from assessments.models.audit import audit_record
 
