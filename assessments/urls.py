@@ -10,7 +10,7 @@ urlpatterns: list = [
     # with their prefixes (s/, t/, survey/).
     path("", include("assessments.survey.urls")),
     path("", include("assessments.hr.urls")),
-    path("", include("assessments.dashboard_urls")),
+    path("", include("assessments.dashboards.urls")),
     path("", include("assessments.privacy_urls")),
     path("", include("assessments.report_urls")),
 ]

@@ -296,7 +296,7 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
-    from assessments.heatmap import _heatmaps as heatmap_kept
+    from assessments.dashboards.heatmap import _heatmaps as heatmap_kept
     from assessments.models import CycleResult
     from assessments.results import aggregation
     from assessments.results.anonymity import report_for_viewer

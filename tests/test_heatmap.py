@@ -6,7 +6,7 @@ import dataclasses
 
 from django.urls import reverse
 
-from assessments.heatmap import heatmap
+from assessments.dashboards.heatmap import heatmap
 from assessments.models import Invitation, Role, Team, token_hash
 from assessments.results.anonymity import report_for_viewer
 from assessments.results.stored import cycle_report

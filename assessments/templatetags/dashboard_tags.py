@@ -5,8 +5,8 @@ per question) and the charts' figures (``{% chart_data figure id %}``).
 A thousand teams make five thousand heatmap cells; as template nodes (an include, conditions,
 filters and a translation per cell) they cost most of a second, and a team's forty questions
 were half of its page's template nodes. Here each row is one string built from the view
-objects of :mod:`assessments.heatmap` and :mod:`assessments.dashboards`, every value escaped;
-the words shared by all rows are translated once per call. ``chart_data`` prints what
+objects of :mod:`assessments.dashboards.heatmap` and :mod:`assessments.dashboards.pages`, every
+value escaped; the words shared by all rows are translated once per call. ``chart_data`` prints what
 ``|json_script`` does, escaping with three ``str.replace`` calls instead of a per-character
 ``str.translate`` over each figure.
 """
@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
-    from assessments.dashboards import PillarCard
-    from assessments.heatmap import HeatCell, HeatRow
+    from assessments.dashboards.heatmap import HeatCell, HeatRow
+    from assessments.dashboards.pages import PillarCard
 
 register = template.Library()
 ONE = Decimal(1)

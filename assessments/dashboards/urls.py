@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from assessments import dashboard_views
+from assessments.dashboards import views as dashboard_views
 
 urlpatterns = [
     path("results/", dashboard_views.my_results, name="my-results"),

@@ -1,8 +1,9 @@
 """Dashboard pages: a leader's team results and HR's organisation overview.
 
 Thin views: find the cycle and team the user may see, get the anonymity-filtered report from
-:func:`assessments.results.anonymity.report_for_viewer`, hand it to :mod:`assessments.dashboards`,
-render. Each page issues a fixed number of queries, whatever the size of the organisation.
+:func:`assessments.results.anonymity.report_for_viewer`, hand it to
+:mod:`assessments.dashboards.pages`, render. Each page issues a fixed number of queries, whatever
+the size of the organisation.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from assessments import dashboards, heatmap
+from assessments.dashboards import heatmap
+from assessments.dashboards import pages as dashboards
 from assessments.models import Cycle, Team
 from assessments.results.anonymity import report_for_viewer
 from assessments.results.wording import ICC_EXPLANATION

@@ -4,7 +4,7 @@ One row per team, grouped by department with the department's roll-up first, and
 organisation at the foot. Everything a cell prints (its figure, colour, hover text) is worked
 out here once, so the template tag in ``templatetags/dashboard_rows.py`` only joins strings: an
 organisation of 1,000 teams has 5,000 cells, too many for template nodes or translation calls
-per cell. Like :mod:`assessments.dashboards` it applies no anonymity rule itself: whatever the
+per cell. Like :mod:`assessments.dashboards.pages` it applies no anonymity rule itself: whatever the
 report withholds is hidden here too, with the report's reason.
 
 A released cycle's stored report never changes, and :mod:`assessments.results.stored` hands out

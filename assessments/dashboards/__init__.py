@@ -1,0 +1,1 @@
+"""Results pages: urls, views, pages (what each page shows), heatmap."""
