@@ -10,4 +10,4 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Connects the receiver that deletes a job's zip with the job (or its cycle).
-        from assessments import report_zips  # noqa: F401
+        from assessments.reports import zips  # noqa: F401

@@ -14,7 +14,7 @@ Two rules, applied by ``manage.py apply_retention`` (run it daily from cron or a
 
 It also deletes django-axes' sign-in records (address, browser) older than
 ``PILLARS_SIGNIN_LOG_DAYS``, and the zips of every team's reports past
-``PILLARS_REPORT_ZIP_DAYS`` or replaced by a newer one (:mod:`assessments.report_zips`).
+``PILLARS_REPORT_ZIP_DAYS`` or replaced by a newer one (:mod:`assessments.reports.zips`).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from assessments.models import (
     Submission,
 )
 from assessments.models.audit import audit_record
-from assessments.report_zips import TRIGGER_RETENTION, report_zips_clean
+from assessments.reports.zips import TRIGGER_RETENTION, report_zips_clean
 
 PURGED_TOKEN_PREFIX = "purged:"  # never a SHA-256 hex digest, so no link can ever match it
 

@@ -12,5 +12,5 @@ urlpatterns: list = [
     path("", include("assessments.hr.urls")),
     path("", include("assessments.dashboards.urls")),
     path("", include("assessments.privacy_urls")),
-    path("", include("assessments.report_urls")),
+    path("", include("assessments.reports.urls")),
 ]

@@ -74,7 +74,7 @@ def _worker_init(report: Any) -> None:
 
 
 def _worker_render(team_id: int) -> tuple[int, float, float]:
-    from assessments import reports
+    from assessments.reports import content as reports
 
     team = _worker_report.team(team_id)
     started = time.process_time()
@@ -84,7 +84,7 @@ def _worker_render(team_id: int) -> tuple[int, float, float]:
 
 def _floor_pdf(pages: int) -> bytes:
     """Trivial content, same rendering path: stylesheet, page size, font, PDF/UA, fetcher."""
-    from assessments import pdf
+    from assessments.reports import pdf
 
     cover = '<section class="cover"><h1>Floor</h1><p class="cycle-name">Floor</p></section>'
     body = "".join(
@@ -139,8 +139,9 @@ def _main() -> None:
 
     from django.core.management import call_command
 
-    from assessments import pdf, reports
     from assessments.models import Cycle
+    from assessments.reports import content as reports
+    from assessments.reports import pdf
     from assessments.results.anonymity import report_for_viewer
 
     with open(os.devnull, "w") as quiet:

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from assessments.api import api
+from assessments.reports.api import api
 from leadership import health, views
 
 urlpatterns = [

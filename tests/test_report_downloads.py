@@ -156,7 +156,7 @@ def test_the_zip_job_runs_on_the_worker_and_offers_every_report_to_hr(
 def test_a_failed_team_is_recorded_and_the_others_still_make_the_zip(
     hr_user, org, settings, tmp_path
 ):
-    from assessments.report_jobs import report_job_build
+    from assessments.reports.jobs import report_job_build
 
     settings.MEDIA_ROOT = tmp_path
     cycle, _, _ = org

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from assessments.models import AuditEvent, Cycle, ReportJob
-from assessments.report_zips import AUDIT_ACTION, TRIGGER_RETENTION, report_zips_clean
+from assessments.reports.zips import AUDIT_ACTION, TRIGGER_RETENTION, report_zips_clean
 from assessments.retention import retention_apply
 
 T0 = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -163,7 +163,7 @@ def test_a_newer_finished_zip_replaces_the_older_ones_of_its_cycle_only(bank, me
 
 @pytest.mark.django_db
 def test_a_job_that_finishes_replaces_the_previous_zip_at_once(bank, hr_user, media):
-    from assessments.report_jobs import report_job_build
+    from assessments.reports.jobs import report_job_build
     from tests.report_builders import report_answers_add, report_cycle_make, report_team_make
 
     cycle = report_cycle_make(bank)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Cycle, ReportJob, Team
-from assessments.report_jobs import report_job_build, report_job_run
+from assessments.reports.jobs import report_job_build, report_job_run
 from tests.conftest import user_make
 from tests.dashboard_builders import released_org_make
 from tests.report_builders import report_answers_add, report_cycle_make, report_team_make

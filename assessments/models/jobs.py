@@ -140,7 +140,7 @@ class ReportJob(BackgroundJob):
 
     The zip holds every team's results, so it is kept only ``PILLARS_REPORT_ZIP_DAYS`` after the
     job finished and only until a newer zip of the same cycle is ready: then
-    :mod:`assessments.report_zips` deletes the file and the row stays, expired or replaced.
+    :mod:`assessments.reports.zips` deletes the file and the row stays, expired or replaced.
     """
 
     class State(models.TextChoices):

@@ -1,10 +1,10 @@
-"""Number formats for reports: the template side of ``assessments.reports.fmt_*``."""
+"""Number formats for reports: the template side of ``assessments.reports.content.fmt_*``."""
 
 from __future__ import annotations
 
 from django import template
 
-from assessments import reports
+from assessments.reports import content as reports
 
 register = template.Library()
 

@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
 from assessments.models import Cycle
+from assessments.reports.score_document import score_csv, score_document
 from assessments.results.anonymity import report_for_viewer
-from assessments.score_document import score_csv, score_document
 
 
 class Command(BaseCommand):

@@ -7,9 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assessments import reports
 from assessments.models import Cycle
-from assessments.pdf import PAGE_SIZES
+from assessments.reports import content as reports
+from assessments.reports.pdf import PAGE_SIZES
 from assessments.results.anonymity import report_for_viewer
 
 

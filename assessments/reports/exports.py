@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from assessments.score_document import ROW_FIELDS, score_document, score_rows
+from assessments.reports.score_document import ROW_FIELDS, score_document, score_rows
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

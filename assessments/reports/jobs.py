@@ -4,7 +4,7 @@ The work runs as a django-tasks task on the database backend (``manage.py db_wor
 run`` starts one). A :class:`~assessments.models.ReportJob` row tracks it for the page that
 polls: ``total``, ``done``, ``failures`` and, at the end, the zip under ``MEDIA_ROOT/reports/``.
 A team whose PDF fails is listed in ``failures`` and the rest carry on. Starting a job and
-finishing one run :func:`assessments.report_zips.report_zips_clean`, which deletes zips past
+finishing one run :func:`assessments.reports.zips.report_zips_clean`, which deletes zips past
 ``PILLARS_REPORT_ZIP_DAYS`` and those a newer zip of their cycle replaces.
 
 A worker can die mid-job (a deploy, the OOM killer) and leave its job queued or running for ever.
@@ -27,9 +27,9 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from assessments import reports
 from assessments.models import ReportJob
-from assessments.report_zips import TRIGGER_JOB_FINISHED, TRIGGER_JOB_STARTED, report_zips_clean
+from assessments.reports import content as reports
+from assessments.reports.zips import TRIGGER_JOB_FINISHED, TRIGGER_JOB_STARTED, report_zips_clean
 from assessments.results.anonymity import report_for_viewer
 
 if TYPE_CHECKING:

@@ -18,10 +18,11 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
-from assessments import exports, reports
 from assessments.models import Cycle, ReportJob, Team
 from assessments.models.audit import audit_record
-from assessments.report_jobs import report_job_start
+from assessments.reports import content as reports
+from assessments.reports import exports
+from assessments.reports.jobs import report_job_start
 from assessments.results.anonymity import report_for_viewer
 from assessments.results.report import suppressed_reason_text
 from leadership.roles import hr_required

@@ -4,7 +4,7 @@ Everything shown comes from a :class:`~assessments.results.report.CycleReport` (
 the anonymity rules), so a suppressed team or pillar simply has nothing to show. This module turns
 the dataclasses into what the templates print — figures formatted once, key messages computed
 from the data, SVG charts with their text equivalents — and renders them with
-:mod:`assessments.pdf`.
+:mod:`assessments.reports.pdf`.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from assessments import pdf
 from assessments.charts import palette
 from assessments.charts import svg as svg_charts
+from assessments.reports import pdf
 from assessments.results import wording
 from assessments.results.coaching import PillarScore, coaching_plans
 from assessments.results.report import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from assessments import report_views
+from assessments.reports import views as report_views
 
 urlpatterns = [
     path(

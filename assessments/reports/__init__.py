@@ -1,0 +1,1 @@
+"""Reports and exports: content, pdf, jobs and zips, exports (CSV, XLSX), score_document, api."""
