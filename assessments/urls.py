@@ -11,6 +11,6 @@ urlpatterns: list = [
     path("", include("assessments.survey.urls")),
     path("", include("assessments.hr.urls")),
     path("", include("assessments.dashboards.urls")),
-    path("", include("assessments.privacy_urls")),
+    path("", include("assessments.privacy.urls")),
     path("", include("assessments.reports.urls")),
 ]

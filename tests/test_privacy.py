@@ -21,7 +21,8 @@ from assessments.models import (
     TeamMember,
 )
 from assessments.models.audit import audit_record
-from assessments.privacy import (
+from assessments.privacy.retention import PURGED_TOKEN_PREFIX
+from assessments.privacy.subject import (
     ERASED_LABEL,
     ERROR_SELF_ERASURE,
     ErasureRefused,
@@ -29,7 +30,6 @@ from assessments.privacy import (
     subject_export,
     subject_pseudonym,
 )
-from assessments.retention import PURGED_TOKEN_PREFIX
 from tests.conftest import user_make
 from tests.privacy_builders import (
     answers_add,

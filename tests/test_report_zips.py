@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from assessments.models import AuditEvent, Cycle, ReportJob
+from assessments.privacy.retention import retention_apply
 from assessments.reports.zips import AUDIT_ACTION, TRIGGER_RETENTION, report_zips_clean
-from assessments.retention import retention_apply
 
 T0 = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
 DAYS = 7

@@ -18,8 +18,8 @@ from assessments.models import (
     Invitation,
     Submission,
 )
+from assessments.privacy.retention import PURGED_TOKEN_PREFIX, months_before, retention_apply
 from assessments.results.stored import FROZEN_PREFIX, cycle_report
-from assessments.retention import PURGED_TOKEN_PREFIX, months_before, retention_apply
 from tests.privacy_builders import (
     answers_add,
     cycle_ended,

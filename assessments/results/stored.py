@@ -59,9 +59,9 @@ from assessments.results.report import (
 if TYPE_CHECKING:
     from collections.abc import Collection
 
-# Set by `apply_retention` (assessments/retention.py) once a released cycle's raw answers are
-# deleted: the stored report is then the only copy and is read whatever the fingerprint says, so a
-# changed fingerprint can never recompute it from the emptied tables. The prefix is followed by a
+# Set by `apply_retention` (assessments/privacy/retention.py) once a released cycle's raw answers
+# are deleted: the stored report is then the only copy and is read whatever the fingerprint says, so
+# a changed fingerprint can never recompute it from the emptied tables. The prefix is followed by a
 # nonce, like every stored fingerprint, so the LRU below never mistakes one frozen row for another.
 FROZEN_PREFIX = "frozen:"
 

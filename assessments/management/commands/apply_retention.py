@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from assessments.retention import retention_apply
+from assessments.privacy.retention import retention_apply
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Subject access and erasure for one email address (see assessments/privacy.py)."""
+"""Subject access and erasure for one email address (see assessments/privacy/subject.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assessments.privacy import (
+from assessments.privacy.subject import (
     ErasureRefused,
     subject_erase,
     subject_export,

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from assessments.models import AuditEvent, Invitation, Team, TeamMember
 from assessments.models.audit import audit_record
-from assessments.retention import invitations_anonymise
+from assessments.privacy.retention import invitations_anonymise
 
 ERASED_LABEL = "erased user"
 ERROR_SELF_ERASURE = _lazy("You cannot erase your own account while signed in with it.")

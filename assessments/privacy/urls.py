@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from assessments import privacy_views
+from assessments.privacy import views as privacy_views
 
 urlpatterns = [
     path("hr/privacy/", privacy_views.privacy, name="hr-privacy"),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from assessments.models import AuditEvent
-from assessments.privacy import (
+from assessments.privacy.subject import (
     ErasureRefused,
     subject_erase,
     subject_export,

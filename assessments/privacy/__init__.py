@@ -1,0 +1,1 @@
+"""Data protection: subject (access and erasure), retention."""
