@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from assessments.imports.responses import responses_import, responses_parse
 from assessments.models import Cycle
-from assessments.responses_import import responses_import, responses_parse
 from leadership.csvfiles import CsvImportError
 from leadership.models import QuestionBank
 

@@ -1,0 +1,1 @@
+"""Imports: responses (a wide CSV of answers)."""
