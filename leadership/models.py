@@ -202,7 +202,7 @@ class Question(models.Model):
 
 class RateCount(models.Model):
     """Requests counted in one rate-limit window for one hashed client address (see
-    ``assessments/ratelimit.py``). In the database so every app server shares the count; a row
+    ``leadership/ratelimit.py``). In the database so every app server shares the count; a row
     is deleted once its window is long over."""
 
     bucket = models.CharField(max_length=100, primary_key=True)

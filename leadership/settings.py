@@ -308,7 +308,7 @@ PILLARS_PDF_PAGE_SIZE = env_str("PILLARS_PDF_PAGE_SIZE", "a4")  # a4 or letter
 PILLARS_MAX_COMMENT_LENGTH = env_int("PILLARS_MAX_COMMENT_LENGTH", 2000)
 PILLARS_REMINDER_INTERVAL_HOURS = env_int("PILLARS_REMINDER_INTERVAL_HOURS", 48)
 
-# --- Data protection and rate limits (assessments/privacy/retention.py, assessments/ratelimit.py)
+# --- Data protection and rate limits (assessments/privacy/retention.py, leadership/ratelimit.py)
 # -- Raw answers and comments of cycles that ended longer ago than this are deleted by
 # `manage.py apply_retention`; the stored, anonymity-safe results stay. 0 keeps them forever.
 PILLARS_RETENTION_MONTHS = env_int("PILLARS_RETENTION_MONTHS", 24)

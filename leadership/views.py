@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """HR: the cycles with live response rates. A leader: their teams, counts, own survey."""
-    from assessments.landing import home_hr, home_leader
+    from assessments.home import home_hr, home_leader
     from leadership.roles import user_is_hr
 
     if user_is_hr(request.user):

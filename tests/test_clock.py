@@ -22,10 +22,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.demo import demo_cycles, demo_open_cycle
+from assessments.home import home_hr, home_leader
 from assessments.hr.cycles import CycleError, cycle_open, cycle_transition
 from assessments.hr.email_runs import email_run_send, email_run_start
 from assessments.hr.invitations import reminders_due
-from assessments.landing import home_hr, home_leader
 from assessments.models import AuditEvent, Cycle, EmailRun, Invitation, Submission
 from assessments.survey import flow as survey
 from tests.survey_builders import (

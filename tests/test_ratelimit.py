@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.views.defaults import page_not_found
 
-from assessments.ratelimit import Rate, ratelimit, ratelimit_exhausted, ratelimit_hit
 from leadership.models import RateCount
+from leadership.ratelimit import Rate, ratelimit, ratelimit_exhausted, ratelimit_hit
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -101,7 +101,7 @@ def test_app_servers_sharing_the_database_share_one_count(tmp_path):
     )
     code = (
         "import django; django.setup()\n"
-        "from assessments.ratelimit import Rate, ratelimit_hit\n"
+        "from leadership.ratelimit import Rate, ratelimit_hit\n"
         "rate = Rate(limit=30, window=3600)\n"
         "print(sum(ratelimit_hit(scope='s', ident='nat', rate=rate, now=7200.0)"
         " for _ in range(20)))\n"

@@ -23,11 +23,11 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.models import Invitation, Role, token_hash
-from assessments.ratelimit import ratelimit
 from assessments.survey import flow as survey
 from assessments.survey.page_frames import PageFrame, frame_render, slot
 from assessments.templatetags.survey_items import survey_items_html
 from leadership.csrf import address_hidden
+from leadership.ratelimit import ratelimit
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
