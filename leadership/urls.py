@@ -17,7 +17,7 @@ urlpatterns = [
     path("healthz", health.health, name="health"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("bank/", include("leadership.bank_urls")),
+    path("bank/", include("leadership.bank.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.text import slugify
 
 from assessments.models import Answer, Comment, Cycle, Role, Submission, Team
-from leadership.bank_io import BankSpec, PillarSpec, QuestionSpec, bank_import
+from leadership.bank.io import BankSpec, PillarSpec, QuestionSpec, bank_import
 from leadership.models import QuestionBank
 
 # p1: Q1 (1–5), Q2 (1–5, reverse-scored); p2: Q3 (0–4).

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from assessments.models import Cycle
-from leadership.bank_io import bank_export, bank_import, bank_parse
+from leadership.bank.io import bank_export, bank_import, bank_parse
 from leadership.csvfiles import CsvImportError
 from leadership.models import Pillar, Question, QuestionBank, QuestionInUse
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from leadership.bank_io import bank_export
+from leadership.bank.io import bank_export
 from leadership.models import DEFAULT_BANK_NAME, QuestionBank
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assessments.models.audit import audit_record
-from leadership.bank_io import bank_import, bank_parse
+from leadership.bank.io import bank_import, bank_parse
 from leadership.csvfiles import CsvImportError
 from leadership.management.commands.load_bank import _summary_line
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from leadership.bank_io import bank_import, bank_parse
+from leadership.bank.io import bank_import, bank_parse
 from leadership.csvfiles import CsvImportError
 from leadership.models import DEFAULT_BANK_NAME
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from leadership import views
+from leadership.bank import views
 
 app_name = "leadership"
 urlpatterns = [

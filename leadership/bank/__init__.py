@@ -1,0 +1,1 @@
+"""The question bank: io (CSV in and out), views, urls."""
