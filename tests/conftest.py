@@ -9,12 +9,10 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from leadership.models import DEFAULT_BANK_NAME, QuestionBank
-from tests.builders import DEMO_DAY
+from tests.builders import DEMO_DAY, user_make
 
 DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 
@@ -49,16 +47,6 @@ def _fast_password_hashing():
 
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
-
-
-def user_make(username: str, *, hr: bool = False, password: str = "a-long-test-password"):
-    user = get_user_model().objects.create_user(
-        username=username, email=username, password=password, first_name=username.split("@")[0]
-    )
-    if hr:
-        group, _ = Group.objects.get_or_create(name=settings.HR_GROUP_NAME)
-        user.groups.add(group)
-    return user
 
 
 @pytest.fixture

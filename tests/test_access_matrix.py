@@ -34,8 +34,7 @@ from assessments.models import (
     Team,
 )
 from leadership.models import DEFAULT_BANK_NAME, QuestionBank
-from tests.conftest import user_make
-from tests.hr_builders import cycle_make, team_make
+from tests.builders import draft_cycle_make, roster_team_make, user_make
 
 LOGIN = "login"
 ROLES = ("anonymous", "respondent", "leader_a", "leader_b", "hr")
@@ -216,9 +215,9 @@ def _world_build() -> World:
     hr = user_make("hr@example.com", hr=True)
     leader_a = user_make("leader-a@example.com")
     leader_b = user_make("leader-b@example.com")
-    team_a = team_make("Alpha", leaders=(leader_a,), members=4)
-    team_b = team_make("Beta", leaders=(leader_b,), members=4)
-    released = cycle_make(bank, [team_a, team_b], name="2026 Q2")
+    team_a = roster_team_make("Alpha", leaders=(leader_a,), members=4)
+    team_b = roster_team_make("Beta", leaders=(leader_b,), members=4)
+    released = draft_cycle_make(bank, [team_a, team_b], name="2026 Q2")
     cycle_open(cycle=released, actor=None)
     Cycle.objects.filter(pk=released.pk).update(
         recorded_state=Cycle.State.RELEASED, released_at=timezone.now()
@@ -227,7 +226,7 @@ def _world_build() -> World:
     _submissions(released, team_a, 4)
     _submissions(released, team_b, 4)
     now = timezone.now()
-    open_cycle = cycle_make(
+    open_cycle = draft_cycle_make(
         bank,
         [team_a, team_b],
         name="2026 Q4",

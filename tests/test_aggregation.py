@@ -21,11 +21,11 @@ from assessments.results.aggregation import (
 from assessments.results.data import cycle_data_load
 from assessments.results.report import REASON_FEW_ANSWERS, CycleReport
 from assessments.results.stored import cycle_report, results_invalidate
-from tests.results_builders import (
-    cycle_make,
+from tests.builders import (
+    released_cycle_make,
     responses_add,
-    team_make,
     tiny_bank_make,
+    tree_team_make,
     uniform_rows,
 )
 
@@ -49,10 +49,10 @@ TEAM_B = [
 @pytest.fixture
 def small_org():
     bank = tiny_bank_make()
-    ops = team_make("Ops", department=True)
-    team_a = team_make("Alpha", parent=ops)
-    team_b = team_make("Beta", parent=ops)
-    cycle = cycle_make("2026 Q1", bank, [team_a, team_b], comment_min_group_size=4)
+    ops = tree_team_make("Ops", department=True)
+    team_a = tree_team_make("Alpha", parent=ops)
+    team_b = tree_team_make("Beta", parent=ops)
+    cycle = released_cycle_make("2026 Q1", bank, [team_a, team_b], comment_min_group_size=4)
     responses_add(cycle, team_a, TEAM_A, comments={"p1": "Clear goals."})
     responses_add(cycle, team_a, SELF_A, role=Role.SELF, comments={"p1": "Self note."})
     responses_add(cycle, team_b, TEAM_B, comments={"p1": "Visible only in big teams."})
@@ -141,8 +141,8 @@ def test_strengths_and_opportunities_rank_the_shown_items(small_org):
 
 def test_a_pillar_fewer_than_k_scored_is_hidden_inside_a_shown_team():
     bank = tiny_bank_make()
-    team = team_make("Gamma")
-    cycle = cycle_make("2026 Q1", bank, [team])
+    team = tree_team_make("Gamma")
+    cycle = released_cycle_make("2026 Q1", bank, [team])
     responses_add(cycle, team, [{"Q1": 4, "Q2": 2, "Q3": None}] * 2 + uniform_rows(2))
     gamma = cycle_compute(cycle).team(team.pk)
     assert not gamma.suppressed
@@ -154,13 +154,13 @@ def test_a_pillar_fewer_than_k_scored_is_hidden_inside_a_shown_team():
 
 def test_change_since_the_previous_cycle_only_where_both_cycles_pass_k():
     bank = tiny_bank_make()
-    big, small, third = team_make("Big"), team_make("Small"), team_make("Third")
-    first = cycle_make("2025 Q4", bank, [big, small, third], opens=dt.date(2025, 10, 1))
+    big, small, third = tree_team_make("Big"), tree_team_make("Small"), tree_team_make("Third")
+    first = released_cycle_make("2025 Q4", bank, [big, small, third], opens=dt.date(2025, 10, 1))
     responses_add(first, big, uniform_rows(4, value=3))
     responses_add(first, small, uniform_rows(2, value=3))
     # Small is below k; Third (next-smallest) is hidden with it so Small cannot be derived.
     responses_add(first, third, uniform_rows(3, value=3))
-    second = cycle_make("2026 Q1", bank, [big, small])
+    second = released_cycle_make("2026 Q1", bank, [big, small])
     responses_add(second, big, uniform_rows(4, value=4))
     responses_add(second, small, uniform_rows(4, value=4))
     report = cycle_report(second)
@@ -172,8 +172,8 @@ def test_change_since_the_previous_cycle_only_where_both_cycles_pass_k():
 
 def test_vectorised_respondent_scores_agree_with_the_scoring_function():
     bank = tiny_bank_make()
-    team = team_make("Delta")
-    cycle = cycle_make("2026 Q1", bank, [team])
+    team = tree_team_make("Delta")
+    cycle = released_cycle_make("2026 Q1", bank, [team])
     rng = random.Random(7)
     rows = [
         {code: rng.choice([None, 1, 2, 3, 4]) for code in ("Q1", "Q2", "Q3")} for _ in range(40)
@@ -219,9 +219,9 @@ def test_a_stored_read_without_details_leaves_items_out(small_org):
 
 
 def org_grow(bank, *, teams: int, members: int, tag: str):
-    department = team_make(f"Dept {tag}", department=True)
-    made = [team_make(f"Team {tag} {i}", parent=department) for i in range(teams)]
-    cycle = cycle_make(f"Cycle {tag}", bank, made)
+    department = tree_team_make(f"Dept {tag}", department=True)
+    made = [tree_team_make(f"Team {tag} {i}", parent=department) for i in range(teams)]
+    cycle = released_cycle_make(f"Cycle {tag}", bank, made)
     for team in made:
         responses_add(cycle, team, uniform_rows(members), comments={"p1": "ok"})
         responses_add(cycle, team, uniform_rows(1, value=5), role=Role.SELF)
@@ -255,8 +255,8 @@ def test_a_stored_read_stays_within_a_fixed_query_budget(django_assert_max_num_q
 
 def test_vectorised_team_statistics_and_agreement_agree_with_the_scoring_functions():
     bank = tiny_bank_make()
-    teams = [team_make(f"Team {i}") for i in range(4)]
-    cycle = cycle_make("2026 Q1", bank, teams)
+    teams = [tree_team_make(f"Team {i}") for i in range(4)]
+    cycle = released_cycle_make("2026 Q1", bank, teams)
     rng = random.Random(11)
     for team in teams:
         rows = [
@@ -303,8 +303,8 @@ def test_percentiles_by_bisection_agree_with_the_scoring_function():
 
 def test_a_cycle_without_rating_questions_loads_empty_frames_and_still_counts():
     bank = tiny_bank_make()
-    team = team_make("Alpha")
-    cycle = cycle_make("2026 Q1", bank, [team])
+    team = tree_team_make("Alpha")
+    cycle = released_cycle_make("2026 Q1", bank, [team])
     cycle.questions.clear()
     responses_add(cycle, team, [{}, {}, {}])  # submissions that could answer nothing
     data = cycle_data_load(cycle)  # no question ids: the answers query is never sent

@@ -24,11 +24,11 @@ from assessments.results.report import (
     REASON_SECONDARY,
     REASON_TOO_FEW,
 )
-from tests.results_builders import (
-    cycle_make,
+from tests.builders import (
+    released_cycle_make,
     responses_add,
-    team_make,
     tiny_bank_make,
+    tree_team_make,
     uniform_rows,
 )
 
@@ -143,10 +143,14 @@ def test_a_computed_report_never_shows_or_lets_anyone_derive_a_group_below_k(org
     with transaction.atomic():
         bank = tiny_bank_make()
         depts = {
-            d: team_make(f"Department {d}", department=True) for d in set(departments) - {None}
+            d: tree_team_make(f"Department {d}", department=True) for d in set(departments) - {None}
         }
-        teams = [team_make(f"Team {i}", parent=depts.get(d)) for i, d in enumerate(departments)]
-        cycle = cycle_make("Random", bank, teams, min_group_size=k, comment_min_group_size=k)
+        teams = [
+            tree_team_make(f"Team {i}", parent=depts.get(d)) for i, d in enumerate(departments)
+        ]
+        cycle = released_cycle_make(
+            "Random", bank, teams, min_group_size=k, comment_min_group_size=k
+        )
         for team, size in zip(teams, sizes, strict=True):
             responses_add(
                 cycle, team, uniform_rows(size, value=2 + team.pk % 3), comments={"p1": "x"}
@@ -172,10 +176,10 @@ def test_a_computed_report_never_shows_or_lets_anyone_derive_a_group_below_k(org
 @pytest.fixture
 def released_org(leader_a, leader_b):
     bank = tiny_bank_make()
-    mine, theirs = team_make("Mine"), team_make("Theirs")
+    mine, theirs = tree_team_make("Mine"), tree_team_make("Theirs")
     mine.leaders.add(leader_a)
     theirs.leaders.add(leader_b)
-    cycle = cycle_make("2026 Q1", bank, [mine, theirs], state=Cycle.State.CLOSED)
+    cycle = released_cycle_make("2026 Q1", bank, [mine, theirs], state=Cycle.State.CLOSED)
     responses_add(cycle, mine, uniform_rows(4))
     responses_add(cycle, mine, uniform_rows(1, value=5), role=Role.SELF)
     responses_add(cycle, theirs, uniform_rows(5))

@@ -9,11 +9,11 @@ import pytest
 from django.core.management import call_command
 
 from assessments.models import ApiToken, Cycle, token_hash, token_new
-from tests.results_builders import (
-    cycle_make,
+from tests.builders import (
+    released_cycle_make,
     responses_add,
-    team_make,
     tiny_bank_make,
+    tree_team_make,
     uniform_rows,
 )
 
@@ -25,12 +25,12 @@ PASSWORD = "a-long-test-password"
 @pytest.fixture
 def released(db):
     bank = tiny_bank_make()
-    teams = [team_make("Alpha"), team_make("Beta"), team_make("Gamma")]
-    cycle = cycle_make("2026 Q1", bank, teams)
+    teams = [tree_team_make("Alpha"), tree_team_make("Beta"), tree_team_make("Gamma")]
+    cycle = released_cycle_make("2026 Q1", bank, teams)
     responses_add(cycle, teams[0], uniform_rows(4))
     responses_add(cycle, teams[1], uniform_rows(5, value=3))
     responses_add(cycle, teams[2], uniform_rows(1))
-    cycle_make("Draft", bank, teams, state=Cycle.State.DRAFT)
+    released_cycle_make("Draft", bank, teams, state=Cycle.State.DRAFT)
     return cycle
 
 

@@ -28,12 +28,12 @@ from assessments.hr.email_runs import email_run_send, email_run_start
 from assessments.hr.invitations import reminders_due
 from assessments.models import AuditEvent, Cycle, EmailRun, Invitation, Submission
 from assessments.survey import flow as survey
-from tests.survey_builders import (
+from tests.builders import (
     drafts_fill,
     invitation_make,
+    led_team_make,
     step_data,
     survey_enter,
-    team_make,
 )
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,7 @@ def cycle_with_window(bank, teams, *, opens: dt.datetime, closes: dt.datetime, z
 )
 def test_an_open_cycle_is_closed_from_the_minute_its_window_ends(bank, moment, state):
     cycle = cycle_with_window(
-        bank, [team_make()], opens=at(2026, 11, 9, 8), closes=at(2026, 12, 4, 18)
+        bank, [led_team_make()], opens=at(2026, 11, 9, 8), closes=at(2026, 12, 4, 18)
     )
     with time_machine.travel(moment, tick=False):
         assert cycle.state == state
@@ -87,7 +87,7 @@ def test_an_open_cycle_is_closed_from_the_minute_its_window_ends(bank, moment, s
 
 def test_a_released_or_closed_cycle_keeps_its_state_whatever_the_window(bank):
     cycle = cycle_with_window(
-        bank, [team_make()], opens=at(2026, 11, 9, 8), closes=at(2026, 12, 4, 18)
+        bank, [led_team_make()], opens=at(2026, 11, 9, 8), closes=at(2026, 12, 4, 18)
     )
     with time_machine.travel(at(2026, 11, 20), tick=False):
         Cycle.objects.filter(pk=cycle.pk).update(recorded_state=Cycle.State.CLOSED)
@@ -101,7 +101,7 @@ def test_a_released_or_closed_cycle_keeps_its_state_whatever_the_window(bank):
 
 
 def test_the_survey_opens_at_its_opening_minute_and_not_before(client, bank):
-    team = team_make()
+    team = led_team_make()
     cycle = cycle_with_window(bank, [team], opens=at(2027, 1, 11, 8), closes=at(2027, 2, 5, 18))
     _, token = invitation_make(cycle, team)
     with time_machine.travel(at(2027, 1, 11, 7, 59), tick=False):
@@ -114,7 +114,7 @@ def test_the_survey_opens_at_its_opening_minute_and_not_before(client, bank):
 
 
 def test_a_cycle_that_closes_mid_survey_takes_no_more_answers_and_no_submit(client, bank):
-    team = team_make()
+    team = led_team_make()
     cycle = cycle_with_window(bank, [team], opens=at(2027, 1, 11, 8), closes=at(2027, 2, 5, 18))
     invitation, token = invitation_make(cycle, team)
     with time_machine.travel(at(2027, 2, 5, 17, 58), tick=False) as clock:
@@ -156,7 +156,7 @@ def test_a_cycle_that_closes_mid_survey_takes_no_more_answers_and_no_submit(clie
     ],
 )
 def test_a_submission_is_dated_by_the_cycle_s_own_calendar(bank, zone, moment, day):
-    team = team_make()
+    team = led_team_make()
     cycle = cycle_with_window(
         bank,
         [team],
@@ -175,7 +175,7 @@ def test_a_cycle_closing_at_midnight_in_its_zone_closes_then_and_not_at_utc_midn
     # Midnight 1 January in Berlin is 23:00 UTC on 31 December.
     cycle = cycle_with_window(
         bank,
-        [team_make()],
+        [led_team_make()],
         opens=at(2026, 12, 1, 8, zone="Europe/Berlin"),
         closes=at(2027, 1, 1, 0, 0, zone="Europe/Berlin"),
         zone="Europe/Berlin",
@@ -188,7 +188,7 @@ def test_a_cycle_closing_at_midnight_in_its_zone_closes_then_and_not_at_utc_midn
 
 
 def test_hr_enters_the_window_on_the_cycle_s_clock(client, bank, hr_user):
-    team = team_make()
+    team = led_team_make()
     client.force_login(hr_user)
     response = client.post(
         reverse("assessments:hr-cycle-new"),
@@ -222,7 +222,7 @@ def test_hr_enters_the_window_on_the_cycle_s_clock(client, bank, hr_user):
 def past_close(bank, leader_a):
     """A cycle opened by HR whose window ended on 4 Dec 2026 at 18:00 UTC, with people who
     have not answered (and were invited long enough ago to be due a reminder)."""
-    team = team_make(leader=leader_a)
+    team = led_team_make(leader=leader_a)
     cycle = cycle_with_window(bank, [team], opens=at(2026, 11, 9, 8), closes=at(2026, 12, 4, 18))
     for _ in range(3):
         invitation, _ = invitation_make(cycle, team)

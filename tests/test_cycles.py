@@ -30,7 +30,7 @@ from assessments.models import (
     token_hash,
 )
 from leadership.models import Question
-from tests.hr_builders import cycle_make, team_make
+from tests.builders import draft_cycle_make, roster_team_make
 
 pytestmark = pytest.mark.django_db
 
@@ -38,13 +38,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def teams(leader_a, leader_b):
     return [
-        team_make("Alpha", leaders=(leader_a,), members=4),
-        team_make("Beta", leaders=(leader_b,), members=3),
+        roster_team_make("Alpha", leaders=(leader_a,), members=4),
+        roster_team_make("Beta", leaders=(leader_b,), members=3),
     ]
 
 
 def test_a_new_cycle_is_a_draft_with_the_bank_s_current_questions_frozen_in(bank, teams):
-    cycle = cycle_make(bank, teams)
+    cycle = draft_cycle_make(bank, teams)
     assert cycle.state == Cycle.State.DRAFT
     current = set(bank.questions.current().values_list("pk", flat=True))
     assert set(cycle.questions.values_list("pk", flat=True)) == current
@@ -58,7 +58,7 @@ def test_a_new_cycle_is_a_draft_with_the_bank_s_current_questions_frozen_in(bank
 def test_opening_invites_each_member_once_and_each_leader_for_the_self_assessment(
     bank, teams, leader_a
 ):
-    cycle = cycle_make(bank, teams)
+    cycle = draft_cycle_make(bank, teams)
     created = cycle_open(cycle=cycle, actor=None)
     assert created == 4 + 3 + 2
     cycle.refresh_from_db()
@@ -69,13 +69,13 @@ def test_opening_invites_each_member_once_and_each_leader_for_the_self_assessmen
 
 
 def test_no_self_invitations_when_leaders_do_not_self_assess(bank, teams):
-    cycle = cycle_make(bank, teams, self_assessment=False)
+    cycle = draft_cycle_make(bank, teams, self_assessment=False)
     cycle_open(cycle=cycle, actor=None)
     assert not Invitation.objects.filter(cycle=cycle, role=Role.SELF).exists()
 
 
 def test_creating_invitations_again_adds_only_the_missing_ones(bank, teams):
-    cycle = cycle_make(bank, teams)
+    cycle = draft_cycle_make(bank, teams)
     cycle_open(cycle=cycle, actor=None)
     before = dict(Invitation.objects.filter(cycle=cycle).values_list("email", "token_hash"))
     assert invitations_create(cycle=cycle) == 0
@@ -87,7 +87,7 @@ def test_creating_invitations_again_adds_only_the_missing_ones(bank, teams):
 
 
 def test_reopening_a_closed_cycle_invites_only_people_added_since(bank, teams):
-    cycle = cycle_make(bank, teams)
+    cycle = draft_cycle_make(bank, teams)
     cycle_open(cycle=cycle, actor=None)
     cycle_close(cycle=cycle, actor=None)
     TeamMember.objects.create(team=teams[1], email="new@example.com")
@@ -97,7 +97,7 @@ def test_reopening_a_closed_cycle_invites_only_people_added_since(bank, teams):
 
 
 def test_only_sha256_hashes_of_tokens_are_stored(bank, teams, leader_a):
-    cycle = cycle_make(bank, teams)
+    cycle = draft_cycle_make(bank, teams)
     cycle_open(cycle=cycle, actor=None)
     for stored in Invitation.objects.filter(cycle=cycle).values_list("token_hash", flat=True):
         assert re.fullmatch(r"[0-9a-f]{64}", stored)
@@ -110,7 +110,7 @@ def test_only_sha256_hashes_of_tokens_are_stored(bank, teams, leader_a):
 
 
 def test_rotating_a_shared_link_replaces_its_token(bank, teams):
-    cycle = cycle_make(bank, teams)
+    cycle = draft_cycle_make(bank, teams)
     first = shared_link_rotate(cycle=cycle, team=teams[0], actor=None)
     second = shared_link_rotate(cycle=cycle, team=teams[0], actor=None)
     assert first != second
@@ -132,7 +132,7 @@ def test_rotating_a_shared_link_replaces_its_token(bank, teams):
     ],
 )
 def test_transitions_not_in_the_rules_are_refused_and_change_nothing(bank, teams, state, to):
-    cycle = cycle_make(bank, teams)
+    cycle = draft_cycle_make(bank, teams)
     Cycle.objects.filter(pk=cycle.pk).update(recorded_state=state)
     cycle.refresh_from_db()
     with pytest.raises(CycleError):
@@ -142,7 +142,7 @@ def test_transitions_not_in_the_rules_are_refused_and_change_nothing(bank, teams
 
 
 def test_a_cycle_goes_draft_open_closed_released_with_an_audit_trail(bank, teams, hr_user):
-    cycle = cycle_make(bank, teams)
+    cycle = draft_cycle_make(bank, teams)
     for to in ("open", "closed", "released"):
         cycle_transition(cycle=cycle, to=to, actor=hr_user)
         cycle.refresh_from_db()
@@ -154,7 +154,7 @@ def test_a_cycle_goes_draft_open_closed_released_with_an_audit_trail(bank, teams
 
 
 def test_a_cycle_without_teams_cannot_open(bank):
-    cycle = cycle_make(bank, [])
+    cycle = draft_cycle_make(bank, [])
     with pytest.raises(CycleError, match="at least one team"):
         cycle_open(cycle=cycle, actor=None)
     cycle.refresh_from_db()
@@ -162,14 +162,14 @@ def test_a_cycle_without_teams_cannot_open(bank):
 
 
 def test_releasing_needs_a_closed_cycle(bank, teams):
-    cycle = cycle_make(bank, teams)
+    cycle = draft_cycle_make(bank, teams)
     cycle_open(cycle=cycle, actor=None)
     with pytest.raises(CycleError):
         cycle_release(cycle=cycle, actor=None)
 
 
 def test_counts_show_invited_in_progress_and_submitted_per_team(bank, teams):
-    cycle = cycle_make(bank, teams)
+    cycle = draft_cycle_make(bank, teams)
     cycle_open(cycle=cycle, actor=None)
     alpha = Invitation.objects.filter(cycle=cycle, team=teams[0], role=Role.MEMBER)
     Invitation.objects.filter(pk__in=alpha.values("pk")[:1]).update(state="started")
@@ -191,7 +191,7 @@ def test_counts_show_invited_in_progress_and_submitted_per_team(bank, teams):
 
 def test_a_window_is_kept_on_the_cycle(bank, teams):
     opens = timezone.now()
-    cycle = cycle_make(bank, teams, opens_at=opens, closes_at=opens + dt.timedelta(days=14))
+    cycle = draft_cycle_make(bank, teams, opens_at=opens, closes_at=opens + dt.timedelta(days=14))
     cycle_open(cycle=cycle, actor=None)
     assert cycle.accepts_answers()
     assert Question.objects.filter(cycles=cycle).count() == cycle.questions.count()

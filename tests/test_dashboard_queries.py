@@ -7,8 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments.models import Cycle
-from tests.conftest import user_make
-from tests.dashboard_builders import released_org_make
+from tests.builders import released_org_make, user_make
 
 
 def _team_url(cycle: str, team: str) -> str:

@@ -16,6 +16,7 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.forms.models import model_to_dict
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -38,8 +39,8 @@ from assessments.hr.invitations import (
 )
 from assessments.models import AuditEvent, EmailRun, Invitation, token_hash
 from tests import email_backends
+from tests.builders import draft_cycle_make, roster_team_make, user_make
 from tests.email_backends import FlakyBackend
-from tests.hr_builders import cycle_make, team_make
 
 pytestmark = pytest.mark.django_db
 
@@ -63,8 +64,8 @@ def hr(client, hr_user):
 
 
 def open_cycle(bank, *, members: int, leader=None):
-    team = team_make("Alpha", leaders=(leader,) if leader else (), members=members)
-    cycle = cycle_make(bank, [team], closes_at=timezone.now() + dt.timedelta(days=10))
+    team = roster_team_make("Alpha", leaders=(leader,) if leader else (), members=members)
+    cycle = draft_cycle_make(bank, [team], closes_at=timezone.now() + dt.timedelta(days=10))
     cycle_open(cycle=cycle, actor=None)
     return cycle
 
@@ -281,10 +282,6 @@ def test_a_mail_server_that_stays_down_stops_the_run_after_three_failed_batches(
 
 
 def _page_of(cycle) -> str:
-    from django.test import Client
-
-    from tests.conftest import user_make
-
     client = Client()
     client.force_login(user_make("hr2@example.com", hr=True))
     return client.get(cycle_url(cycle)).text
@@ -508,7 +505,7 @@ def test_the_console_backend_prints_the_emails_from_the_worker(cycle, settings, 
 
 
 def test_a_draft_cycle_cannot_start_a_run(hr, bank):
-    draft = cycle_make(bank, [team_make("Beta", members=3)], name="Draft")
+    draft = draft_cycle_make(bank, [roster_team_make("Beta", members=3)], name="Draft")
     page = hr.post(send_url(draft), follow=True).text
     assert "Invitations go out only while the cycle is open." in page
     assert not EmailRun.objects.exists()

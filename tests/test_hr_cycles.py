@@ -21,7 +21,7 @@ from assessments.models import (
     Submission,
     token_hash,
 )
-from tests.hr_builders import cycle_make, team_make
+from tests.builders import draft_cycle_make, roster_team_make
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +35,8 @@ def hr(client, hr_user):
 @pytest.fixture
 def teams(leader_a, leader_b):
     return [
-        team_make("Alpha", leaders=(leader_a,), members=4),
-        team_make("Beta", leaders=(leader_b,), members=3),
+        roster_team_make("Alpha", leaders=(leader_a,), members=4),
+        roster_team_make("Beta", leaders=(leader_b,), members=3),
     ]
 
 
@@ -92,13 +92,13 @@ def test_a_bad_cycle_form_says_what_is_wrong_and_creates_nothing(hr, bank, teams
 
 
 def test_a_cycle_name_is_unique(hr, bank, teams):
-    cycle_make(bank, teams, name="2027 Q1")
+    draft_cycle_make(bank, teams, name="2027 Q1")
     response = hr.post(reverse("assessments:hr-cycle-new"), _form(bank, teams))
     assert "already exists" in response.content.decode()
 
 
 def test_hr_opens_closes_and_releases_a_cycle_from_its_page(hr, bank, teams, hr_user):
-    cycle = cycle_make(bank, teams)
+    cycle = draft_cycle_make(bank, teams)
     page = hr.get(reverse("assessments:hr-cycle", args=[cycle.pk])).content.decode()
     assert "Open cycle" in page
     for to, label in (("open", "Close cycle"), ("closed", "Release results"), ("released", "")):
@@ -112,7 +112,7 @@ def test_hr_opens_closes_and_releases_a_cycle_from_its_page(hr, bank, teams, hr_
 
 
 def test_a_refused_transition_is_explained_and_changes_nothing(hr, bank, teams):
-    cycle = cycle_make(bank, teams)
+    cycle = draft_cycle_make(bank, teams)
     url = reverse("assessments:hr-cycle-transition", args=[cycle.pk, "released"])
     response = hr.post(url, follow=True)
     cycle.refresh_from_db()
@@ -121,7 +121,7 @@ def test_a_refused_transition_is_explained_and_changes_nothing(hr, bank, teams):
 
 
 def test_transitions_need_a_post(hr, bank, teams):
-    cycle = cycle_make(bank, teams)
+    cycle = draft_cycle_make(bank, teams)
     url = reverse("assessments:hr-cycle-transition", args=[cycle.pk, "open"])
     assert hr.get(url).status_code == 405
     cycle.refresh_from_db()
@@ -129,7 +129,7 @@ def test_transitions_need_a_post(hr, bank, teams):
 
 
 def test_hr_sends_invitations_and_reminders_from_the_cycle_page(hr, bank, teams):
-    cycle = cycle_make(bank, teams)
+    cycle = draft_cycle_make(bank, teams)
     cycle_open(cycle=cycle, actor=None)
     url = reverse("assessments:hr-cycle", args=[cycle.pk])
     assert "Send 9 invitations" in hr.get(url).content.decode()
@@ -150,7 +150,7 @@ def test_hr_sends_invitations_and_reminders_from_the_cycle_page(hr, bank, teams)
 
 
 def test_the_cycle_page_polls_its_counts_while_open_and_serves_the_partial_to_htmx(hr, bank, teams):
-    cycle = cycle_make(bank, teams)
+    cycle = draft_cycle_make(bank, teams)
     cycle_open(cycle=cycle, actor=None)
     url = reverse("assessments:hr-cycle", args=[cycle.pk])
     page = hr.get(url).content.decode()
@@ -166,13 +166,13 @@ def test_the_cycle_page_polls_its_counts_while_open_and_serves_the_partial_to_ht
 
 
 def test_a_closed_cycle_page_does_not_poll(hr, bank, teams):
-    cycle = cycle_make(bank, teams)
+    cycle = draft_cycle_make(bank, teams)
     page = hr.get(reverse("assessments:hr-cycle", args=[cycle.pk])).content.decode()
     assert "hx-trigger" not in page
 
 
 def test_hr_copies_a_fresh_personal_link_shown_once(hr, bank, teams):
-    cycle = cycle_make(bank, teams)
+    cycle = draft_cycle_make(bank, teams)
     cycle_open(cycle=cycle, actor=None)
     invitation = Invitation.objects.filter(cycle=cycle, role=Role.MEMBER).first()
     team_page = hr.get(reverse("assessments:hr-cycle-team", args=[cycle.pk, invitation.team_id]))
@@ -187,7 +187,7 @@ def test_hr_copies_a_fresh_personal_link_shown_once(hr, bank, teams):
 
 
 def test_hr_creates_a_team_s_shared_link(hr, bank, teams):
-    cycle = cycle_make(bank, teams)
+    cycle = draft_cycle_make(bank, teams)
     cycle_open(cycle=cycle, actor=None)
     response = hr.post(reverse("assessments:hr-shared-link", args=[cycle.pk, teams[1].pk]))
     token = re.search(r"/t/([A-Za-z0-9_-]+)/", response.content.decode()).group(1)
@@ -195,7 +195,7 @@ def test_hr_creates_a_team_s_shared_link(hr, bank, teams):
 
 
 def test_a_team_not_in_the_cycle_has_no_page_in_it(hr, bank, teams):
-    cycle = cycle_make(bank, teams[:1])
+    cycle = draft_cycle_make(bank, teams[:1])
     url = reverse("assessments:hr-cycle-team", args=[cycle.pk, teams[1].pk])
     assert hr.get(url).status_code == 404
     url = reverse("assessments:hr-shared-link", args=[cycle.pk, teams[1].pk])
@@ -203,7 +203,7 @@ def test_a_team_not_in_the_cycle_has_no_page_in_it(hr, bank, teams):
 
 
 def test_the_cycle_list_shows_each_cycle_with_its_response_rate(hr, bank, teams):
-    cycle = cycle_make(bank, teams)
+    cycle = draft_cycle_make(bank, teams)
     cycle_open(cycle=cycle, actor=None)
     for _ in range(2):
         Submission.objects.create(

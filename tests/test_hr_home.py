@@ -10,24 +10,24 @@ from django.utils import timezone
 
 from assessments.hr.cycles import cycle_close, cycle_open, cycle_release
 from assessments.models import Invitation, Role, Submission, token_hash
-from tests.hr_builders import cycle_make, team_make
+from tests.builders import draft_cycle_make, roster_team_make
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def alpha(leader_a):
-    return team_make("Alpha", leaders=(leader_a,), members=4)
+    return roster_team_make("Alpha", leaders=(leader_a,), members=4)
 
 
 @pytest.fixture
 def beta(leader_b):
-    return team_make("Beta", leaders=(leader_b,), members=3)
+    return roster_team_make("Beta", leaders=(leader_b,), members=3)
 
 
 @pytest.fixture
 def open_cycle(bank, alpha, beta):
-    cycle = cycle_make(bank, [alpha, beta], name="2027 Q1")
+    cycle = draft_cycle_make(bank, [alpha, beta], name="2027 Q1")
     cycle_open(cycle=cycle, actor=None)
     for team in (alpha, alpha, beta):
         Submission.objects.create(
@@ -69,8 +69,8 @@ def test_a_leader_sees_only_their_own_team_and_only_its_response_count(
 
 
 def test_a_leader_sees_released_cycles_of_their_team(client, leader_a, bank, alpha, beta):
-    cycle = cycle_make(bank, [alpha], name="2026 Q3")
-    other = cycle_make(bank, [beta], name="2026 Q2")
+    cycle = draft_cycle_make(bank, [alpha], name="2026 Q3")
+    other = draft_cycle_make(bank, [beta], name="2026 Q2")
     for each in (cycle, other):
         cycle_open(cycle=each, actor=None)
         cycle_close(cycle=each, actor=None)
@@ -121,7 +121,7 @@ def test_a_leader_cannot_start_a_self_assessment_for_another_team(
 
 
 def test_no_self_assessment_door_when_the_cycle_has_none(client, leader_a, bank, alpha):
-    cycle = cycle_make(bank, [alpha], name="No self", self_assessment=False)
+    cycle = draft_cycle_make(bank, [alpha], name="No self", self_assessment=False)
     cycle_open(cycle=cycle, actor=None)
     client.force_login(leader_a)
     assert "self-assessment" not in client.get(reverse("home")).content.decode()

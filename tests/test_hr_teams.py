@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from assessments.models import AuditEvent, Team
-from tests.hr_builders import team_make
+from tests.builders import roster_team_make
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def hr(client, hr_user):
 
 def test_the_team_list_shows_department_leaders_and_member_count(hr, leader_a):
     department = Team.objects.create(name="Engineering", slug="engineering", is_department=True)
-    team_make("Alpha", leaders=(leader_a,), members=4, department=department)
+    roster_team_make("Alpha", leaders=(leader_a,), members=4, department=department)
     page = hr.get(reverse("assessments:hr-teams")).content.decode()
     assert "Alpha" in page
     assert "Engineering" in page
@@ -55,7 +55,9 @@ def test_hr_creates_a_team_with_a_new_department_leader_and_members(hr):
 
 
 def test_hr_edits_a_team_and_its_members_become_what_the_form_says(hr, leader_a, leader_b):
-    team = team_make("Alpha", leaders=(leader_a,), members=["x@example.com", "y@example.com"])
+    team = roster_team_make(
+        "Alpha", leaders=(leader_a,), members=["x@example.com", "y@example.com"]
+    )
     form = hr.get(reverse("assessments:hr-team-edit", args=[team.pk])).content.decode()
     assert "x@example.com\ny@example.com" in form
     hr.post(
@@ -85,7 +87,7 @@ def test_bad_emails_are_named_and_nothing_is_saved(hr):
 
 
 def test_two_teams_cannot_share_a_name(hr):
-    team_make("Alpha")
+    roster_team_make("Alpha")
     response = hr.post(
         reverse("assessments:hr-team-new"),
         {"name": "alpha", "department": "", "leaders": "", "members": ""},
@@ -95,7 +97,7 @@ def test_two_teams_cannot_share_a_name(hr):
 
 
 def test_a_department_cannot_be_named_like_a_team(hr):
-    team_make("Alpha")
+    roster_team_make("Alpha")
     response = hr.post(
         reverse("assessments:hr-team-new"),
         {"name": "Beta", "department": "Alpha", "leaders": "", "members": ""},

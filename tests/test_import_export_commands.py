@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from assessments.models import Answer, ApiToken, Cycle, Role, Submission, Team, token_hash
-from tests.results_builders import tiny_bank_make
+from tests.builders import tiny_bank_make
 
 pytestmark = pytest.mark.django_db
 

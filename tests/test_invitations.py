@@ -16,7 +16,7 @@ from assessments.hr.email_runs import invitations_send, reminders_send
 from assessments.hr.invitations import reminders_due
 from assessments.models import Cycle, Invitation, Role, token_hash
 from assessments.templatetags.cycle_time import cycle_time
-from tests.hr_builders import cycle_make, team_make
+from tests.builders import draft_cycle_make, roster_team_make
 
 pytestmark = pytest.mark.django_db
 
@@ -25,9 +25,9 @@ LINK = re.compile(r"https?://\S+/s/([A-Za-z0-9_-]+)/")
 
 @pytest.fixture
 def cycle(bank, leader_a):
-    team = team_make("Alpha", leaders=(leader_a,), members=3)
+    team = roster_team_make("Alpha", leaders=(leader_a,), members=3)
     closes = timezone.now() + dt.timedelta(days=10)
-    cycle = cycle_make(bank, [team], closes_at=closes)
+    cycle = draft_cycle_make(bank, [team], closes_at=closes)
     cycle_open(cycle=cycle, actor=None)
     return cycle
 
@@ -79,7 +79,7 @@ def test_the_link_in_an_email_opens_the_survey(cycle, client):
 
 
 def test_a_draft_cycle_sends_nothing(bank):
-    draft = cycle_make(bank, [team_make("Beta", members=3)], name="Draft")
+    draft = draft_cycle_make(bank, [roster_team_make("Beta", members=3)], name="Draft")
     assert invitations_send(cycle=draft, actor=None).sent == 0
     assert reminders_send(cycle=draft, actor=None).sent == 0
     assert mail.outbox == []
@@ -159,7 +159,7 @@ def test_the_send_reminders_command_reminds_and_can_invite(cycle, capsys):
 def test_the_send_reminders_command_refuses_a_cycle_that_is_not_open(bank):
     from django.core.management.base import CommandError
 
-    draft = cycle_make(bank, [team_make("Beta", members=3)], name="Draft")
+    draft = draft_cycle_make(bank, [roster_team_make("Beta", members=3)], name="Draft")
     with pytest.raises(CommandError, match="not open"):
         call_command("send_reminders", cycle=draft.name)
     with pytest.raises(CommandError, match="No cycle"):

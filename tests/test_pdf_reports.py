@@ -11,8 +11,8 @@ import pytest
 from assessments.charts import svg as svg_charts
 from assessments.reports import content as reports
 from assessments.results.anonymity import report_for_viewer
+from tests.builders import report_answers_add, report_cycle_make, report_team_make
 from tests.pdf_text import pdf_fonts, pdf_info, pdf_objects, pdf_text
-from tests.report_builders import report_answers_add, report_cycle_make, report_team_make
 
 COMMENTS = [
     "Weekly planning keeps us focused.",

@@ -7,15 +7,15 @@ from django.db.models.signals import post_delete
 
 from assessments.models import DraftAnswer, DraftComment, Invitation
 from leadership.prepared import PreparedDelete, PreparedQuery, PreparedUpdate
-from tests.survey_builders import cycle_make, drafts_fill, invitation_make, team_make
+from tests.builders import drafts_fill, invitation_make, led_team_make, open_cycle_make
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def two_invitations(bank):
-    team = team_make("Platform")
-    cycle = cycle_make(bank, teams=[team])
+    team = led_team_make("Platform")
+    cycle = open_cycle_make(bank, teams=[team])
     invitations = [invitation_make(cycle, team)[0] for _ in range(2)]
     for invitation in invitations:
         drafts_fill(invitation, comment="Fine.")

@@ -30,12 +30,12 @@ from assessments.privacy.subject import (
     subject_export,
     subject_pseudonym,
 )
-from tests.conftest import user_make
-from tests.privacy_builders import (
+from tests.builders import (
     answers_add,
     cycle_ended,
     invitation_with_drafts,
     team_with_members,
+    user_make,
 )
 
 SAM = "sam@example.com"

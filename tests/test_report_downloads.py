@@ -11,9 +11,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from assessments.models import AuditEvent, Cycle, ReportJob
-from tests.conftest import user_make
+from tests.builders import report_answers_add, report_cycle_make, report_team_make, user_make
 from tests.pdf_text import pdf_text
-from tests.report_builders import report_answers_add, report_cycle_make, report_team_make
 
 
 @pytest.fixture

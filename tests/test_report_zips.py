@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from assessments.models import AuditEvent, Cycle, ReportJob
 from assessments.privacy.retention import retention_apply
 from assessments.reports.zips import AUDIT_ACTION, TRIGGER_RETENTION, report_zips_clean
+from tests.builders import report_answers_add, report_cycle_make, report_team_make
 
 T0 = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
 DAYS = 7
@@ -164,7 +165,6 @@ def test_a_newer_finished_zip_replaces_the_older_ones_of_its_cycle_only(bank, me
 @pytest.mark.django_db
 def test_a_job_that_finishes_replaces_the_previous_zip_at_once(bank, hr_user, media):
     from assessments.reports.jobs import report_job_build
-    from tests.report_builders import report_answers_add, report_cycle_make, report_team_make
 
     cycle = report_cycle_make(bank)
     team = report_team_make(cycle, "Platform")

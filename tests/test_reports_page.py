@@ -15,9 +15,13 @@ from django.utils import timezone
 
 from assessments.models import Cycle, ReportJob, Team
 from assessments.reports.jobs import report_job_build, report_job_run
-from tests.conftest import user_make
-from tests.dashboard_builders import released_org_make
-from tests.report_builders import report_answers_add, report_cycle_make, report_team_make
+from tests.builders import (
+    released_org_make,
+    report_answers_add,
+    report_cycle_make,
+    report_team_make,
+    user_make,
+)
 
 APP_CSS = Path(__file__).resolve().parents[1] / "static" / "css" / "app.css"
 

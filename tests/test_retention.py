@@ -20,7 +20,7 @@ from assessments.models import (
 )
 from assessments.privacy.retention import PURGED_TOKEN_PREFIX, months_before, retention_apply
 from assessments.results.stored import FROZEN_PREFIX, cycle_report
-from tests.privacy_builders import (
+from tests.builders import (
     answers_add,
     cycle_ended,
     invitation_with_drafts,

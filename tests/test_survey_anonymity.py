@@ -13,7 +13,7 @@ from django.urls import reverse
 from assessments.models import Answer, Comment, Invitation, Submission, token_hash
 from assessments.survey import flow as survey
 from assessments.survey.views import SESSION_KEY
-from tests.survey_builders import cycle_make, invitation_make, step_data, team_make
+from tests.builders import invitation_make, led_team_make, open_cycle_make, step_data
 
 pytestmark = pytest.mark.django_db
 
@@ -45,8 +45,8 @@ def _take_survey(client, invitation: Invitation, token: str) -> str:
 
 def test_no_row_and_no_log_line_links_a_submission_to_its_invitation(client, bank, caplog):
     caplog.set_level(logging.DEBUG)
-    team = team_make()
-    cycle = cycle_make(bank, teams=[team])
+    team = led_team_make()
+    cycle = open_cycle_make(bank, teams=[team])
     email = "ria.respondent@example.com"
     invitation, token = invitation_make(cycle, team, email=email)
     invitation_make(cycle, team)  # someone who has not answered yet

@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from assessments.models import Answer, Invitation, Submission
-from tests.survey_builders import cycle_make, drafts_fill, invitation_make, team_make
+from tests.builders import drafts_fill, invitation_make, led_team_make, open_cycle_make
 
 INVITATIONS = 50
 SUBMITS_EACH = 10
@@ -30,8 +30,8 @@ def test_fifty_invitations_submitted_ten_times_at_once_give_exactly_fifty_submis
     # Every thread comes from 127.0.0.1: lift the per-address limits for this test.
     settings.PILLARS_RATELIMIT_SUBMIT = "100000/60"
     settings.PILLARS_RATELIMIT_TOKEN = "100000/60"
-    team = team_make()
-    cycle = cycle_make(bank, teams=[team])
+    team = led_team_make()
+    cycle = open_cycle_make(bank, teams=[team])
     tokens = []
     for _ in range(INVITATIONS):
         invitation, token = invitation_make(cycle, team)

@@ -11,13 +11,13 @@ from django.utils import timezone
 from assessments.models import Answer, Comment, Cycle, Invitation, Role, SharedLink, Submission
 from assessments.models import token_hash as hash_of
 from assessments.survey import flow as survey
-from tests.survey_builders import (
-    cycle_make,
+from tests.builders import (
     drafts_fill,
     invitation_make,
+    led_team_make,
+    open_cycle_make,
     step_data,
     survey_enter,
-    team_make,
 )
 
 pytestmark = pytest.mark.django_db
@@ -25,8 +25,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def setup(bank):
-    team = team_make("Platform")
-    cycle = cycle_make(bank, teams=[team])
+    team = led_team_make("Platform")
+    cycle = open_cycle_make(bank, teams=[team])
     invitation, token = invitation_make(cycle, team)
     return cycle, team, invitation, token
 
@@ -139,8 +139,8 @@ def test_reopening_the_link_resumes_on_the_first_unfinished_step_with_answers_in
 
 
 def test_the_self_invitation_reads_in_the_first_person_and_says_so(client, bank, leader_a):
-    team = team_make("Platform", leader=leader_a)
-    cycle = cycle_make(bank, teams=[team])
+    team = led_team_make("Platform", leader=leader_a)
+    cycle = open_cycle_make(bank, teams=[team])
     _, token = invitation_make(cycle, team, role=Role.SELF, email=leader_a.email)
     key = survey_enter(client, token)
     intro = client.get(_url("survey", key)).content.decode()
@@ -152,8 +152,8 @@ def test_the_self_invitation_reads_in_the_first_person_and_says_so(client, bank,
 
 
 def test_the_leader_s_thank_you_page_speaks_of_their_self_assessment(client, bank, leader_a):
-    team = team_make("Platform", leader=leader_a)
-    cycle = cycle_make(bank, teams=[team])
+    team = led_team_make("Platform", leader=leader_a)
+    cycle = open_cycle_make(bank, teams=[team])
     invitation, token = invitation_make(cycle, team, role=Role.SELF, email=leader_a.email)
     key = survey_enter(client, token)
     for step in survey.survey_build(invitation=invitation).steps:
@@ -219,10 +219,10 @@ def test_an_unknown_link_gets_a_friendly_404(client, bank):
 
 
 def test_a_cycle_that_has_not_opened_yet_says_so(client, bank):
-    team = team_make()
+    team = led_team_make()
     for cycle in (
-        cycle_make(bank, teams=[team], state=Cycle.State.DRAFT),
-        cycle_make(bank, teams=[team], opens_in_days=3),
+        open_cycle_make(bank, teams=[team], state=Cycle.State.DRAFT),
+        open_cycle_make(bank, teams=[team], opens_in_days=3),
     ):
         _, token = invitation_make(cycle, team)
         response = client.get(_url("survey-start", token), follow=True)
@@ -257,8 +257,8 @@ def test_a_lost_session_gets_a_page_that_says_to_open_the_link_again(client, set
 def test_a_shared_link_issues_a_fresh_invitation_per_visitor_and_resumes_for_the_same_one(
     client, bank
 ):
-    team = team_make()
-    cycle = cycle_make(bank, teams=[team])
+    team = led_team_make()
+    cycle = open_cycle_make(bank, teams=[team])
     SharedLink.objects.create(cycle=cycle, team=team, token_hash=hash_of("shared-secret"))
     first = client.get(_url("shared-start", "shared-secret"))
     assert first.status_code == 302

@@ -10,13 +10,13 @@ from django.urls import reverse
 
 from assessments.models import Comment, DraftAnswer, DraftComment
 from assessments.survey import flow as survey
-from tests.survey_builders import (
-    cycle_make,
+from tests.builders import (
     drafts_fill,
     invitation_make,
+    led_team_make,
+    open_cycle_make,
     step_data,
     survey_enter,
-    team_make,
 )
 
 pytestmark = pytest.mark.django_db
@@ -24,8 +24,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def respondent(bank, client):
-    team = team_make()
-    cycle = cycle_make(bank, teams=[team])
+    team = led_team_make()
+    cycle = open_cycle_make(bank, teams=[team])
     invitation, token = invitation_make(cycle, team)
     key = survey_enter(client, token)
     built = survey.survey_build(invitation=invitation)
@@ -60,7 +60,7 @@ def test_a_value_off_the_scale_is_refused(client, respondent, value):
 
 def test_a_question_of_another_cycle_is_refused(client, respondent, bank):
     invitation, key, _ = respondent
-    other = cycle_make(bank, teams=[invitation.team], name="Other")
+    other = open_cycle_make(bank, teams=[invitation.team], name="Other")
     question = bank.questions.ratings().first()
     # The same bank: make the other cycle's question a different version this cycle lacks.
     newer = question.revise(text="A reworded statement.")
@@ -133,8 +133,8 @@ def test_a_huge_post_gets_a_friendly_400_page(client, respondent, settings):
 
 
 def test_a_post_without_the_csrf_token_is_refused(bank):
-    team = team_make()
-    cycle = cycle_make(bank, teams=[team])
+    team = led_team_make()
+    cycle = open_cycle_make(bank, teams=[team])
     invitation, token = invitation_make(cycle, team)
     browser = Client(enforce_csrf_checks=True)
     key = survey_enter(browser, token)
@@ -150,8 +150,8 @@ def test_a_post_without_the_csrf_token_is_refused(bank):
 
 def test_a_post_with_the_csrf_token_and_a_null_origin_is_accepted(bank):
     """Referrer-Policy: no-referrer makes browsers send Origin: null; the token still guards."""
-    team = team_make()
-    cycle = cycle_make(bank, teams=[team])
+    team = led_team_make()
+    cycle = open_cycle_make(bank, teams=[team])
     invitation, token = invitation_make(cycle, team)
     browser = Client(enforce_csrf_checks=True)
     key = survey_enter(browser, token)
@@ -175,8 +175,8 @@ def test_a_post_with_the_csrf_token_and_a_null_origin_is_accepted(bank):
 
 
 def test_a_refused_survey_post_still_hides_its_address_and_is_not_cached(bank):
-    team = team_make()
-    cycle = cycle_make(bank, teams=[team])
+    team = led_team_make()
+    cycle = open_cycle_make(bank, teams=[team])
     invitation, token = invitation_make(cycle, team)
     browser = Client(enforce_csrf_checks=True)
     key = survey_enter(browser, token)

@@ -15,7 +15,7 @@ from assessments.survey import flow as survey
 from assessments.survey.page_frames import frame_cut, slot
 from assessments.survey.views import _context
 from assessments.templatetags.survey_items import survey_items_html
-from tests.survey_builders import cycle_make, invitation_make, survey_enter, team_make
+from tests.builders import invitation_make, led_team_make, open_cycle_make, survey_enter
 
 pytestmark = pytest.mark.django_db
 
@@ -48,8 +48,8 @@ def _template_render(response, key: str, number: int) -> str:
 
 @pytest.mark.parametrize("role", [Role.MEMBER, Role.SELF])
 def test_a_step_page_is_byte_for_byte_what_its_template_renders(client, bank, role):
-    team = team_make('R&D <"core">')
-    cycle = cycle_make(bank, teams=[team], name="Q4 <i>&</i>")
+    team = led_team_make('R&D <"core">')
+    cycle = open_cycle_make(bank, teams=[team], name="Q4 <i>&</i>")
     invitation, token = invitation_make(cycle, team, role=role)
     key = survey_enter(client, token)
     built = survey.survey_build(invitation=invitation)
@@ -77,8 +77,8 @@ def test_a_step_page_is_byte_for_byte_what_its_template_renders(client, bank, ro
 
 
 def test_two_respondents_on_the_same_step_each_see_only_their_own_answers(bank):
-    team = team_make("Platform")
-    cycle = cycle_make(bank, teams=[team])
+    team = led_team_make("Platform")
+    cycle = open_cycle_make(bank, teams=[team])
     pages = []
     for value in (1, 5):
         invitation, token = invitation_make(cycle, team)
@@ -100,8 +100,8 @@ def test_two_respondents_on_the_same_step_each_see_only_their_own_answers(bank):
 def test_a_step_page_takes_three_queries_once_the_cycle_is_known(
     client, bank, django_assert_num_queries
 ):
-    team = team_make("Platform")
-    cycle = cycle_make(bank, teams=[team])
+    team = led_team_make("Platform")
+    cycle = open_cycle_make(bank, teams=[team])
     _, token = invitation_make(cycle, team)
     key = survey_enter(client, token)
     url = reverse("assessments:survey-step", args=[key, 1])
@@ -112,8 +112,8 @@ def test_a_step_page_takes_three_queries_once_the_cycle_is_known(
 
 
 def test_a_closed_cycle_is_seen_at_once_by_a_step_page_already_shown(client, bank):
-    team = team_make("Platform")
-    cycle = cycle_make(bank, teams=[team])
+    team = led_team_make("Platform")
+    cycle = open_cycle_make(bank, teams=[team])
     _, token = invitation_make(cycle, team)
     key = survey_enter(client, token)
     url = reverse("assessments:survey-step", args=[key, 1])

@@ -14,7 +14,7 @@ from assessments.hr.teams import (
     teams_import,
 )
 from assessments.models import Team, TeamMember
-from tests.hr_builders import team_make
+from tests.builders import roster_team_make
 
 pytestmark = pytest.mark.django_db
 
@@ -76,8 +76,8 @@ def test_importing_the_same_file_twice_changes_nothing():
 
 
 def test_a_team_in_the_file_gets_exactly_the_members_the_file_lists(leader_a):
-    team_make("Platform", members=["old@example.com", "sam@example.com"])
-    untouched = team_make("Other", leaders=(leader_a,), members=2)
+    roster_team_make("Platform", members=["old@example.com", "sam@example.com"])
+    untouched = roster_team_make("Other", leaders=(leader_a,), members=2)
     _import(GOOD)
     platform = Team.objects.get(name="Platform")
     assert "old@example.com" not in platform.members.values_list("email", flat=True)

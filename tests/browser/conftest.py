@@ -7,19 +7,16 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.pages import LAPTOP, PHONE
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run in a thread
 # with a running loop unless told that this is intended (it is: the test thread is synchronous).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
-PHONE = {"width": 390, "height": 844}
-LAPTOP = {"width": 1366, "height": 900}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -57,23 +54,3 @@ def laptop(browser):
     context = browser.new_context(viewport=LAPTOP)
     yield context.new_page()
     context.close()
-
-
-def screenshot(page, name: str) -> None:
-    """Keep a screenshot of the page for people to look at (screenshots/ is not in git)."""
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def axe_violations(page, *, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict]:
-    """axe-core's serious and critical violations on the current page."""
-    results = Axe().run(page)
-    return [v for v in results.response["violations"] if v.get("impact") in impacts]
-
-
-def login(page, live_server, user, password: str = "a-long-test-password") -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()

@@ -19,7 +19,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from assessments.models import Cycle, DraftAnswer, Invitation, Role, Team, token_hash, token_new
-from tests.browser.conftest import LAPTOP, screenshot
+from tests.browser.pages import LAPTOP, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

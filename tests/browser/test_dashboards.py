@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assessments.demo import demo_seed
-from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.pages import axe_violations, screenshot
 
 PASSWORD = "pillars-demo"
 

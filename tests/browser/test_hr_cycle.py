@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 from assessments.hr.cycles import cycle_open, shared_link_rotate
 from assessments.models import Cycle, DraftAnswer, Invitation, Role
 from assessments.survey.flow import submission_create
-from tests.browser.conftest import axe_violations, login, screenshot
-from tests.hr_builders import cycle_make, team_make
+from tests.browser.pages import axe_violations, login, screenshot
+from tests.builders import draft_cycle_make, roster_team_make
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,8 +36,8 @@ def _assert_accessible(page) -> None:
 def test_hr_creates_opens_invites_and_watches_responses_arrive(
     live_server, laptop, bank, hr_user, leader_a, leader_b
 ):
-    team_make("Platform", leaders=(leader_a,), members=5)
-    team_make("Mobile", leaders=(leader_b,), members=4)
+    roster_team_make("Platform", leaders=(leader_a,), members=5)
+    roster_team_make("Mobile", leaders=(leader_b,), members=4)
     page = laptop
     login(page, live_server, hr_user)
     screenshot(page, "hr-home-empty-laptop")
@@ -83,8 +83,8 @@ def test_hr_creates_opens_invites_and_watches_responses_arrive(
 
 
 def test_hr_copies_a_personal_link_from_a_team_page(live_server, laptop, bank, hr_user, leader_a):
-    team = team_make("Platform", leaders=(leader_a,), members=3)
-    cycle = cycle_make(bank, [team], name="2027 Q1")
+    team = roster_team_make("Platform", leaders=(leader_a,), members=3)
+    cycle = draft_cycle_make(bank, [team], name="2027 Q1")
     cycle_open(cycle=cycle, actor=None)
     page = laptop
     login(page, live_server, hr_user)
@@ -121,10 +121,10 @@ def test_every_hr_page_is_clean_and_accessible(
     department = Team.objects.create(
         name="Product & Engineering", slug="product-engineering", is_department=True
     )
-    team = team_make("Platform", leaders=(leader_a,), members=6, department=department)
-    team_make("Mobile", leaders=(leader_b,), members=2, department=department)
-    team_make("Finance", members=4)
-    cycle = cycle_make(bank, list(Team.objects.filter(is_department=False)), name="2027 Q1")
+    team = roster_team_make("Platform", leaders=(leader_a,), members=6, department=department)
+    roster_team_make("Mobile", leaders=(leader_b,), members=2, department=department)
+    roster_team_make("Finance", members=4)
+    cycle = draft_cycle_make(bank, list(Team.objects.filter(is_department=False)), name="2027 Q1")
     cycle_open(cycle=cycle, actor=None)
     shared_link_rotate(cycle=cycle, team=team, actor=None)
     invitations = Invitation.objects.filter(cycle=cycle, team=team, role=Role.MEMBER)
@@ -154,9 +154,9 @@ def test_every_hr_page_is_clean_and_accessible(
 def test_a_leader_sees_their_count_and_starts_their_self_assessment(
     live_server, phone, bank, leader_a, leader_b
 ):
-    team = team_make("Platform", leaders=(leader_a,), members=5)
-    team_make("Mobile", leaders=(leader_b,), members=4)
-    cycle = cycle_make(bank, [team], name="2027 Q1")
+    team = roster_team_make("Platform", leaders=(leader_a,), members=5)
+    roster_team_make("Mobile", leaders=(leader_b,), members=4)
+    cycle = draft_cycle_make(bank, [team], name="2027 Q1")
     cycle_open(cycle=cycle, actor=None)
     for invitation in Invitation.objects.filter(cycle=cycle, role=Role.MEMBER)[:2]:
         _answer_and_submit(invitation)

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from assessments.demo import demo_seed
 from assessments.models import Cycle, ReportJob
-from tests.browser.conftest import axe_violations, login, screenshot
+from tests.browser.pages import axe_violations, login, screenshot
 
 PASSWORD = "pillars-demo"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import axe_violations, login, screenshot
+from tests.browser.pages import axe_violations, login, screenshot
 
 
 @pytest.mark.django_db(transaction=True)

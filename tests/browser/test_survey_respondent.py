@@ -9,8 +9,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from assessments.models import Answer, Comment, Invitation, Role, Submission
-from tests.browser.conftest import axe_violations, screenshot
-from tests.survey_builders import cycle_make, invitation_make, team_make
+from tests.browser.pages import axe_violations, screenshot
+from tests.builders import invitation_make, led_team_make, open_cycle_make
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,8 +41,8 @@ def _no_serious_violations(page) -> None:
 def test_a_respondent_on_a_phone_leaves_midway_and_resumes_with_answers_in_place(
     live_server, browser, bank
 ):
-    team = team_make("Platform")
-    cycle = cycle_make(bank, teams=[team])
+    team = led_team_make("Platform")
+    cycle = open_cycle_make(bank, teams=[team])
     invitation, token = invitation_make(cycle, team)
 
     context = browser.new_context(
@@ -124,8 +124,8 @@ def test_a_respondent_on_a_phone_leaves_midway_and_resumes_with_answers_in_place
 
 
 def test_a_leader_takes_the_self_assessment_on_a_laptop(live_server, laptop, bank, leader_a):
-    team = team_make("Platform", leader=leader_a)
-    cycle = cycle_make(bank, teams=[team])
+    team = led_team_make("Platform", leader=leader_a)
+    cycle = open_cycle_make(bank, teams=[team])
     _, token = invitation_make(cycle, team, role=Role.SELF, email=leader_a.email)
 
     laptop.goto(_link(live_server, token))
@@ -149,8 +149,8 @@ def test_a_leader_takes_the_self_assessment_on_a_laptop(live_server, laptop, ban
 
 
 def test_a_step_can_be_completed_with_the_keyboard_alone(live_server, laptop, bank):
-    team = team_make("Platform")
-    cycle = cycle_make(bank, teams=[team])
+    team = led_team_make("Platform")
+    cycle = open_cycle_make(bank, teams=[team])
     invitation, token = invitation_make(cycle, team)
     laptop.goto(_link(live_server, token))
     laptop.get_by_role("link", name=re.compile("Start")).focus()

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from assessments.models import Cycle
-from tests.browser.conftest import axe_violations, login, screenshot
-from tests.hr_builders import cycle_make, team_make
+from tests.browser.pages import axe_violations, login, screenshot
+from tests.builders import draft_cycle_make, roster_team_make
 
 NAMES = [
     "Platform",
@@ -27,8 +27,10 @@ NAMES = [
 
 @pytest.fixture
 def closed_cycle(bank, leader_a):
-    teams = [team_make(name, leaders=(leader_a,) if name == "Legal" else ()) for name in NAMES]
-    cycle = cycle_make(bank, teams)
+    teams = [
+        roster_team_make(name, leaders=(leader_a,) if name == "Legal" else ()) for name in NAMES
+    ]
+    cycle = draft_cycle_make(bank, teams)
     Cycle.objects.filter(pk=cycle.pk).update(recorded_state=Cycle.State.CLOSED)
     return cycle
 
@@ -80,7 +82,7 @@ def test_the_teams_list_filters_and_short_tables_have_no_search_box(
     laptop.get_by_label("Find a team in the responses").fill("pay")
     assert laptop.locator("#counts-table tbody tr:visible").count() == 1
     # A short table needs no search box.
-    short = cycle_make(bank, list(closed_cycle.teams.all()[:3]), name="Short")
+    short = draft_cycle_make(bank, list(closed_cycle.teams.all()[:3]), name="Short")
     laptop.goto(f"{live_server.url}{reverse('assessments:hr-cycle', args=[short.pk])}")
     assert laptop.locator("#counts-table tbody tr").count() == 3
     assert laptop.get_by_label("Find a team in the responses").count() == 0
