@@ -74,11 +74,11 @@ def _worker_init(report: Any) -> None:
 
 
 def _worker_render(team_id: int) -> tuple[int, float, float]:
-    from assessments.reports import content as reports
+    from assessments.reports import content
 
     team = _worker_report.team(team_id)
     started = time.process_time()
-    data = reports.team_report_render(report=_worker_report, team=team)
+    data = content.team_report_render(report=_worker_report, team=team)
     return len(data), _peak_rss_mb(), time.process_time() - started
 
 
@@ -140,8 +140,7 @@ def _main() -> None:
     from django.core.management import call_command
 
     from assessments.models import Cycle
-    from assessments.reports import content as reports
-    from assessments.reports import pdf
+    from assessments.reports import content, pdf
     from assessments.results.anonymity import report_for_viewer
 
     with open(os.devnull, "w") as quiet:
@@ -153,11 +152,11 @@ def _main() -> None:
     platform = next(t for t in report.teams if t.name == "Platform")
 
     # One team PDF beside the floor (both warmed up: fonts and stylesheet are built once).
-    data = reports.team_report_render(report=report, team=platform)
+    data = content.team_report_render(report=report, team=platform)
     pages = _pages(data)
     _floor_pdf(pages)
     team_cpu, team_wall = _timed(
-        lambda: reports.team_report_render(report=report, team=platform), SINGLE_RUNS
+        lambda: content.team_report_render(report=report, team=platform), SINGLE_RUNS
     )
     floor_cpu, floor_wall = _timed(lambda: _floor_pdf(pages), SINGLE_RUNS)
     text_html = _text_only_html(data)

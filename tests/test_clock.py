@@ -27,7 +27,7 @@ from assessments.hr.cycles import CycleError, cycle_open, cycle_transition
 from assessments.hr.email_runs import email_run_send, email_run_start
 from assessments.hr.invitations import reminders_due
 from assessments.models import AuditEvent, Cycle, EmailRun, Invitation, Submission
-from assessments.survey import flow as survey
+from assessments.survey import flow
 from tests.builders import (
     drafts_fill,
     invitation_make,
@@ -120,7 +120,7 @@ def test_a_cycle_that_closes_mid_survey_takes_no_more_answers_and_no_submit(clie
     with time_machine.travel(at(2027, 2, 5, 17, 58), tick=False) as clock:
         key = survey_enter(client, token)
         drafts_fill(invitation, value=3)  # everything answered, ready to submit…
-        step = survey.survey_build(invitation=invitation).steps[0]
+        step = flow.survey_build(invitation=invitation).steps[0]
         saved = client.post(reverse("assessments:survey-autosave", args=[key]), step_data(step))
         assert saved.status_code == 200
         drafts_before = sorted(invitation.drafts.values_list("question_id", "value"))
@@ -167,7 +167,7 @@ def test_a_submission_is_dated_by_the_cycle_s_own_calendar(bank, zone, moment, d
     invitation, _ = invitation_make(cycle, team)
     drafts_fill(invitation)
     with time_machine.travel(moment, tick=False):
-        survey.submission_create(invitation_id=invitation.pk)
+        flow.submission_create(invitation_id=invitation.pk)
     assert Submission.objects.get(cycle=cycle).submitted_on == day
 
 

@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from assessments.charts import svg as svg_charts
-from assessments.reports import content as reports
+from assessments.charts import svg
+from assessments.reports import content
 from assessments.results.anonymity import report_for_viewer
 from tests.builders import report_answers_add, report_cycle_make, report_team_make
 from tests.pdf_text import pdf_fonts, pdf_info, pdf_objects, pdf_text
@@ -49,18 +49,18 @@ def team_of(report, name):
 def test_team_report_prints_the_team_pillars_and_the_scoring_figures(cycle):
     report = report_for_viewer(cycle=cycle, user=None)
     team = team_of(report, "Platform")
-    text = pdf_text(reports.team_report_render(report=report, team=team))
+    text = pdf_text(content.team_report_render(report=report, team=team))
     assert "Platform" in text
     assert "2026 Q2" in text
     for pillar in team.pillars:
         assert pillar.name in text
-        assert reports.fmt_score(pillar.mean) in text
-        assert f"{reports.fmt_pct(pillar.favourable_pct)}%" in text
-        assert f"{reports.fmt_score(pillar.ci_low)}–{reports.fmt_score(pillar.ci_high)}" in text
-        assert reports.fmt_score(pillar.self_score) in text
+        assert content.fmt_score(pillar.mean) in text
+        assert f"{content.fmt_pct(pillar.favourable_pct)}%" in text
+        assert f"{content.fmt_score(pillar.ci_low)}–{content.fmt_score(pillar.ci_high)}" in text
+        assert content.fmt_score(pillar.self_score) in text
     for comment in COMMENTS:
         assert comment in text
-    for message in reports.key_messages(team=team, report=report):
+    for message in content.key_messages(team=team, report=report):
         assert message.title in text
     assert "Goal — where do you want this to be?" in text
     assert "Method and privacy" in text
@@ -69,7 +69,7 @@ def test_team_report_prints_the_team_pillars_and_the_scoring_figures(cycle):
 def test_key_messages_name_the_strongest_and_weakest_pillar_from_the_data(cycle):
     report = report_for_viewer(cycle=cycle, user=None)
     team = team_of(report, "Platform")
-    messages = reports.key_messages(team=team, report=report)
+    messages = content.key_messages(team=team, report=report)
     ranked = sorted(team.pillars, key=lambda p: p.percent)
     assert messages[0].kind == "strength"
     assert messages[0].title == f"Strongest pillar: {ranked[-1].name}"
@@ -88,7 +88,7 @@ def test_a_team_whose_best_pillar_is_mostly_unfavourable_is_not_told_it_is_a_str
     team = team_of(report, "Platform")
     best = max(team.pillars, key=lambda p: p.percent)
     assert best.favourable_pct < 50
-    first = reports.key_messages(team=team, report=report)[0]
+    first = content.key_messages(team=team, report=report)[0]
     assert first.kind == "strength"
     assert first.title == f"Highest-rated pillar: {best.name}"
     assert "Fewer than half the answers are favourable even here" in first.text
@@ -113,7 +113,7 @@ def test_a_negatively_worded_highlight_says_how_the_team_answered_it(
     assert negative.code in team.reverse_scored_codes
     # Answered the other way round from every other item, it heads the list.
     assert getattr(team, highlights)[0].code == negative.code
-    text = pdf_text(reports.team_report_render(report=report, team=team))
+    text = pdf_text(content.team_report_render(report=report, team=team))
     assert f"{wording} {negative.text}" in text
     assert text.count(wording) == 1
 
@@ -122,7 +122,7 @@ def test_a_suppressed_team_report_shows_its_count_and_no_scores_or_comments(cycl
     report = report_for_viewer(cycle=cycle, user=None)
     team = team_of(report, "Sales South")
     assert team.suppressed
-    text = pdf_text(reports.team_report_render(report=report, team=team))
+    text = pdf_text(content.team_report_render(report=report, team=team))
     assert "Sales South" in text
     assert "2 people responded." in text
     assert "Not enough responses to report" in text
@@ -167,7 +167,7 @@ def test_a_report_with_hostile_comments_reaches_no_server_and_prints_them_litera
     team = report_team_make(cycle, "Ops <b>bold</b> & co")
     report_answers_add(cycle, team, values=[4, 4, 3, 5, 4], comments=hostile)
     report = report_for_viewer(cycle=cycle, user=None)
-    data = reports.team_report_render(report=report, team=team_of(report, team.name))
+    data = content.team_report_render(report=report, team=team_of(report, team.name))
     text = pdf_text(data)
     assert Probe.hits == []
     for comment in hostile:
@@ -208,7 +208,7 @@ def test_a_malformed_data_url_is_refused_recorded_and_logged(caplog):
 
 def test_team_report_is_a_tagged_pdf_with_language_title_and_the_embedded_inter_font(cycle):
     report = report_for_viewer(cycle=cycle, user=None)
-    data = reports.team_report_render(report=report, team=team_of(report, "Sales South"))
+    data = content.team_report_render(report=report, team=team_of(report, "Sales South"))
     info = pdf_info(data)
     assert info["Tagged"] == "yes"
     assert info["Title"] == "Sales South — leadership report, 2026 Q2"
@@ -225,7 +225,7 @@ def test_team_report_is_a_tagged_pdf_with_language_title_and_the_embedded_inter_
 def test_every_chart_in_a_team_report_carries_its_figures_as_alternative_text(cycle):
     report = report_for_viewer(cycle=cycle, user=None, detail=True)
     team = team_of(report, "Platform")
-    objects = pdf_objects(reports.team_report_render(report=report, team=team))
+    objects = pdf_objects(content.team_report_render(report=report, team=team))
     shown = [item for p in team.pillars for item in p.items if not item.suppressed]
     assert shown
     # One figure per question's answer bar, its counts spelled out for a screen reader.
@@ -238,20 +238,20 @@ def test_legends_are_html_lists_on_every_page_that_has_a_chart(cycle):
 
     report = report_for_viewer(cycle=cycle, user=None, detail=True)
     team = team_of(report, "Platform")
-    built = reports.team_report_build(report=report, team=team)
-    html = render_to_string(reports.TEAM_TEMPLATE, {"r": built, "page_size": "a4"})
+    built = content.team_report_build(report=report, team=team)
+    html = render_to_string(content.TEAM_TEMPLATE, {"r": built, "page_size": "a4"})
     # Text in the document (tagged, selectable), not letters drawn inside an SVG picture.
     assert html.count('<ul class="legend">') == 1 + len(team.pillars)
     assert "Organisation median</li>" in html
     assert html.count("Neither agree nor disagree</li>") == len(team.pillars)
     assert "legend" not in " ".join(re.findall(r"<img [^>]*>", html))
-    text = pdf_text(reports.team_report_render(report=report, team=team))
+    text = pdf_text(content.team_report_render(report=report, team=team))
     assert text.count("Neither agree nor disagree") >= len(team.pillars)
 
 
 def test_letter_size_is_available_on_request(cycle):
     report = report_for_viewer(cycle=cycle, user=None)
-    data = reports.team_report_render(
+    data = content.team_report_render(
         report=report, team=team_of(report, "Sales South"), page_size="letter"
     )
     assert pdf_info(data)["Page size"].endswith("(letter)")
@@ -259,12 +259,12 @@ def test_letter_size_is_available_on_request(cycle):
 
 def test_organisation_report_lists_teams_scores_and_the_hidden_team(cycle):
     report = report_for_viewer(cycle=cycle, user=None, detail=False)
-    text = pdf_text(reports.org_report_render(report=report))
+    text = pdf_text(content.org_report_render(report=report))
     assert "Scores across teams" in text
     assert "Sales South (2 responses)" in text
     platform = team_of(report, "Platform")
     for pillar in platform.pillars:
-        assert reports.fmt_pct(pillar.percent) in text
+        assert content.fmt_pct(pillar.percent) in text
     for summary in report.pillars:
         assert summary.name in text
     assert "Cronbach" in text
@@ -272,13 +272,13 @@ def test_organisation_report_lists_teams_scores_and_the_hidden_team(cycle):
 
 def test_a_radar_legend_names_each_drawn_series_topmost_first_with_its_line_style():
     series = [
-        svg_charts.RadarSeries("Median", [50.0, None], "#111", dash="2 3"),
-        svg_charts.RadarSeries("Self", [None, None], "#222", dash="6 3"),
-        svg_charts.RadarSeries("Team", [60.0, 70.0], "#333", fill=True),
+        svg.RadarSeries("Median", [50.0, None], "#111", dash="2 3"),
+        svg.RadarSeries("Self", [None, None], "#222", dash="6 3"),
+        svg.RadarSeries("Team", [60.0, 70.0], "#333", fill=True),
     ]
-    assert reports._legend(series) == [
-        reports.LegendKey("Team", "#333", "solid"),
-        reports.LegendKey("Median", "#111", "dotted"),
+    assert content._legend(series) == [
+        content.LegendKey("Team", "#333", "solid"),
+        content.LegendKey("Median", "#111", "dotted"),
     ]
-    series[1] = svg_charts.RadarSeries("Self", [None, 40.0], "#222", dash="6 3")
-    assert reports._legend(series)[1] == reports.LegendKey("Self", "#222", "dashed")
+    series[1] = svg.RadarSeries("Self", [None, 40.0], "#222", dash="6 3")
+    assert content._legend(series)[1] == content.LegendKey("Self", "#222", "dashed")

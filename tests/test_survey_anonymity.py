@@ -11,7 +11,7 @@ from django.db import models
 from django.urls import reverse
 
 from assessments.models import Answer, Comment, Invitation, Submission, token_hash
-from assessments.survey import flow as survey
+from assessments.survey import flow
 from assessments.survey.views import SESSION_KEY
 from tests.builders import invitation_make, led_team_make, open_cycle_make, step_data
 
@@ -28,7 +28,7 @@ def _take_survey(client, invitation: Invitation, token: str) -> str:
     start = client.get(reverse("assessments:survey-start", args=[token]))
     key = start["Location"].rstrip("/").split("/")[-1]
     client.get(start["Location"])
-    for step in survey.survey_build(invitation=invitation).steps:
+    for step in flow.survey_build(invitation=invitation).steps:
         first = step.items[0]
         client.post(reverse("assessments:survey-autosave", args=[key]), {first.field: "2"})
         data = {**step_data(step, value="4", comment="Kind words"), "go": "next"}

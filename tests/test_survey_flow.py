@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from assessments.models import Answer, Comment, Cycle, Invitation, Role, SharedLink, Submission
 from assessments.models import token_hash as hash_of
-from assessments.survey import flow as survey
+from assessments.survey import flow
 from tests.builders import (
     drafts_fill,
     invitation_make,
@@ -66,7 +66,7 @@ def test_a_respondent_completes_the_survey_step_by_step_and_the_link_then_says_s
 ):
     cycle, team, invitation, token = setup
     key = survey_enter(client, token)
-    built = survey.survey_build(invitation=invitation)
+    built = flow.survey_build(invitation=invitation)
     assert len(built.steps) == 5
     for step in built.steps:
         response = client.post(
@@ -105,7 +105,7 @@ def test_the_link_says_already_submitted_in_a_fresh_browser_and_changes_nothing(
 ):
     _, _, invitation, token = setup
     drafts_fill(invitation)
-    survey.submission_create(invitation_id=invitation.pk)
+    flow.submission_create(invitation_id=invitation.pk)
     response = client.get(_url("survey-start", token), follow=True)
     assert response.status_code == 200
     assert "Already submitted" in response.content.decode()
@@ -120,7 +120,7 @@ def test_reopening_the_link_resumes_on_the_first_unfinished_step_with_answers_in
 ):
     _, _, invitation, token = setup
     key = survey_enter(client, token)
-    built = survey.survey_build(invitation=invitation)
+    built = flow.survey_build(invitation=invitation)
     client.post(
         _url("survey-step", key, 1),
         {**step_data(built.steps[0], comment="Clearer goals"), "go": "next"},
@@ -156,7 +156,7 @@ def test_the_leader_s_thank_you_page_speaks_of_their_self_assessment(client, ban
     cycle = open_cycle_make(bank, teams=[team])
     invitation, token = invitation_make(cycle, team, role=Role.SELF, email=leader_a.email)
     key = survey_enter(client, token)
-    for step in survey.survey_build(invitation=invitation).steps:
+    for step in flow.survey_build(invitation=invitation).steps:
         client.post(_url("survey-step", key, step.number), {**step_data(step, value="4")})
     done = client.post(_url("survey-submit", key))
     assert done["Location"] == _url("survey-thanks", key)
@@ -170,13 +170,13 @@ def test_the_leader_s_thank_you_page_speaks_of_their_self_assessment(client, ban
 def test_next_refuses_an_incomplete_step_and_names_the_missing_statements(client, setup):
     _, _, invitation, token = setup
     key = survey_enter(client, token)
-    step = survey.survey_build(invitation=invitation).steps[0]
+    step = flow.survey_build(invitation=invitation).steps[0]
     data = step_data(step)
     del data[step.items[2].field]
     response = client.post(_url("survey-step", key, 1), {**data, "go": "next"})
     assert response.status_code == 422
     page = response.content.decode()
-    assert str(survey.ERROR_STEP_INCOMPLETE) in page.replace("&#x27;", "'")
+    assert str(flow.ERROR_STEP_INCOMPLETE) in page.replace("&#x27;", "'")
     assert f'href="#item-{step.items[2].question_id}"' in page
     # What was given is kept.
     assert invitation.drafts.count() == len(step.items) - 1
@@ -185,7 +185,7 @@ def test_next_refuses_an_incomplete_step_and_names_the_missing_statements(client
 def test_back_saves_the_step_without_asking_for_every_answer(client, setup):
     _, _, invitation, token = setup
     key = survey_enter(client, token)
-    step = survey.survey_build(invitation=invitation).steps[1]
+    step = flow.survey_build(invitation=invitation).steps[1]
     response = client.post(_url("survey-step", key, 2), {step.items[0].field: "3", "go": "back"})
     assert response.status_code == 302
     assert response["Location"] == _url("survey-step", key, 1)
@@ -204,7 +204,7 @@ def test_submitting_with_unanswered_statements_is_refused_on_the_review_page(cli
 def test_autosave_answers_with_a_saved_status(client, setup):
     _, _, invitation, token = setup
     key = survey_enter(client, token)
-    item = survey.survey_build(invitation=invitation).steps[0].items[0]
+    item = flow.survey_build(invitation=invitation).steps[0].items[0]
     response = client.post(_url("survey-autosave", key), {item.field: "4"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert "Saved" in response.content.decode()
@@ -237,7 +237,7 @@ def test_a_closed_cycle_says_so_and_takes_no_answers(client, setup):
     response = client.get(_url("survey-step", key, 1))
     assert response.status_code == 410
     assert "This survey has closed" in response.content.decode()
-    item = survey.survey_build(invitation=invitation).steps[0].items[0]
+    item = flow.survey_build(invitation=invitation).steps[0].items[0]
     assert client.post(_url("survey-autosave", key), {item.field: "4"}).status_code == 410
     Cycle.objects.filter(pk=cycle.pk).update(
         recorded_state=Cycle.State.OPEN, closes_at=timezone.now() - dt.timedelta(minutes=1)
@@ -274,12 +274,12 @@ def test_a_shared_link_issues_a_fresh_invitation_per_visitor_and_resumes_for_the
 def test_submitting_copies_every_answer_and_comment_then_forgets_the_drafts(setup):
     _, _, invitation, _ = setup
     drafts_fill(invitation, value=2, comment="Fine")
-    survey.submission_create(invitation_id=invitation.pk)
+    flow.submission_create(invitation_id=invitation.pk)
     assert Answer.objects.filter(value=2).count() == invitation.cycle.questions.ratings().count()
     assert Comment.objects.filter(text="Fine").count() == 5
     assert not invitation.drafts.exists()
     assert not invitation.draft_comments.exists()
-    with pytest.raises(survey.SurveyError) as refused:
-        survey.submission_create(invitation_id=invitation.pk)
-    assert refused.value.message == survey.ERROR_ALREADY_SUBMITTED
+    with pytest.raises(flow.SurveyError) as refused:
+        flow.submission_create(invitation_id=invitation.pk)
+    assert refused.value.message == flow.ERROR_ALREADY_SUBMITTED
     assert Submission.objects.count() == 1

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from assessments.models import Comment, DraftAnswer, DraftComment
-from assessments.survey import flow as survey
+from assessments.survey import flow
 from tests.builders import (
     drafts_fill,
     invitation_make,
@@ -28,7 +28,7 @@ def respondent(bank, client):
     cycle = open_cycle_make(bank, teams=[team])
     invitation, token = invitation_make(cycle, team)
     key = survey_enter(client, token)
-    built = survey.survey_build(invitation=invitation)
+    built = flow.survey_build(invitation=invitation)
     return invitation, key, built
 
 
@@ -45,7 +45,7 @@ def test_a_forged_question_id_is_refused(client, respondent):
     good = built.steps[0].items[0].field
     response = _save(client, key, {good: "4", "q-999999": "4"})
     assert response.status_code == 400
-    assert str(survey.ERROR_QUESTION_UNKNOWN) in response.content.decode()
+    assert str(flow.ERROR_QUESTION_UNKNOWN) in response.content.decode()
     assert _nothing_written(invitation)
 
 
@@ -54,7 +54,7 @@ def test_a_value_off_the_scale_is_refused(client, respondent, value):
     invitation, key, built = respondent
     response = _save(client, key, {built.steps[0].items[0].field: value})
     assert response.status_code == 400
-    assert str(survey.ERROR_VALUE_INVALID) in response.content.decode()
+    assert str(flow.ERROR_VALUE_INVALID) in response.content.decode()
     assert _nothing_written(invitation)
 
 
@@ -67,7 +67,7 @@ def test_a_question_of_another_cycle_is_refused(client, respondent, bank):
     other.questions.add(newer)
     response = _save(client, key, {f"q-{newer.pk}": "3"})
     assert response.status_code == 400
-    assert str(survey.ERROR_QUESTION_UNKNOWN) in response.content.decode()
+    assert str(flow.ERROR_QUESTION_UNKNOWN) in response.content.decode()
     assert _nothing_written(invitation)
 
 
@@ -85,7 +85,7 @@ def test_an_oversized_comment_is_refused_and_nothing_is_written(client, responde
     text = "x" * (settings.PILLARS_MAX_COMMENT_LENGTH + 1)
     response = _save(client, key, {step.items[0].field: "4", step.comment_field: text})
     assert response.status_code == 400
-    assert str(survey.ERROR_COMMENT_TOO_LONG) in response.content.decode()
+    assert str(flow.ERROR_COMMENT_TOO_LONG) in response.content.decode()
     assert _nothing_written(invitation)
 
 
@@ -93,7 +93,7 @@ def test_a_comment_for_a_pillar_outside_the_survey_is_refused(client, respondent
     invitation, key, _ = respondent
     response = _save(client, key, {"c-999999": "hello"})
     assert response.status_code == 400
-    assert str(survey.ERROR_COMMENT_UNKNOWN) in response.content.decode()
+    assert str(flow.ERROR_COMMENT_UNKNOWN) in response.content.decode()
     assert _nothing_written(invitation)
 
 
@@ -119,7 +119,7 @@ def test_a_refused_step_post_keeps_the_page_and_writes_nothing(client, responden
     data = {**step_data(built.steps[0]), "q-999999": "4", "go": "next"}
     response = client.post(reverse("assessments:survey-step", args=[key, 1]), data)
     assert response.status_code == 400
-    assert str(survey.ERROR_QUESTION_UNKNOWN) in response.content.decode()
+    assert str(flow.ERROR_QUESTION_UNKNOWN) in response.content.decode()
     assert _nothing_written(invitation)
 
 
@@ -138,7 +138,7 @@ def test_a_post_without_the_csrf_token_is_refused(bank):
     invitation, token = invitation_make(cycle, team)
     browser = Client(enforce_csrf_checks=True)
     key = survey_enter(browser, token)
-    field = survey.survey_build(invitation=invitation).steps[0].items[0].field
+    field = flow.survey_build(invitation=invitation).steps[0].items[0].field
     response = browser.post(reverse("assessments:survey-autosave", args=[key]), {field: "4"})
     assert response.status_code == 403
     assert "This page has expired" in response.content.decode()
@@ -157,7 +157,7 @@ def test_a_post_with_the_csrf_token_and_a_null_origin_is_accepted(bank):
     key = survey_enter(browser, token)
     page = browser.get(reverse("assessments:survey-step", args=[key, 1]))
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())[1]
-    field = survey.survey_build(invitation=invitation).steps[0].items[0].field
+    field = flow.survey_build(invitation=invitation).steps[0].items[0].field
     response = browser.post(
         reverse("assessments:survey-autosave", args=[key]),
         {field: "4", "csrfmiddlewaretoken": str(csrf)},

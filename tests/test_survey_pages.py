@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from assessments.models import Cycle, DraftAnswer, DraftComment, Role
-from assessments.survey import flow as survey
+from assessments.survey import flow
 from assessments.survey.page_frames import frame_cut, slot
 from assessments.survey.views import _context
 from assessments.templatetags.survey_items import survey_items_html
@@ -30,8 +30,8 @@ def _without_csrf_tokens(html: str) -> str:
 def _template_render(response, key: str, number: int) -> str:
     """The step as the template renders it for this request, without the frame."""
     entry = response.wsgi_request.session["pillars_survey"][key]
-    invitation = survey.invitation_open(invitation_id=entry["invitation"])
-    survey_ = survey.survey_build(invitation=invitation)
+    invitation = flow.invitation_open(invitation_id=entry["invitation"])
+    survey_ = flow.survey_build(invitation=invitation)
     step = survey_.step(number)
     context = _context(
         key,
@@ -52,13 +52,13 @@ def test_a_step_page_is_byte_for_byte_what_its_template_renders(client, bank, ro
     cycle = open_cycle_make(bank, teams=[team], name="Q4 <i>&</i>")
     invitation, token = invitation_make(cycle, team, role=role)
     key = survey_enter(client, token)
-    built = survey.survey_build(invitation=invitation)
+    built = flow.survey_build(invitation=invitation)
     step = built.step(2)
     DraftAnswer.objects.create(invitation=invitation, question_id=step.items[0].question_id)
     DraftAnswer.objects.create(
         invitation=invitation, question_id=step.items[1].question_id, value=2
     )
-    comment_pillar = int(step.comment_field.removeprefix(survey.COMMENT_PREFIX))
+    comment_pillar = int(step.comment_field.removeprefix(flow.COMMENT_PREFIX))
     DraftComment.objects.create(
         invitation=invitation, pillar_id=comment_pillar, text="</textarea><b>&amp;</b>"
     )
@@ -84,7 +84,7 @@ def test_two_respondents_on_the_same_step_each_see_only_their_own_answers(bank):
         invitation, token = invitation_make(cycle, team)
         client = Client()
         key = survey_enter(client, token)
-        question = survey.survey_build(invitation=invitation).step(1).items[0]
+        question = flow.survey_build(invitation=invitation).step(1).items[0]
         DraftAnswer.objects.create(
             invitation=invitation, question_id=question.question_id, value=value
         )

@@ -27,7 +27,7 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from assessments.charts import browser as charts
+from assessments.charts import browser
 from assessments.results.report import suppressed_reason_text
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ class Heatmap:
 
 @functools.lru_cache(maxsize=1024)
 def _tenth_style(tenths: int) -> str:
-    return charts.heat_cell_style(pct=tenths / 10)
+    return browser.heat_cell_style(pct=tenths / 10)
 
 
 def _style(pct: float) -> str:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from assessments.charts import browser as charts
+from assessments.charts import browser
 from assessments.results.coaching import CoachingPlan, PillarScore, coaching_plans
 from assessments.results.report import suppressed_reason_text
 from assessments.results.wording import (
@@ -164,7 +164,7 @@ def _pillar_card(
     items = tuple(rows)
     chart_id = f"chart-items-{pillar.key}"
     figure = (
-        charts.distribution_figure(
+        browser.distribution_figure(
             items=[row.item.text for row in items],
             counts=[row.item.counts for row in items],
             point_labels=labels,
@@ -219,7 +219,7 @@ def team_dashboard(*, report: CycleReport, team: TeamResult) -> TeamDashboard:
     team_pct = [card.pillar.percent for card in cards]
     self_pct = [card.pillar.self_percent for card in cards]
     org_pct = [card.summary.org_median_percent if card.summary else None for card in cards]
-    radar = charts.radar_figure(labels=names, team=team_pct, self_scores=self_pct, org=org_pct)
+    radar = browser.radar_figure(labels=names, team=team_pct, self_scores=self_pct, org=org_pct)
     plans = coaching_plans(
         pillars=[
             PillarScore(key=card.pillar.key, name=card.pillar.name, score_pct=card.pillar.percent)
@@ -269,7 +269,7 @@ def team_trend(*, reports: Sequence[CycleReport], team_id: int) -> Trend:
     rows = tuple((names[key], tuple(values)) for key, values in series.items())
     has_points = sum(1 for _, values in rows for v in values if v is not None) > 0
     figure = (
-        charts.trend_figure(cycles=cycles, series=[(name, values) for name, values in rows])
+        browser.trend_figure(cycles=cycles, series=[(name, values) for name, values in rows])
         if len(cycles) >= 2 and has_points
         else None
     )

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from assessments.dashboards import views as dashboard_views
+from assessments.dashboards import views
 
 urlpatterns = [
-    path("results/", dashboard_views.my_results, name="my-results"),
-    path("organisation/", dashboard_views.org_dashboard, name="org-dashboard"),
+    path("results/", views.my_results, name="my-results"),
+    path("organisation/", views.org_dashboard, name="org-dashboard"),
     path(
         "results/<slug:cycle_slug>/<slug:team_slug>/",
-        dashboard_views.team_dashboard,
+        views.team_dashboard,
         name="team-dashboard",
     ),
 ]

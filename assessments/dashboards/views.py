@@ -17,8 +17,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from assessments.dashboards import heatmap
-from assessments.dashboards import pages as dashboards
+from assessments.dashboards import heatmap, pages
 from assessments.models import Cycle, Team
 from assessments.results.anonymity import report_for_viewer
 from assessments.results.wording import ICC_EXPLANATION
@@ -67,7 +66,7 @@ def team_dashboard(request: HttpRequest, cycle_slug: str, team_slug: str) -> Htt
     result = report.team(team.pk)
     if result is None:
         raise Http404
-    view = dashboards.team_dashboard(report=report, team=result)
+    view = pages.team_dashboard(report=report, team=result)
     trend = None
     if view.scores_visible:
         released = [c for c in cycles if c.is_released][:TREND_CYCLES]
@@ -78,7 +77,7 @@ def team_dashboard(request: HttpRequest, cycle_slug: str, team_slug: str) -> Htt
                 else report_for_viewer(cycle=c, user=request.user, team_id=team.pk, detail=False)
                 for c in reversed(released)
             ]
-            trend = dashboards.team_trend(reports=reports, team_id=team.pk)
+            trend = pages.team_trend(reports=reports, team_id=team.pk)
     return render(
         request,
         "assessments/dashboard/team.html",
@@ -147,8 +146,8 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
             heatmap=heatmap.heatmap(
                 report=report, metric=metric, department_id=department.pk if department else None
             ),
-            psychometrics=dashboards.psychometrics(report=report),
-            stats=dashboards.org_stats(report=report),
+            psychometrics=pages.psychometrics(report=report),
+            stats=pages.org_stats(report=report),
         )
     template = "assessments/dashboard/org.html"
     if getattr(request, "htmx", False) and request.htmx.target == "heatmap":

@@ -17,8 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from assessments.charts import palette
-from assessments.charts import svg as svg_charts
+from assessments.charts import palette, svg
 from assessments.reports import pdf
 from assessments.results import wording
 from assessments.results.coaching import PillarScore, coaching_plans
@@ -85,9 +84,9 @@ def report_filename(*, cycle_name: str, team_name: str = "", suffix: str = "pdf"
     return "-".join(parts) + "." + suffix
 
 
-def _chart(svg: str) -> SafeString:
+def _chart(markup: str) -> SafeString:
     """A chart from :mod:`assessments.charts.svg` (which escapes all its text), as an image."""
-    return mark_safe(svg_charts.as_image(svg))
+    return mark_safe(svg.as_image(markup))
 
 
 # --- Team report ----------------------------------------------------------------------------
@@ -139,7 +138,7 @@ class LegendKey:
 LINE_STYLES = {"": "solid", "6 3": "dashed", "2 3": "dotted"}
 
 
-def _legend(series: Sequence[svg_charts.RadarSeries]) -> list[LegendKey]:
+def _legend(series: Sequence[svg.RadarSeries]) -> list[LegendKey]:
     """The legend of a radar: the series it draws (those with any value), topmost first —
     the reverse of the drawing order."""
     return [
@@ -292,7 +291,7 @@ def _pillar_page(
             hidden += 1
             continue
         # The question is in the same table row; the chart's alternative text gives the counts.
-        chart = svg_charts.distribution_svg(counts=item.counts, labels=labels, title=_("Answers"))
+        chart = svg.distribution_svg(counts=item.counts, labels=labels, title=_("Answers"))
         rows.append(ItemRow(item=item, chart=_chart(chart)))
     return PillarPage(
         pillar=pillar,
@@ -338,9 +337,9 @@ def team_report_build(*, report: CycleReport, team: TeamResult) -> TeamReport:
     self_pct = [p.self_percent for p in team.pillars]
     org_pct = [summaries[p.key].org_median_percent for p in team.pillars]
     series = [
-        svg_charts.RadarSeries(_("Organisation median"), org_pct, palette.ORG, dash="2 3"),
-        svg_charts.RadarSeries(_("Self-assessment"), self_pct, palette.SELF, dash="6 3"),
-        svg_charts.RadarSeries(_("Team"), team_pct, palette.TEAM, fill=True),
+        svg.RadarSeries(_("Organisation median"), org_pct, palette.ORG, dash="2 3"),
+        svg.RadarSeries(_("Self-assessment"), self_pct, palette.SELF, dash="6 3"),
+        svg.RadarSeries(_("Team"), team_pct, palette.TEAM, fill=True),
     ]
     desc = "; ".join(
         _("%(pillar)s: team %(team)s, self %(self)s, organisation median %(org)s")
@@ -348,7 +347,7 @@ def team_report_build(*, report: CycleReport, team: TeamResult) -> TeamReport:
         for n, t, s, o in zip(names, team_pct, self_pct, org_pct, strict=True)
     )
     built.radar = _chart(
-        svg_charts.radar_svg(
+        svg.radar_svg(
             axes=names,
             series=series,
             title=_("Radar chart of %(team)s's scores on the five pillars (0–100)")
@@ -361,7 +360,7 @@ def team_report_build(*, report: CycleReport, team: TeamResult) -> TeamReport:
     labels = _scale_labels(max(points) if points else 5)
     built.scale_legend = [
         LegendKey(label, colour)
-        for label, colour in zip(labels, svg_charts.point_colours(len(labels)), strict=True)
+        for label, colour in zip(labels, svg.point_colours(len(labels)), strict=True)
     ]
     built.messages = key_messages(team=team, report=report)
     built.pages = [
@@ -458,7 +457,7 @@ def org_report_build(*, report: CycleReport) -> OrgReport:
         f"{team.name}: " + ", ".join(f"{n} {fmt_pct(v)}" for n, v in zip(names, row, strict=True))
         for team, row in zip(report.teams, values, strict=True)
     )
-    heatmap = svg_charts.heatmap_svg(
+    heatmap = svg.heatmap_svg(
         rows=[t.name for t in report.teams],
         columns=names,
         values=values,
@@ -470,10 +469,10 @@ def org_report_build(*, report: CycleReport) -> OrgReport:
     org_pct = [(org.pillar(k).percent if org.pillar(k) else None) for k in keys]
     median_pct = [p.org_median_percent for p in report.pillars]
     series = [
-        svg_charts.RadarSeries(_("Median team"), median_pct, palette.ORG, dash="2 3"),
-        svg_charts.RadarSeries(_("Organisation"), org_pct, palette.TEAM, fill=True),
+        svg.RadarSeries(_("Median team"), median_pct, palette.ORG, dash="2 3"),
+        svg.RadarSeries(_("Organisation"), org_pct, palette.TEAM, fill=True),
     ]
-    radar = svg_charts.radar_svg(
+    radar = svg.radar_svg(
         axes=names,
         series=series,
         title=_("Radar chart of the organisation's scores on the pillars (0–100)"),

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from assessments.models import ReportJob
-from assessments.reports import content as reports
+from assessments.reports import content
 from assessments.reports.zips import TRIGGER_JOB_FINISHED, TRIGGER_JOB_STARTED, report_zips_clean
 from assessments.results.anonymity import report_for_viewer
 
@@ -84,11 +84,11 @@ def report_job_build(job: ReportJob, *, page_size: str | None = None) -> ReportJ
             path = Path(folder) / "reports.zip"
             with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 for team in report.teams:
-                    name = reports.report_filename(
+                    name = content.report_filename(
                         cycle_name=report.cycle_name, team_name=team.name
                     )
                     try:
-                        pdf = reports.team_report_render(
+                        pdf = content.team_report_render(
                             report=report, team=team, page_size=page_size
                         )
                     except Exception as error:  # one team's failure must not stop the others
@@ -99,18 +99,18 @@ def report_job_build(job: ReportJob, *, page_size: str | None = None) -> ReportJ
                     job.done += 1
                     _progress_save(job, "done", "failures")
                 try:
-                    org_pdf = reports.org_report_render(report=report, page_size=page_size)
+                    org_pdf = content.org_report_render(report=report, page_size=page_size)
                 except Exception as error:
                     logger.exception("Organisation report failed")
                     job.failures.append(_failure(ORG_LABEL, error))
                 else:
                     archive.writestr(
-                        reports.report_filename(cycle_name=report.cycle_name, team_name=ORG_LABEL),
+                        content.report_filename(cycle_name=report.cycle_name, team_name=ORG_LABEL),
                         org_pdf,
                     )
                 job.done += 1
             # The storage adds a random suffix when the name is taken.
-            zip_name = reports.report_filename(cycle_name=report.cycle_name, suffix="zip")
+            zip_name = content.report_filename(cycle_name=report.cycle_name, suffix="zip")
             with path.open("rb") as handle:
                 job.file.save(zip_name, File(handle), save=False)
         job.state = ReportJob.State.DONE

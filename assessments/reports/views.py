@@ -20,8 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from assessments.models import Cycle, ReportJob, Team
 from assessments.models.audit import audit_record
-from assessments.reports import content as reports
-from assessments.reports import exports
+from assessments.reports import content, exports
 from assessments.reports.jobs import report_job_start
 from assessments.results.anonymity import report_for_viewer
 from assessments.results.report import suppressed_reason_text
@@ -37,7 +36,7 @@ PDF_CONTENT_TYPE = "application/pdf"
 
 def _page_size(request: HttpRequest) -> str | None:
     size = request.GET.get("size", "").lower()
-    return size if size in reports.pdf.PAGE_SIZES else None
+    return size if size in content.pdf.PAGE_SIZES else None
 
 
 def _attachment(data: bytes, *, filename: str, content_type: str) -> HttpResponse:
@@ -57,14 +56,14 @@ def team_report_pdf(request: HttpRequest, cycle_id: int, team_id: int) -> HttpRe
     if team is None or not report.scores_visible:
         raise Http404
     size = _page_size(request)
-    data = reports.team_report_render(report=report, team=team, page_size=size)
+    data = content.team_report_render(report=report, team=team, page_size=size)
     audit_record(
         actor=request.user,
         action="report.downloaded",
         target=f"{cycle.name} / {team.name}",
         detail={"kind": "team", "cycle_id": cycle.pk, "team_id": team_id, "size": size or ""},
     )
-    filename = reports.report_filename(cycle_name=cycle.name, team_name=team.name)
+    filename = content.report_filename(cycle_name=cycle.name, team_name=team.name)
     return _attachment(data, filename=filename, content_type=PDF_CONTENT_TYPE)
 
 
@@ -76,14 +75,14 @@ def org_report_pdf(request: HttpRequest, cycle_id: int) -> HttpResponse:
     if not report.scores_visible:
         raise Http404
     size = _page_size(request)
-    data = reports.org_report_render(report=report, page_size=size)
+    data = content.org_report_render(report=report, page_size=size)
     audit_record(
         actor=request.user,
         action="report.downloaded",
         target=cycle.name,
         detail={"kind": "organisation", "cycle_id": cycle.pk, "size": size or ""},
     )
-    filename = reports.report_filename(cycle_name=cycle.name, team_name="organisation")
+    filename = content.report_filename(cycle_name=cycle.name, team_name="organisation")
     return _attachment(data, filename=filename, content_type=PDF_CONTENT_TYPE)
 
 
@@ -241,7 +240,7 @@ def report_job_download(request: HttpRequest, job_id: int) -> HttpResponse:
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=reports.report_filename(cycle_name=job.cycle.name, suffix="zip"),
+        filename=content.report_filename(cycle_name=job.cycle.name, suffix="zip"),
         content_type="application/zip",
     )
     response["Cache-Control"] = "private, no-store"
@@ -268,7 +267,7 @@ def cycle_export(request: HttpRequest, cycle_id: int, kind: str, fmt: str) -> Ht
         target=cycle.name,
         detail={"kind": kind, "format": fmt, "cycle_id": cycle.pk},
     )
-    filename = reports.report_filename(cycle_name=cycle.name, team_name=kind, suffix=fmt)
+    filename = content.report_filename(cycle_name=cycle.name, team_name=kind, suffix=fmt)
     if fmt == "csv":
         return _attachment(
             exports.table_to_csv(table), filename=filename, content_type=exports.CSV_CONTENT_TYPE

@@ -210,7 +210,7 @@ def report_for_viewer(
     the teams to that one (empty when the viewer may not see it — views turn that into a 404);
     ``detail=False`` leaves out items, highlights and comments (enough for a heatmap).
     """
-    from assessments.results import stored as stored_results
+    from assessments.results import stored
 
     allowed = teams_visible_ids(user=user)
     hidden_reason = scores_hidden_reason(cycle=cycle, user=user)
@@ -218,12 +218,12 @@ def report_for_viewer(
     if team_id is not None:
         wanted = {team_id} if allowed is None or team_id in allowed else set()
     if hidden_reason:
-        report = stored_results.counts_report(cycle, reason=hidden_reason)
+        report = stored.counts_report(cycle, reason=hidden_reason)
     else:
         detail_for: bool | set[int] = detail
         if detail and wanted is not None:
             detail_for = wanted
-        report = stored_results.cycle_report(cycle, detail=detail_for)
+        report = stored.cycle_report(cycle, detail=detail_for)
     if wanted is None:
         return report
     return dataclasses.replace(

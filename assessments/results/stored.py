@@ -42,7 +42,7 @@ from assessments.models import (
     Submission,
 )
 from assessments.results import aggregation
-from assessments.results import data as cycle_data
+from assessments.results.data import cycle_counts, cycle_pillars, cycle_teams
 from assessments.results.report import (
     REPORT_SCHEMA_VERSION,
     CycleReport,
@@ -361,9 +361,9 @@ def cycle_report(cycle: Cycle, *, detail: bool | Collection[int] = True) -> Cycl
 
 def counts_report(cycle: Cycle, *, reason: str) -> CycleReport:
     """Counts only — no score computed or read — for a viewer who may not see scores yet."""
-    pillars = cycle_data.cycle_pillars(cycle)
-    teams = cycle_data.cycle_teams(cycle)
-    member_counts, self_counts, invited = cycle_data.cycle_counts(cycle)
+    pillars = cycle_pillars(cycle)
+    teams = cycle_teams(cycle)
+    member_counts, self_counts, invited = cycle_counts(cycle)
 
     def blank_rollup(kind: str, dept: Any, ids: list[int]) -> Rollup:
         return Rollup.of_group(

@@ -23,7 +23,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.models import Invitation, Role, token_hash
-from assessments.survey import flow as survey
+from assessments.survey import flow
 from assessments.survey.page_frames import PageFrame, frame_render, slot
 from assessments.templatetags.survey_items import survey_items_html
 from leadership.csrf import address_hidden
@@ -39,10 +39,10 @@ SESSION_LOST = "session_lost"
 
 # One status per reason a survey page cannot be shown.
 PROBLEM_STATUS = {
-    survey.UNKNOWN: 404,
-    survey.NOT_OPEN: 403,
-    survey.CLOSED: 410,
-    survey.SUBMITTED: 200,
+    flow.UNKNOWN: 404,
+    flow.NOT_OPEN: 403,
+    flow.CLOSED: 410,
+    flow.SUBMITTED: 200,
     SESSION_LOST: 403,
 }
 
@@ -86,7 +86,7 @@ def _problem(request: HttpRequest, problem: str, *, status: int | None = None) -
     return render(
         request,
         "assessments/survey/unavailable.html",
-        {"problem": problem, "message": survey.PROBLEM_MESSAGES.get(problem, "")},
+        {"problem": problem, "message": flow.PROBLEM_MESSAGES.get(problem, "")},
         status=status or PROBLEM_STATUS[problem],
     )
 
@@ -97,13 +97,13 @@ def _invitation(request: HttpRequest, key: str) -> Invitation | HttpResponse:
     if not entry:
         return _problem(request, SESSION_LOST)
     if entry.get("done"):
-        return _problem(request, survey.SUBMITTED, status=409 if request.method == "POST" else 200)
+        return _problem(request, flow.SUBMITTED, status=409 if request.method == "POST" else 200)
     try:
-        return survey.invitation_open(invitation_id=entry["invitation"])
-    except survey.SurveyError as error:
-        if error.problem == survey.SUBMITTED:
+        return flow.invitation_open(invitation_id=entry["invitation"])
+    except flow.SurveyError as error:
+        if error.problem == flow.SUBMITTED:
             _entry_done(request, key)
-        status = 409 if error.problem == survey.SUBMITTED and request.method == "POST" else None
+        status = 409 if error.problem == flow.SUBMITTED and request.method == "POST" else None
         return _problem(request, error.problem, status=status)
 
 
@@ -139,14 +139,14 @@ def _context(key: str, survey_: Survey, **extra: Any) -> dict[str, Any]:
 @ratelimit("token", setting="PILLARS_RATELIMIT_TOKEN", failures_only=True)
 @require_GET
 def survey_start(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = survey.invitation_by_token(token=token)
+    invitation = flow.invitation_by_token(token=token)
     if invitation is None:
-        return _problem(request, survey.UNKNOWN)
+        return _problem(request, flow.UNKNOWN)
     if invitation.is_submitted:
         key = _entry_add(request, _entry_for(invitation, done=True))
     else:
-        if not survey.invitation_problem(invitation):
-            survey.invitation_start(invitation=invitation)
+        if not flow.invitation_problem(invitation):
+            flow.invitation_start(invitation=invitation)
         key = _entry_add(request, _entry_for(invitation))
     return redirect("assessments:survey", key=key)
 
@@ -162,8 +162,8 @@ def shared_start(request: HttpRequest, token: str) -> HttpResponse:
     if key and _entries(request).get(key, {}).get("invitation"):
         return redirect("assessments:survey", key=key)
     try:
-        invitation = survey.shared_link_visit(token=token)
-    except survey.SurveyError as error:
+        invitation = flow.shared_link_visit(token=token)
+    except flow.SurveyError as error:
         return _problem(request, error.problem)
     key = _entry_add(request, {"invitation": invitation.pk})
     shared[digest] = key
@@ -180,18 +180,18 @@ def survey_intro(request: HttpRequest, key: str) -> HttpResponse:
     invitation = _invitation(request, key)
     if not isinstance(invitation, Invitation):
         return invitation
-    survey_ = survey.survey_build(invitation=invitation)
+    survey_ = flow.survey_build(invitation=invitation)
     if survey_.started and "intro" not in request.GET:
         return redirect(_step_url(key, survey_.resume_step))
     first = _step_url(key, 1 if survey_.steps_total else None)
     return render(request, "assessments/survey/intro.html", _context(key, survey_, first_url=first))
 
 
-def _drafts_from_post(request: HttpRequest, invitation: Invitation) -> survey.SurveyError | None:
+def _drafts_from_post(request: HttpRequest, invitation: Invitation) -> flow.SurveyError | None:
     try:
-        drafts = survey.draft_input_parse(request.POST)
-        survey.drafts_save(invitation=invitation, drafts=drafts)
-    except survey.SurveyError as error:
+        drafts = flow.draft_input_parse(request.POST)
+        flow.drafts_save(invitation=invitation, drafts=drafts)
+    except flow.SurveyError as error:
         return error
     return None
 
@@ -207,7 +207,7 @@ def survey_step(request: HttpRequest, key: str, number: int) -> HttpResponse:
         error = _drafts_from_post(request, invitation)
         if error and error.problem:
             return _problem(request, error.problem)
-    survey_ = survey.survey_build(invitation=invitation)
+    survey_ = flow.survey_build(invitation=invitation)
     step = survey_.step(number)
     if step is None:
         return redirect(_step_url(key, survey_.resume_step))
@@ -219,14 +219,14 @@ def survey_step(request: HttpRequest, key: str, number: int) -> HttpResponse:
         if step.complete:
             following = number + 1 if number < survey_.steps_total else None
             return redirect(_step_url(key, following))
-        error = survey.SurveyError(survey.ERROR_STEP_INCOMPLETE)
+        error = flow.SurveyError(flow.ERROR_STEP_INCOMPLETE)
     if error is not None:
-        status = 422 if error.message == survey.ERROR_STEP_INCOMPLETE else 400
+        status = 422 if error.message == flow.ERROR_STEP_INCOMPLETE else 400
     progress = round(100 * survey_.answered_items / max(survey_.total_items, 1))
     other_answered = survey_.answered_items - step.answered
     if error is None:
         return _step_page(request, key, survey_, step, progress, other_answered)
-    show_missing = error.message == survey.ERROR_STEP_INCOMPLETE
+    show_missing = error.message == flow.ERROR_STEP_INCOMPLETE
     context = _context(
         key,
         survey_,
@@ -342,7 +342,7 @@ def survey_autosave(request: HttpRequest, key: str) -> HttpResponse:
     if not isinstance(invitation, Invitation):
         status = invitation.status_code
         return _save_status(
-            {"save_error": survey.ERROR_SAVE_UNAVAILABLE},
+            {"save_error": flow.ERROR_SAVE_UNAVAILABLE},
             status=status if status >= 400 else 409,
         )
     error = _drafts_from_post(request, invitation)
@@ -357,7 +357,7 @@ def survey_review(request: HttpRequest, key: str) -> HttpResponse:
     invitation = _invitation(request, key)
     if not isinstance(invitation, Invitation):
         return invitation
-    survey_ = survey.survey_build(invitation=invitation)
+    survey_ = flow.survey_build(invitation=invitation)
     return render(
         request,
         "assessments/survey/review.html",
@@ -373,21 +373,21 @@ def survey_submit(request: HttpRequest, key: str) -> HttpResponse:
     if not entry:
         return _problem(request, SESSION_LOST)
     if entry.get("done"):
-        return _problem(request, survey.SUBMITTED, status=409)
+        return _problem(request, flow.SUBMITTED, status=409)
     # submission_create reads and locks the invitation itself, checking everything
     # _invitation() would, so the common path reads it once.
     try:
-        survey.submission_create(invitation_id=entry["invitation"])
-    except survey.SurveyError as error:
-        if error.problem == survey.SUBMITTED:
+        flow.submission_create(invitation_id=entry["invitation"])
+    except flow.SurveyError as error:
+        if error.problem == flow.SUBMITTED:
             _entry_done(request, key)
-            return _problem(request, survey.SUBMITTED, status=409)
+            return _problem(request, flow.SUBMITTED, status=409)
         if error.problem:
             return _problem(request, error.problem)
         invitation = _invitation(request, key)
         if not isinstance(invitation, Invitation):
             return invitation
-        survey_ = survey.survey_build(invitation=invitation)
+        survey_ = flow.survey_build(invitation=invitation)
         context = _context(
             key,
             survey_,

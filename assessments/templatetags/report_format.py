@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django import template
 
-from assessments.reports import content as reports
+from assessments.reports import content
 
 register = template.Library()
 
-register.filter("score", reports.fmt_score)
-register.filter("signed", reports.fmt_signed)
-register.filter("pct", reports.fmt_pct)
-register.filter("ratio", reports.fmt_ratio)
-register.filter("rate", reports.fmt_rate)
+register.filter("score", content.fmt_score)
+register.filter("signed", content.fmt_signed)
+register.filter("pct", content.fmt_pct)
+register.filter("ratio", content.fmt_ratio)
+register.filter("rate", content.fmt_rate)

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assessments.models import Cycle
-from assessments.reports import content as reports
+from assessments.reports import content
 from assessments.reports.pdf import PAGE_SIZES
 from assessments.results.anonymity import report_for_viewer
 
@@ -46,9 +46,9 @@ class Command(BaseCommand):
         size = options.get("page_size")
         failures: list[str] = []
         for team in teams:
-            name = reports.report_filename(cycle_name=cycle.name, team_name=team.name)
+            name = content.report_filename(cycle_name=cycle.name, team_name=team.name)
             try:
-                data = reports.team_report_render(report=report, team=team, page_size=size)
+                data = content.team_report_render(report=report, team=team, page_size=size)
             except Exception as error:  # report every failure, then fail the command
                 failures.append(f"{team.name}: {type(error).__name__}: {error}")
                 self.stderr.write(f"FAILED {team.name}: {error}")
@@ -56,9 +56,9 @@ class Command(BaseCommand):
             (output / name).write_bytes(data)
             self.stdout.write(f"{output / name}")
         if not wanted:
-            name = reports.report_filename(cycle_name=cycle.name, team_name="organisation")
+            name = content.report_filename(cycle_name=cycle.name, team_name="organisation")
             try:
-                data = reports.org_report_render(report=report, page_size=size)
+                data = content.org_report_render(report=report, page_size=size)
             except Exception as error:
                 failures.append(f"organisation: {type(error).__name__}: {error}")
                 self.stderr.write(f"FAILED organisation: {error}")
