@@ -299,7 +299,7 @@ def main() -> None:
     from assessments.dashboards.heatmap import _heatmaps as heatmap_kept
     from assessments.models import CycleResult
     from assessments.results import aggregation
-    from assessments.results.anonymity import report_for_viewer
+    from assessments.results.access import report_for_viewer
     from assessments.results.stored import cycle_report
 
     seeded = _seeded() if reused else _seed()

@@ -141,7 +141,7 @@ def _main() -> None:
 
     from assessments.models import Cycle
     from assessments.reports import content, pdf
-    from assessments.results.anonymity import report_for_viewer
+    from assessments.results.access import report_for_viewer
 
     with open(os.devnull, "w") as quiet:
         call_command("migrate", verbosity=0)

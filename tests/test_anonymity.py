@@ -11,13 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assessments.models import Cycle, Role
+from assessments.results.access import report_for_viewer
 from assessments.results.aggregation import cycle_compute
-from assessments.results.anonymity import (
-    ORGANISATION,
-    comments_arrange,
-    report_for_viewer,
-    suppression_plan,
-)
+from assessments.results.anonymity import ORGANISATION, comments_arrange, suppression_plan
 from assessments.results.report import (
     REASON_NOT_RELEASED,
     REASON_OPEN,

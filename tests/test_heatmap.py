@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from assessments.dashboards.heatmap import heatmap
 from assessments.models import Invitation, Role, Team, token_hash
-from assessments.results.anonymity import report_for_viewer
+from assessments.results.access import report_for_viewer
 from assessments.results.stored import cycle_report
 from tests.builders import released_org_make
 

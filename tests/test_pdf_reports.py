@@ -10,7 +10,7 @@ import pytest
 
 from assessments.charts import svg
 from assessments.reports import content
-from assessments.results.anonymity import report_for_viewer
+from assessments.results.access import report_for_viewer
 from tests.builders import report_answers_add, report_cycle_make, report_team_make
 from tests.pdf_text import pdf_fonts, pdf_info, pdf_objects, pdf_text
 

@@ -1,7 +1,7 @@
 """Dashboard pages: a leader's team results and HR's organisation overview.
 
 Thin views: find the cycle and team the user may see, get the anonymity-filtered report from
-:func:`assessments.results.anonymity.report_for_viewer`, hand it to
+:func:`assessments.results.access.report_for_viewer`, hand it to
 :mod:`assessments.dashboards.pages`, render. Each page issues a fixed number of queries, whatever
 the size of the organisation.
 """
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from assessments.dashboards import heatmap, pages
 from assessments.models import Cycle, Team
-from assessments.results.anonymity import report_for_viewer
+from assessments.results.access import report_for_viewer
 from assessments.results.wording import ICC_EXPLANATION
 from leadership.roles import hr_required, user_is_hr
 

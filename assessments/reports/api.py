@@ -17,7 +17,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from assessments.models import ApiToken, Cycle, token_hash
 from assessments.reports.score_document import score_document
-from assessments.results.anonymity import report_for_viewer
+from assessments.results.access import report_for_viewer
 from leadership.roles import user_is_hr
 
 

@@ -30,7 +30,7 @@ from django_tasks import task
 from assessments.models import ReportJob
 from assessments.reports import content
 from assessments.reports.zips import TRIGGER_JOB_FINISHED, TRIGGER_JOB_STARTED, report_zips_clean
-from assessments.results.anonymity import report_for_viewer
+from assessments.results.access import report_for_viewer
 
 if TYPE_CHECKING:
     from assessments.models import Cycle

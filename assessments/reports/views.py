@@ -1,6 +1,6 @@
 """Downloads: team and organisation PDFs, the all-teams zip (a background job), CSV/XLSX exports.
 
-Who may download what is decided by :func:`assessments.results.anonymity.report_for_viewer`: HR any
+Who may download what is decided by :func:`assessments.results.access.report_for_viewer`: HR any
 team, a leader their own teams once results are released, nobody while a cycle is open. What is
 not theirs to see is a 404, as everywhere else.
 """
@@ -22,7 +22,7 @@ from assessments.models import Cycle, ReportJob, Team
 from assessments.models.audit import audit_record
 from assessments.reports import content, exports
 from assessments.reports.jobs import report_job_start
-from assessments.results.anonymity import report_for_viewer
+from assessments.results.access import report_for_viewer
 from assessments.results.report import suppressed_reason_text
 from leadership.roles import hr_required
 

@@ -20,28 +20,22 @@ Every figure anyone sees — pages, PDFs, exports, the API — comes from a
   without dates or roles, in an order that is neither submission order nor random per page view
   (:func:`comments_arrange`).
 - **Trends** only where the team's pillar is shown in both cycles (:func:`trend_change`).
-- **Who sees what, when** (:func:`report_for_viewer`): no one sees scores while a cycle is open
-  (each new answer would move them); HR sees every team once the cycle has closed; a leader sees
-  only their own teams, and only once the cycle is released. Before that: counts only.
+
+These are pure functions of counts and figures: no database, no user. Who may see which
+report, and when, is :mod:`assessments.results.access`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from assessments.models import Cycle, Team
 from assessments.results.report import (
-    REASON_NOT_RELEASED,
-    REASON_OPEN,
     REASON_SECONDARY,
     REASON_TOO_FEW,
-    CycleReport,
     TeamPillar,
 )
-from leadership.roles import user_is_hr
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -177,57 +171,3 @@ def trend_change(
     if current is None or previous is None or previous.suppressed or previous.mean is None:
         return None, None
     return previous.mean, current - previous.mean
-
-
-# --- who sees what, when --------------------------------------------------------------------
-
-
-def scores_hidden_reason(*, cycle: Cycle, user: Any) -> str:
-    """ "" when ``user`` may see the cycle's scores, else why not (``open``/``not_released``)."""
-    if cycle.state in (Cycle.State.DRAFT, Cycle.State.OPEN):
-        return REASON_OPEN
-    if user is None or user_is_hr(user) or cycle.state == Cycle.State.RELEASED:
-        return ""
-    return REASON_NOT_RELEASED
-
-
-def teams_visible_ids(*, user: Any) -> set[int] | None:
-    """The team ids ``user`` may see: None for all (HR, or ``None`` = a trusted command)."""
-    if user is None or user_is_hr(user):
-        return None
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    return set(Team.objects.led_by(user).values_list("pk", flat=True))
-
-
-def report_for_viewer(
-    *, cycle: Cycle, user: Any, team_id: int | None = None, detail: bool = True
-) -> CycleReport:
-    """The cycle's report as ``user`` may see it (``user=None``: a trusted command, HR-level).
-
-    HR: every team, every department. A leader: only the teams they lead, no departments, and
-    counts only until release. Nobody sees scores while the cycle is open. ``team_id`` narrows
-    the teams to that one (empty when the viewer may not see it — views turn that into a 404);
-    ``detail=False`` leaves out items, highlights and comments (enough for a heatmap).
-    """
-    from assessments.results import stored
-
-    allowed = teams_visible_ids(user=user)
-    hidden_reason = scores_hidden_reason(cycle=cycle, user=user)
-    wanted: set[int] | None = allowed
-    if team_id is not None:
-        wanted = {team_id} if allowed is None or team_id in allowed else set()
-    if hidden_reason:
-        report = stored.counts_report(cycle, reason=hidden_reason)
-    else:
-        detail_for: bool | set[int] = detail
-        if detail and wanted is not None:
-            detail_for = wanted
-        report = stored.cycle_report(cycle, detail=detail_for)
-    if wanted is None:
-        return report
-    return dataclasses.replace(
-        report,
-        teams=tuple(t for t in report.teams if t.team_id in wanted),
-        departments=() if allowed is not None else report.departments,
-    )

@@ -5,12 +5,12 @@ a raw answer or a DataFrame. A report is built by ``assessments.results.aggregat
 module using pandas), already filtered by ``assessments.results.anonymity`` (the one place that
 enforces the anonymity rules), and stored in ``CycleResult.data`` through
 :meth:`CycleReport.to_dict` / :meth:`CycleReport.from_dict`. Get one with
-``assessments.results.anonymity.report_for_viewer(...)`` (pages, API) or
+``assessments.results.access.report_for_viewer(...)`` (pages, API) or
 ``assessments.results.stored.cycle_report(cycle)`` (HR-level code).
 
 How to get one (these are the only entry points):
 
-- ``assessments.results.anonymity.report_for_viewer(cycle=..., user=..., team_id=None,
+- ``assessments.results.access.report_for_viewer(cycle=..., user=..., team_id=None,
   detail=True)`` for anything a person sees: HR gets every team, a leader only the teams they lead;
   scores only once the viewer may see them (``scores_visible``). ``team_id`` restricts the teams to
   one (HR: any team; a leader: one of theirs); ``detail=False`` skips items and comments (heatmaps).

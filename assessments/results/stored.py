@@ -344,7 +344,7 @@ def cycle_report(cycle: Cycle, *, detail: bool | Collection[int] = True) -> Cycl
 
     ``detail``: True loads every team's items, highlights and comments; False none (heatmaps);
     a collection of team ids loads only those teams'. Pass anything a person sees through
-    :func:`assessments.results.anonymity.report_for_viewer` instead.
+    :func:`assessments.results.access.report_for_viewer` instead.
     """
     previous = previous_cycle(cycle)
     fingerprint = cycle_fingerprint(cycle, previous=previous)

@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from assessments.models import Cycle
 from assessments.reports.score_document import score_csv, score_document
-from assessments.results.anonymity import report_for_viewer
+from assessments.results.access import report_for_viewer
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from assessments.models import Cycle
 from assessments.reports import content
 from assessments.reports.pdf import PAGE_SIZES
-from assessments.results.anonymity import report_for_viewer
+from assessments.results.access import report_for_viewer
 
 
 class Command(BaseCommand):
