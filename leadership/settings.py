@@ -307,6 +307,8 @@ PILLARS_GAP_THRESHOLD = env_float("PILLARS_GAP_THRESHOLD", 0.5)
 PILLARS_PDF_PAGE_SIZE = env_str("PILLARS_PDF_PAGE_SIZE", "a4")  # a4 or letter
 PILLARS_MAX_COMMENT_LENGTH = env_int("PILLARS_MAX_COMMENT_LENGTH", 2000)
 PILLARS_REMINDER_INTERVAL_HOURS = env_int("PILLARS_REMINDER_INTERVAL_HOURS", 48)
+# A scores-API token's lifetime when HR makes one (HR may choose 1 to 365 days).
+PILLARS_API_TOKEN_DAYS = env_int("PILLARS_API_TOKEN_DAYS", 90)
 
 # --- Data protection and rate limits (assessments/privacy/retention.py, leadership/ratelimit.py)
 # -- Raw answers and comments of cycles that ended longer ago than this are deleted by

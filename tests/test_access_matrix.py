@@ -33,6 +33,7 @@ from assessments.models import (
     Submission,
     Team,
 )
+from assessments.reports.api_tokens import api_token_issue
 from leadership.models import DEFAULT_BANK_NAME, QuestionBank
 from tests.builders import draft_cycle_make, roster_team_make, user_make
 
@@ -52,6 +53,7 @@ class World:
     shared_token: str
     survey_key: str
     job: ReportJob
+    api_token_id: int
     cookies: dict[str, dict[str, str]]  # each visitor's cookies, copied into a fresh client
 
 
@@ -156,12 +158,16 @@ TABLE: dict[str, Row] = {
     "assessments:report-jobs": Row(lambda w: {"cycle_id": w.released.pk}, HR_ONLY),
     "assessments:report-job": Row(lambda w: {"job_id": w.job.pk}, HR_ONLY),
     "assessments:report-job-download": Row(lambda w: {"job_id": w.job.pk}, HR_ONLY | {"hr": 404}),
+    "assessments:api-tokens": Row(_none, HR_ONLY),
+    "assessments:api-token-revoke": Row(
+        lambda w: {"token_id": w.api_token_id}, HR_ONLY_POST, method="post"
+    ),
     "assessments:cycle-export": Row(
         lambda w: {"cycle_id": w.released.pk, "kind": "scores", "fmt": "csv"}, HR_ONLY
     ),
     # The JSON API (HR session or bearer token)
     "api:api-root": Row(_none, _all(404)),
-    "api:openapi-json": Row(_none, _all(200)),
+    "api:openapi-json": Row(_none, API),
     "api:cycles": Row(_none, API),
     "api:cycle_scores": Row(lambda w: {"slug": w.released.slug}, API),
 }
@@ -256,6 +262,7 @@ def _world_build() -> World:
         shared_token=shared_token,
         survey_key=survey_key,
         job=ReportJob.objects.create(cycle=released, requested_by=hr),
+        api_token_id=api_token_issue(user=hr, name="BI", actor=hr)[0].pk,
         cookies={
             role: {name: morsel.value for name, morsel in client.cookies.items()}
             for role, client in clients.items()

@@ -100,7 +100,8 @@ def test_an_open_cycle_gives_counts_and_null_scores(client, released, hr_user):
     assert all(p["mean"] is None for p in document["pillars"].values())
 
 
-def test_the_openapi_schema_is_json_listing_the_paths_and_no_cdn_docs_page(client):
+def test_the_openapi_schema_is_json_listing_the_paths_and_no_cdn_docs_page(client, hr_user):
+    client.login(username=hr_user.username, password=PASSWORD)
     response = client.get("/api/openapi.json")
     assert response.status_code == 200
     schema = json.loads(response.content)

@@ -427,14 +427,46 @@ class CycleResult(models.Model):
     computed_at = models.DateTimeField(auto_now=True)
 
 
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def active(self, now: dt.datetime | None = None) -> ApiTokenQuerySet:
+        """Neither revoked nor expired at ``now``."""
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=_now(now))
+        )
+
+
 class ApiToken(models.Model):
-    """A bearer token for HR's BI tools; only its hash is stored."""
+    """A bearer token for HR's BI tools; only its hash is stored.
+
+    It answers for its user while they are an active HR user, until it expires or is revoked.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    name = models.CharField(max_length=80)
+    name = models.CharField(_("name"), max_length=80)
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def status(self, now: dt.datetime | None = None) -> str:
+        """ "active", "expired" or "revoked" at ``now``."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= _now(now):
+            return "expired"
+        return "active"
 
 
 class AuditEvent(models.Model):

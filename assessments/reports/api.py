@@ -1,24 +1,31 @@
 """The read-only JSON API for HR's BI tools: cycles and their scores document.
 
-HR only, by session (a signed-in HR user) or by bearer token (``create_api_token``; only the
-token's SHA-256 hash is stored). Anyone else gets 401 on every endpoint — no data, and no hint of
-which cycles exist. The OpenAPI schema is at ``/api/openapi.json``; the interactive docs page is
-off because it would load Swagger UI from a CDN.
+HR only, by session (a signed-in HR user) or by bearer token (issued on HR's API tokens page or
+by ``create_api_token``; only the token's SHA-256 hash is stored; tokens expire and can be
+revoked). Anyone else gets 401 on every endpoint — no data, and no hint of which cycles exist. The
+OpenAPI schema at ``/api/openapi.json`` answers the same people; the interactive docs page is off
+because it would load Swagger UI from a CDN.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from functools import wraps
+from typing import TYPE_CHECKING, Any
 
-from django.http import Http404, HttpRequest
-from django.utils import timezone
+from django.http import Http404, HttpRequest, JsonResponse
 from ninja import NinjaAPI, Schema
 from ninja.security import HttpBearer, SessionAuth
 
-from assessments.models import ApiToken, Cycle, token_hash
+from assessments.models import Cycle
+from assessments.reports.api_tokens import api_token_user
 from assessments.reports.score_document import score_document
 from assessments.results.access import report_for_viewer
 from leadership.roles import user_is_hr
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from django.http import HttpResponse
 
 
 class HrSession(SessionAuth):
@@ -29,16 +36,25 @@ class HrSession(SessionAuth):
 
 
 class HrToken(HttpBearer):
-    """``Authorization: Bearer <token>`` of an active HR user."""
+    """``Authorization: Bearer <token>`` of an active HR user, neither expired nor revoked."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        api_token = (
-            ApiToken.objects.select_related("user").filter(token_hash=token_hash(token)).first()
-        )
-        if api_token is None or not api_token.user.is_active or not user_is_hr(api_token.user):
-            return None
-        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
-        return api_token.user
+        return api_token_user(token=token)
+
+
+_AUTHS = (HrToken(), HrSession())
+
+
+def hr_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The schema answers whom the API answers, and anyone else gets the API's own 401."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not any(auth(request) for auth in _AUTHS):
+            return JsonResponse({"detail": "Unauthorized"}, status=401)
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 api = NinjaAPI(
@@ -48,8 +64,9 @@ api = NinjaAPI(
         "Read-only, anonymity-safe scores of leadership survey cycles, for HR. "
         "Figures of groups below the cycle's minimum group size are null."
     ),
-    auth=[HrToken(), HrSession()],
+    auth=list(_AUTHS),
     docs_url=None,
+    docs_decorator=hr_only,
     urls_namespace="api",
 )
 

@@ -24,6 +24,12 @@ urlpatterns = [
         views.report_job_download,
         name="report-job-download",
     ),
+    path("hr/api-tokens/", views.api_tokens, name="api-tokens"),
+    path(
+        "hr/api-tokens/<int:token_id>/revoke/",
+        views.api_token_revoke_view,
+        name="api-token-revoke",
+    ),
     path(
         "hr/exports/<int:cycle_id>/<str:kind>.<str:fmt>",
         views.cycle_export,

@@ -11,16 +11,21 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments.models import Cycle, ReportJob, Team
+from assessments.models import ApiToken, Cycle, ReportJob, Team
 from assessments.models.audit import audit_record
 from assessments.reports import content, exports
+from assessments.reports.api_tokens import ApiTokenError, api_token_issue, api_token_revoke
+from assessments.reports.forms import ApiTokenForm
 from assessments.reports.jobs import report_job_start
 from assessments.results.access import report_for_viewer
 from assessments.results.report import suppressed_reason_text
@@ -275,3 +280,56 @@ def cycle_export(request: HttpRequest, cycle_id: int, kind: str, fmt: str) -> Ht
     return _attachment(
         exports.table_to_xlsx(table), filename=filename, content_type=exports.XLSX_CONTENT_TYPE
     )
+
+
+# --- Scores API tokens ----------------------------------------------------------------------
+
+
+def _token_shown(request: HttpRequest, *, row: ApiToken, token: str) -> HttpResponse:
+    response = render(
+        request,
+        "assessments/reports/api_token_shown.html",
+        {"row": row, "token": token, "back": reverse("assessments:api-tokens")},
+    )
+    # The page carries a live secret: never cached, never sent on in a Referer.
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@hr_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """Every scores-API token, its owner, expiry and last use; a form to issue one."""
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            row, token = api_token_issue(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                days=form.cleaned_data["days"],
+                actor=request.user,
+            )
+        except ApiTokenError as error:
+            form.add_error(None, str(error))
+        else:
+            return _token_shown(request, row=row, token=token)
+    now = timezone.now()
+    rows = [(row, row.status(now)) for row in ApiToken.objects.select_related("user", "created_by")]
+    return render(
+        request,
+        "assessments/reports/api_tokens.html",
+        {"form": form, "rows": rows, "api_url": request.build_absolute_uri("/api/cycles/")},
+        status=400 if form.errors else 200,
+    )
+
+
+@hr_required
+@require_POST
+def api_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    row = get_object_or_404(ApiToken.objects.select_related("user"), pk=token_id)
+    if api_token_revoke(row=row, actor=request.user):
+        messages.success(request, _("“%s” is revoked: it no longer opens the API.") % row.name)
+    else:
+        messages.info(request, _("“%s” was already revoked.") % row.name)
+    return redirect("assessments:api-tokens")

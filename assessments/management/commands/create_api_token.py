@@ -8,9 +8,13 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
-from assessments.models import ApiToken, token_hash, token_new
-from assessments.models.audit import audit_record
-from leadership.roles import user_is_hr
+from assessments.reports.api_tokens import (
+    DAYS_MAX,
+    DAYS_MIN,
+    ApiTokenError,
+    api_token_days_default,
+    api_token_issue,
+)
 
 
 class Command(BaseCommand):
@@ -19,6 +23,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--user", required=True, help="The HR user's email or username.")
         parser.add_argument("--name", required=True, help="What the token is for, e.g. 'BI'.")
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=None,
+            help=f"How long it lasts ({DAYS_MIN}–{DAYS_MAX} days; default "
+            "PILLARS_API_TOKEN_DAYS, 90).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         who = options["user"]
@@ -29,13 +40,16 @@ class Command(BaseCommand):
         )
         if user is None:
             raise CommandError(f"No active user “{who}”.")
-        if not user_is_hr(user):
-            raise CommandError(f"“{who}” is not in the HR group; the API serves HR only.")
-        token = token_new()
-        ApiToken.objects.create(user=user, name=options["name"][:80], token_hash=token_hash(token))
-        audit_record(actor=None, action="api_token.create", target=user.get_username())
+        try:
+            row, token = api_token_issue(
+                user=user, name=options["name"], days=options["days"], actor=None
+            )
+        except ApiTokenError as error:
+            raise CommandError(f"“{who}”: {error}") from error
         self.stdout.write(token)
+        days = options["days"] or api_token_days_default()
         self.stderr.write(
-            "Keep this token safe: it is shown only now. "
-            "Send it as the header “Authorization: Bearer <token>”."
+            f"Keep this token safe: it is shown only now. It expires on "
+            f"{row.expires_at:%Y-%m-%d %H:%M} UTC ({days} days); HR can revoke it on the API "
+            "tokens page. Send it as the header “Authorization: Bearer <token>”."
         )
