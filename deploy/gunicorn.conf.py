@@ -43,21 +43,40 @@ control_socket_disable = not control_socket
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-# No query strings in the access log: a survey link's token never reaches a URL we log anyway,
-# but nothing else in a query string needs keeping either.
+# No query strings and no referrer in the access log; the path's secret segments (survey and
+# shared links' tokens, password-reset tokens) are redacted by the logger class below.
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'
 
 
-class QuietHealthLogger(Logger):
-    """Gunicorn's logger without an access line for every load-balancer probe of /healthz."""
+class RedactingLogger(Logger):
+    """Gunicorn's logger with every secret URL segment redacted (leadership.logredact), and
+    without an access line for every load-balancer probe of /healthz."""
 
     def access(self, resp, req, environ, request_time):  # type: ignore[no-untyped-def]
         if environ.get("PATH_INFO") == "/healthz":
             return
         super().access(resp, req, environ, request_time)
 
+    def atoms(self, resp, req, environ, request_time):  # type: ignore[no-untyped-def]
+        from leadership.logredact import redact
 
-logger_class = QuietHealthLogger
+        return {
+            key: redact(value) if isinstance(value, str) else value
+            for key, value in super().atoms(resp, req, environ, request_time).items()
+        }
+
+    def error(self, msg, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from leadership.logredact import redact
+
+        super().error(redact(str(msg % args if args else msg)), **kwargs)
+
+    def warning(self, msg, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from leadership.logredact import redact
+
+        super().warning(redact(str(msg % args if args else msg)), **kwargs)
+
+
+logger_class = RedactingLogger
 
 
 def post_worker_init(worker):  # type: ignore[no-untyped-def]

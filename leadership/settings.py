@@ -340,12 +340,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"no_health": {"()": "leadership.health.HealthCheckLogFilter"}},
+    "filters": {
+        "no_health": {"()": "leadership.health.HealthCheckLogFilter"},
+        # Survey, shared and password-reset links are secrets: never in a log line.
+        "redact": {"()": "leadership.logredact.RedactingFilter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["no_health"],
+            "filters": ["no_health", "redact"],
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
@@ -354,6 +358,9 @@ LOGGING = {
         # WeasyPrint reports each rendering step at INFO; only its warnings are worth a line.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Django's own loggers through our handler only: its default console handler would
+        # print "Not Found: /s/<token>/" unredacted (and it mails admins nothing we configure).
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # runserver's request lines, minus the load balancer's probes.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
