@@ -5,6 +5,7 @@ Before a cycle is released a leader sees their team's response count and nothing
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,21 +47,26 @@ def home_leader(*, user: Any) -> dict[str, Any]:
     email = (user.email or user.get_username()).lower()
     team_ids = [team.pk for team in teams]
     now = timezone.now()  # one instant for every query, so they agree on which cycles are open
-    cycles = (
+    cycles = list(
         Cycle.objects.filter(teams__in=team_ids)
         .filter(cycle_open_q(now=now) | Q(recorded_state=Cycle.State.RELEASED))
         .annotate(team_id=F("teams"))
         .order_by("-opens_at", "-created_at")
     )
-    submitted = {
-        (row["cycle_id"], row["team_id"]): row["n"]
-        for row in Submission.objects.filter(
+    # A leader's count of an open cycle moves at most once a day: the submissions dated before
+    # today on the cycle's calendar (DESIGN.md), so it cannot be matched to whoever just answered.
+    today = {cycle.pk: cycle.local_date(now) for cycle in cycles}
+    submitted: dict[tuple[int, int], int] = defaultdict(int)
+    for row in (
+        Submission.objects.filter(
             cycle_open_q(now=now, prefix="cycle__"), team_id__in=team_ids, role=Role.MEMBER
         )
-        .values("cycle_id", "team_id")
+        .values("cycle_id", "team_id", "submitted_on")
         .annotate(n=Count("id"))
         .order_by()
-    }
+    ):
+        if row["submitted_on"] < today.get(row["cycle_id"], row["submitted_on"]):
+            submitted[(row["cycle_id"], row["team_id"])] += row["n"]
     own = {
         (cycle_id, team_id): state
         for cycle_id, team_id, state in Invitation.objects.filter(

@@ -117,7 +117,7 @@ TABLE: dict[str, Row] = {
     "assessments:hr-shared-link": Row(_cycle_team_a, HR_ONLY, method="post"),
     "assessments:hr-invitation-link": Row(
         lambda w: {"cycle_id": w.open_cycle.pk, "invitation_id": w.invitation_a.pk},
-        HR_ONLY,
+        HR_ONLY_POST,
         method="post",
     ),
     # HR: teams

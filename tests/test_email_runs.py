@@ -202,18 +202,27 @@ def test_the_worker_records_progress_after_every_batch(big_cycle, flaky_mail):
     assert run.finished_at is not None
 
 
-def test_people_who_submit_during_the_run_are_skipped(big_cycle, flaky_mail):
-    last = invitations_needing(kind=INVITE, cycle=big_cycle)[-1]
+def test_people_who_submit_during_a_reminder_run_are_skipped(big_cycle, flaky_mail):
+    Invitation.objects.filter(cycle=big_cycle).update(sent_at=timezone.now() - dt.timedelta(days=7))
+    last = invitations_needing(kind=REMIND, cycle=big_cycle)[-1]
 
     def someone_answers(message) -> None:
         if flaky_mail.attempts == 1:  # while the first batch goes out
             Invitation.objects.filter(pk=last).update(state=Invitation.State.SUBMITTED)
 
     flaky_mail.on_message = someone_answers
-    run = run_now(big_cycle)
+    run = run_now(big_cycle, REMIND)
     assert (run.total, run.sent, run.skipped) == (BIG, BIG - 1, 1)
     assert "5 skipped" not in email_run_summary(run)
-    assert email_run_summary(run) == f"{BIG - 1} invitations sent, 1 skipped."
+    assert email_run_summary(run) == f"{BIG - 1} reminders sent, 1 skipped."
+
+
+def test_an_invitation_run_emails_people_who_answered_before_it_too(big_cycle, flaky_mail):
+    """Skipping them would tell HR who answered through a link HR had handed out."""
+    first = invitations_needing(kind=INVITE, cycle=big_cycle)[0]
+    Invitation.objects.filter(pk=first).update(state=Invitation.State.SUBMITTED)
+    run = run_now(big_cycle)
+    assert (run.total, run.sent, run.skipped) == (BIG, BIG, 0)
 
 
 def test_a_cycle_closed_during_the_run_skips_the_rest(cycle):

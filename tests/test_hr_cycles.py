@@ -171,19 +171,23 @@ def test_a_closed_cycle_page_does_not_poll(hr, bank, teams):
     assert "hx-trigger" not in page
 
 
-def test_hr_copies_a_fresh_personal_link_shown_once(hr, bank, teams):
+def test_hr_emails_a_person_a_fresh_personal_link_that_hr_never_sees(hr, bank, teams):
     cycle = draft_cycle_make(bank, teams)
     cycle_open(cycle=cycle, actor=None)
     invitation = Invitation.objects.filter(cycle=cycle, role=Role.MEMBER).first()
     team_page = hr.get(reverse("assessments:hr-cycle-team", args=[cycle.pk, invitation.team_id]))
     assert invitation.email in team_page.content.decode()
-    response = hr.post(reverse("assessments:hr-invitation-link", args=[cycle.pk, invitation.pk]))
+    url = reverse("assessments:hr-invitation-link", args=[cycle.pk, invitation.pk])
+    response = hr.post(url, follow=True)
     assert response.status_code == 200
-    assert "no-store" in response["Cache-Control"]
-    assert response["Referrer-Policy"] == "no-referrer"
-    token = re.search(r"/s/([A-Za-z0-9_-]+)/", response.content.decode()).group(1)
+    [message] = mail.outbox
+    assert message.to == [invitation.email]
+    token = re.search(r"/s/([A-Za-z0-9_-]+)/", message.body).group(1)
+    assert token not in response.content.decode()
+    assert "replaces any link you were sent before" in message.body
     invitation.refresh_from_db()
     assert invitation.token_hash == token_hash(token)
+    assert invitation.sent_at is not None
 
 
 def test_hr_creates_a_team_s_shared_link(hr, bank, teams):

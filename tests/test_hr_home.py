@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -29,9 +30,13 @@ def beta(leader_b):
 def open_cycle(bank, alpha, beta):
     cycle = draft_cycle_make(bank, [alpha, beta], name="2027 Q1")
     cycle_open(cycle=cycle, actor=None)
+    # Dated yesterday: a leader's count of an open cycle shows the submissions before today.
     for team in (alpha, alpha, beta):
         Submission.objects.create(
-            cycle=cycle, team=team, role=Role.MEMBER, submitted_on=timezone.localdate()
+            cycle=cycle,
+            team=team,
+            role=Role.MEMBER,
+            submitted_on=timezone.localdate() - dt.timedelta(days=1),
         )
     return cycle
 

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import ngettext
@@ -56,12 +57,15 @@ def reminder_interval() -> dt.timedelta:
 
 
 def invitations_unsent(*, cycle: Cycle) -> QuerySet[Invitation]:
-    """Invitations with an address that have never been emailed and are not submitted."""
-    return (
-        Invitation.objects.filter(cycle=cycle, sent_at__isnull=True, email__isnull=False)
-        .exclude(email="")
-        .exclude(state=Invitation.State.SUBMITTED)
-    )
+    """Invitations with an address that have never been emailed.
+
+    Someone who has already answered (through a link HR gave them before the emails went out)
+    is emailed too: skipping them would show HR who they are ("not sent", "1 skipped"). Their
+    link says "already submitted"; nothing else happens.
+    """
+    return Invitation.objects.filter(
+        cycle=cycle, sent_at__isnull=True, email__isnull=False
+    ).exclude(email="")
 
 
 def reminders_due(*, cycle: Cycle, now: dt.datetime | None = None) -> QuerySet[Invitation]:
@@ -76,8 +80,11 @@ def reminders_due(*, cycle: Cycle, now: dt.datetime | None = None) -> QuerySet[I
     )
 
 
-def _message(*, kind: str, invitation: Invitation, token: str) -> EmailMessage:
+def _message(
+    *, kind: str, invitation: Invitation, token: str, replaces: bool = False
+) -> EmailMessage:
     context = {
+        "replaces": replaces,
         "cycle": invitation.cycle,
         "team": invitation.team,
         "is_self": invitation.role == Role.SELF,
@@ -194,6 +201,39 @@ def invitations_batch_send(
         not_sent=len(invitations) - len(done),
         error=described,
         broken=error is not None,
+    )
+
+
+class LinkNotSent(Exception):
+    """The mail server did not take the email; the person's earlier link still works."""
+
+
+def invitation_link_email(
+    *, invitation: Invitation, actor: Any, now: dt.datetime | None = None
+) -> None:
+    """Email the person a fresh personal link; earlier links for them stop working.
+
+    HR never sees the link, and the same thing happens whether or not the person has answered
+    (their link then says so, to them): a link shown to HR would let HR open it and see "already
+    submitted". Raises :class:`LinkNotSent` when the mail server refuses it; nothing changes then.
+    """
+    now = now or timezone.now()
+    token = token_new()
+    message = _message(
+        kind=EmailRun.Kind.INVITATION, invitation=invitation, token=token, replaces=True
+    )
+    try:
+        message.send()
+    except Exception as failure:  # SMTP refused or unreachable
+        raise LinkNotSent(error_describe(failure)) from failure
+    Invitation.objects.filter(pk=invitation.pk).update(
+        token_hash=token_hash(token), sent_at=Coalesce("sent_at", Value(now))
+    )
+    audit_record(
+        actor=actor,
+        action="invitation.link",
+        target=f"{invitation.cycle} / {invitation.team}",
+        detail={"invitation": invitation.pk},
     )
 
 

@@ -27,11 +27,11 @@ from assessments.hr.cycles import (
 from assessments.hr.email_runs import email_run_start, email_run_summary
 from assessments.hr.forms import CycleForm, ReopenForm, TeamForm, TeamImportForm
 from assessments.hr.invitations import (
-    invitation_link_rotate,
+    LinkNotSent,
+    invitation_link_email,
     invitations_unsent,
     reminder_interval,
     reminders_due,
-    survey_url,
 )
 from assessments.hr.teams import (
     TEAM_IMPORT_COLUMNS,
@@ -253,27 +253,37 @@ def cycle_team(request: HttpRequest, cycle_id: int, team_id: int) -> HttpRespons
 
 
 @hr_required
-@never_cache
+@require_POST
 def invitation_link(request: HttpRequest, cycle_id: int, invitation_id: int) -> HttpResponse:
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    """Email the person a new link. It is never shown to HR, and the same happens whether or not
+    they have answered: HR's screens never say who has (issue 12)."""
     invitation = get_object_or_404(
-        Invitation.objects.select_related("cycle", "team"), pk=invitation_id, cycle_id=cycle_id
+        Invitation.objects.select_related("cycle", "team").filter(email__isnull=False),
+        pk=invitation_id,
+        cycle_id=cycle_id,
     )
     back = reverse("assessments:hr-cycle-team", args=[invitation.cycle_id, invitation.team_id])
-    # Submitted or not, the answer is the same page: HR's screens never say who has answered.
-    token = invitation_link_rotate(invitation=invitation, actor=request.user)
-    return _link_page(
-        request,
-        title=_("Personal link"),
-        subject=f"{invitation.email} · {invitation.team.name} · {invitation.cycle.name}",
-        link=survey_url(token),
-        back=back,
-        note=_(
-            "This link works for this person only. Any link sent earlier for them has stopped "
-            "working. It is shown once: copy it now."
-        ),
-    )
+    if not invitation.cycle.is_open:
+        messages.error(request, _("New links go out only while the cycle is open."))
+        return redirect(back)
+    try:
+        invitation_link_email(invitation=invitation, actor=request.user)
+    except LinkNotSent as error:
+        messages.error(
+            request,
+            _(
+                "The email to %(email)s could not be sent (%(error)s); their earlier link still "
+                "works."
+            )
+            % {"email": invitation.email, "error": error},
+        )
+    else:
+        messages.success(
+            request,
+            _("A new link has been emailed to %(email)s. Links sent to them before no longer work.")
+            % {"email": invitation.email},
+        )
+    return redirect(back)
 
 
 @hr_required

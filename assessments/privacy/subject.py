@@ -1,16 +1,21 @@
 """Subject access and erasure: everything Pillars holds about one email address.
 
 What is linked to an email: the user account (if the address signs in), the teams it leads, team
-memberships, invitations (cycle, team, role, state, send times, and how many answers are saved
-but unsent), the sign-in records of django-axes, and the audit events of its own HR actions.
-What is never linked: submitted answers and comments — a submission has no link to any
-invitation, email or token, so there is nothing of them to export or to erase.
+memberships, invitations (cycle, team, role, when it was created and first emailed), the sign-in
+records of django-axes, and the audit events of its own HR actions. What is never linked:
+submitted answers and comments — a submission has no link to any invitation, email or token, so
+there is nothing of them to export or to erase.
 
-Erasure deletes memberships, unsubmitted invitations with their unsent answers, sign-in records
-and the account; a *submitted* invitation only loses its email and token (the row stays, without
-anything personal, so response rates stay right). Audit events keep what was done but name the
-erased person as "erased user". The export and the erasure are themselves audited, under a
-pseudonym (a hash of the address), so the audit log does not re-identify whom it was about.
+Nobody learns here whether the person has answered (issue 12): the lookup, the download and the
+erasure say and do the same for someone who submitted, someone half-way and someone who never
+started. So an invitation's state, its reminders (which go only to people who have not answered)
+and its answers in progress are left out; the download says they exist and what happens to them.
+
+Erasure deletes memberships, sign-in records and the account, and strips every invitation of its
+email and token and deletes its answers in progress; the rows stay, without anything personal,
+so response rates stay right. Audit events keep what was done but name the erased person as
+"erased user". Looking up, downloading and erasing are audited, under a pseudonym (a hash of the
+address), so the audit log does not re-identify whom it was about.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from typing import Any
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -68,8 +73,7 @@ def subject_export(*, email: str) -> dict[str, Any]:
     invitations = (
         Invitation.objects.filter(email__iexact=email)
         .select_related("cycle", "team")
-        .annotate(saved=Count("drafts", distinct=True), saved_comments=Count("draft_comments"))
-        .order_by("created_at")
+        .order_by("created_at", "pk")
     )
     attempts, logins, failures = _signins(email)
     return {
@@ -78,6 +82,12 @@ def subject_export(*, email: str) -> dict[str, Any]:
         "about": _(
             "Answers and comments are anonymous: once submitted they are not linked to any "
             "email, invitation or account, so they cannot be part of this export."
+        ),
+        "about_invitations": _(
+            "An invitation also holds its answers in progress until they are submitted (then "
+            "they leave it, unlinked) or until the invitation data of its cycle is purged, and "
+            "when it was last reminded. They are not listed, so that this export never tells "
+            "whether the person has answered; erasure deletes them."
         ),
         "accounts": [
             {
@@ -105,12 +115,8 @@ def subject_export(*, email: str) -> dict[str, Any]:
                 "cycle": i.cycle.name,
                 "team": i.team.name,
                 "role": i.role,
-                "state": i.state,
                 "created": _when(i.created_at),
                 "sent": _when(i.sent_at),
-                "reminded": _when(i.reminded_at),
-                "reminders": i.reminder_count,
-                "unsent_answers_saved": i.saved + i.saved_comments,
             }
             for i in invitations
         ],
@@ -161,24 +167,26 @@ def subject_export_record(*, email: str, actor: Any) -> dict[str, Any]:
     return data
 
 
+def subject_lookup_record(*, email: str, actor: Any) -> dict[str, Any]:
+    """What the lookup page shows; every lookup is audited (HR looking a person up repeatedly
+    is itself worth seeing)."""
+    data = subject_export(email=email)
+    audit_record(actor=actor, action="privacy.lookup", target=subject_pseudonym(email))
+    return data
+
+
 @dataclass(frozen=True)
 class ErasureSummary:
+    """What an erasure did, the same for someone who answered and someone who did not."""
+
     accounts: int
     memberships: int
-    invitations_deleted: int
     invitations_anonymised: int
-    drafts_deleted: int
     sign_in_records: int
 
     @property
     def total(self) -> int:
-        return (
-            self.accounts
-            + self.memberships
-            + self.invitations_deleted
-            + self.invitations_anonymised
-            + self.sign_in_records
-        )
+        return self.accounts + self.memberships + self.invitations_anonymised + self.sign_in_records
 
 
 def subject_erase(*, email: str, actor: Any) -> ErasureSummary:
@@ -188,12 +196,8 @@ def subject_erase(*, email: str, actor: Any) -> ErasureSummary:
     if actor is not None and any(user.pk == getattr(actor, "pk", None) for user in users):
         raise ErasureRefused(ERROR_SELF_ERASURE)
     with transaction.atomic():
-        invitations = Invitation.objects.filter(email__iexact=email)
-        anonymised, drafts = invitations_anonymise(
-            invitations.filter(state=Invitation.State.SUBMITTED)
-        )
-        unsubmitted = invitations.exclude(state=Invitation.State.SUBMITTED)
-        deleted_counts = unsubmitted.delete()[1]
+        # Every invitation alike, whatever its state: stripped, its answers in progress deleted.
+        anonymised, _drafts = invitations_anonymise(Invitation.objects.filter(email__iexact=email))
         memberships = TeamMember.objects.filter(email__iexact=email).delete()[0]
         signins = sum(records.delete()[0] for records in _signins(email))
         AuditEvent.objects.filter(Q(actor__in=users) | Q(actor_label__iexact=email)).update(
@@ -204,11 +208,7 @@ def subject_erase(*, email: str, actor: Any) -> ErasureSummary:
         summary = ErasureSummary(
             accounts=len(users),
             memberships=memberships,
-            invitations_deleted=deleted_counts.get("assessments.Invitation", 0),
             invitations_anonymised=anonymised,
-            drafts_deleted=drafts
-            + deleted_counts.get("assessments.DraftAnswer", 0)
-            + deleted_counts.get("assessments.DraftComment", 0),
             sign_in_records=signins,
         )
         audit_record(
@@ -218,9 +218,7 @@ def subject_erase(*, email: str, actor: Any) -> ErasureSummary:
             detail={
                 "accounts": summary.accounts,
                 "memberships": summary.memberships,
-                "invitations_deleted": summary.invitations_deleted,
                 "invitations_anonymised": summary.invitations_anonymised,
-                "drafts_deleted": summary.drafts_deleted,
                 "sign_in_records": summary.sign_in_records,
             },
         )

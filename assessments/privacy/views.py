@@ -23,6 +23,7 @@ from assessments.privacy.subject import (
     subject_erase,
     subject_export,
     subject_export_record,
+    subject_lookup_record,
 )
 from leadership.roles import hr_required
 
@@ -60,8 +61,6 @@ def _held_counts(data: dict) -> dict[str, int]:
         "teams_led": sum(len(account["teams_led"]) for account in data["accounts"]),
         "memberships": len(data["team_memberships"]),
         "invitations": len(data["invitations"]),
-        "submitted": sum(1 for i in data["invitations"] if i["state"] == "submitted"),
-        "unsent_answers": sum(i["unsent_answers_saved"] for i in data["invitations"]),
         "audit_events": len(data["audit_events_as_actor"]),
         "sign_ins": len(data["sign_in_records"]),
     }
@@ -75,7 +74,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
     email = ""
     if form.is_valid():
         email = form.cleaned_data["email"]
-        held = _held_counts(subject_export(email=email))
+        held = _held_counts(subject_lookup_record(email=email, actor=request.user))
     return render(
         request,
         "assessments/privacy/privacy.html",
@@ -136,16 +135,14 @@ def privacy_erase(request: HttpRequest) -> HttpResponse:
             request,
             _(
                 "Erased everything held about %(email)s: %(accounts)s accounts, %(memberships)s "
-                "team memberships, %(invitations)s invitations (%(stripped)s submitted ones kept "
-                "without the address), %(drafts)s unsent answers, %(signins)s sign-in records."
+                "team memberships, %(invitations)s invitations stripped of the address (and any "
+                "answers in progress), %(signins)s sign-in records."
             )
             % {
                 "email": email,
                 "accounts": summary.accounts,
                 "memberships": summary.memberships,
-                "invitations": summary.invitations_deleted + summary.invitations_anonymised,
-                "stripped": summary.invitations_anonymised,
-                "drafts": summary.drafts_deleted,
+                "invitations": summary.invitations_anonymised,
                 "signins": summary.sign_in_records,
             },
         )

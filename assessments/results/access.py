@@ -53,7 +53,15 @@ def report_for_viewer(
     if team_id is not None:
         wanted = {team_id} if allowed is None or team_id in allowed else set()
     if hidden_reason:
-        report = stored.counts_report(cycle, reason=hidden_reason)
+        # While the cycle is open a leader's count moves at most once a day (the submissions
+        # dated before today, on the cycle's calendar), so it cannot be matched to whoever has
+        # just said "done"; HR's counts are live.
+        leader_open = hidden_reason == REASON_OPEN and allowed is not None
+        report = stored.counts_report(
+            cycle,
+            reason=hidden_reason,
+            counted_before=cycle.local_date() if leader_open else None,
+        )
     else:
         detail_for: bool | set[int] = detail
         if detail and wanted is not None:

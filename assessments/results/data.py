@@ -22,6 +22,8 @@ from django.db.models import Count, Q
 from assessments.models import Answer, Comment, Cycle, Invitation, Role, Submission, Team
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from leadership.models import Question
 
 ANSWER_COLUMNS = ["submission", "team", "role", "question", "value"]
@@ -99,16 +101,18 @@ def _rows(queryset: Any) -> list[tuple]:
         return cursor.fetchall()
 
 
-def cycle_counts(cycle: Cycle) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
+def cycle_counts(
+    cycle: Cycle, *, before: dt.date | None = None
+) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
     """Per team id: member submissions, self-assessments and member invitations (teams
-    without any are left out)."""
+    without any are left out). ``before``: count only submissions dated before that day."""
     member_counts: dict[int, int] = defaultdict(int)
     self_counts: dict[int, int] = defaultdict(int)
+    submissions = Submission.objects.filter(cycle=cycle)
+    if before is not None:
+        submissions = submissions.filter(submitted_on__lt=before)
     for team_id, role, n in (
-        Submission.objects.filter(cycle=cycle)
-        .values_list("team_id", "role")
-        .annotate(n=Count("pk"))
-        .order_by()
+        submissions.values_list("team_id", "role").annotate(n=Count("pk")).order_by()
     ):
         if role == Role.MEMBER:
             member_counts[team_id] += n

@@ -57,6 +57,7 @@ from assessments.results.report import (
 )
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Collection
 
 # Set by `apply_retention` (assessments/privacy/retention.py) once a released cycle's raw answers
@@ -359,11 +360,17 @@ def cycle_report(cycle: Cycle, *, detail: bool | Collection[int] = True) -> Cycl
     return _strip_details(report, detail)
 
 
-def counts_report(cycle: Cycle, *, reason: str) -> CycleReport:
-    """Counts only — no score computed or read — for a viewer who may not see scores yet."""
+def counts_report(
+    cycle: Cycle, *, reason: str, counted_before: dt.date | None = None
+) -> CycleReport:
+    """Counts only — no score computed or read — for a viewer who may not see scores yet.
+
+    ``counted_before``: count only the submissions dated before that day (a leader's view of an
+    open cycle, so their count changes at most once a day).
+    """
     pillars = cycle_pillars(cycle)
     teams = cycle_teams(cycle)
-    member_counts, self_counts, invited = cycle_counts(cycle)
+    member_counts, self_counts, invited = cycle_counts(cycle, before=counted_before)
 
     def blank_rollup(kind: str, dept: Any, ids: list[int]) -> Rollup:
         return Rollup.of_group(

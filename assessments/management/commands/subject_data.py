@@ -52,7 +52,6 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         self.stdout.write(
             f"Erased for {email}: {summary.accounts} accounts, {summary.memberships} team "
-            f"memberships, {summary.invitations_deleted} invitations deleted and "
-            f"{summary.invitations_anonymised} stripped of the address, {summary.drafts_deleted} "
-            f"unsent answers, {summary.sign_in_records} sign-in records."
+            f"memberships, {summary.invitations_anonymised} invitations stripped of the address "
+            f"(and any answers in progress), {summary.sign_in_records} sign-in records."
         )
