@@ -74,9 +74,11 @@ def test_team_scores_reverse_items_and_keep_the_self_score_beside_the_team(small
     assert p1.ci_low == pytest.approx(4 - half_width)
     assert p1.ci_high == pytest.approx(4 + half_width)
     assert p1.percent == pytest.approx(75.0)
-    assert p1.favourable_pct == pytest.approx(80.0)  # 5,4,3 and 5,4: four of five are 4–5
-    # r_wg(J): item variances 1 and 0.5, σ² = 2, J = 2 → 2·0.625 / (2·0.625 + 0.375)
-    assert p1.rwg == pytest.approx(1.25 / 1.625)
+    # Q2 is answered by two of the three scorers, so it is hidden and its answers count
+    # towards nothing shown: the pillar's figures are over Q1 (5, 4, 3) alone.
+    assert p1.favourable_pct == pytest.approx(200 / 3)  # two of three are 4–5
+    # r_wg(J): Q1's variance 1, σ² = 2, J = 1 → 1·0.5 / (1·0.5 + 0.5)
+    assert p1.rwg == pytest.approx(0.5)
     assert p1.self_score == pytest.approx(5.0)
     assert p1.gap == pytest.approx(1.0)
     assert p1.gap_kind == "blind_spot"
@@ -89,14 +91,25 @@ def test_items_show_distributions_and_hide_an_item_fewer_than_k_answered(small_o
     cycle, team_a, _team_b = small_org
     p1 = cycle_compute(cycle).team(team_a.pk).pillar("p1")
     q1, q2 = p1.items
-    assert (q1.n, q1.mean, q1.counts, q1.cant_say) == (3, 4.0, (0, 0, 1, 1, 1), 1)
+    # Items are over the pillar's scorers: the member who answered nothing is not one of them.
+    assert (q1.n, q1.mean, q1.counts, q1.cant_say) == (3, 4.0, (0, 0, 1, 1, 1), 0)
     assert q1.self_value == 5
     assert q2.suppressed
     assert q2.n is None
     assert q2.mean is None
     assert q2.counts == ()
-    assert q2.cant_say == 2
+    assert q2.cant_say == 1
     assert q2.self_value == 5
+
+
+def test_alpha_is_shown_when_every_scorer_answered_every_item():
+    bank = tiny_bank_make()
+    team = tree_team_make("Whole")
+    cycle = released_cycle_make("2026 Q1", bank, [team])
+    rows = [(5, 1), (4, 2), (2, 4), (2, 5), (1, 4)]  # Q2 reversed: 5, 4, 2, 1, 2
+    responses_add(cycle, team, [{"Q1": a, "Q2": b, "Q3": 2} for a, b in rows])
+    # Complete rows: (5,5), (4,4), (2,2), (2,1), (1,2) → item variances 2.7, total 10.3
+    assert cycle_compute(cycle).pillar("p1").alpha == pytest.approx(2 * (1 - 5.4 / 10.3))
 
 
 def test_organisation_and_department_pool_every_member_and_report_psychometrics(small_org):
@@ -105,8 +118,10 @@ def test_organisation_and_department_pool_every_member_and_report_psychometrics(
     p1 = report.pillar("p1")
     assert p1.n == 6
     assert p1.mean == pytest.approx(17 / 6)
-    # Complete rows: (5,5), (4,4), (2,2), (2,1), (1,2) → item variances 2.7, total 10.3
-    assert p1.alpha == pytest.approx(2 * (1 - 5.4 / 10.3))
+    # Five of the six scorers answered both items: alpha over those five beside the mean over
+    # six would single out the one who skipped, so it is withheld.
+    assert p1.alpha is None
+    assert all(item.r is None for item in p1.item_total)
     assert p1.icc1 == pytest.approx(7.625 / 9.25)
     assert p1.icc2 == pytest.approx(7.625 / (49 / 6))
     assert p1.org_median == pytest.approx((4 + 5 / 3) / 2)
@@ -198,8 +213,13 @@ def test_a_stored_report_reads_back_equal_and_is_recomputed_when_submissions_cha
     assert cycle_report(cycle) == first
     assert CycleReport.from_dict(first.to_dict()) == first
     responses_add(cycle, team_a, [{"Q1": 1, "Q2": 5, "Q3": 0}])
+    one_more = cycle_report(cycle)  # recomputed, but one new person is not shown apart
+    assert one_more.team(team_a.pk).n == 4
+    assert one_more.team(team_a.pk).held_back == 1
+    responses_add(cycle, team_a, [{"Q1": 2, "Q2": 4, "Q3": 1}, {"Q1": 3, "Q2": 3, "Q3": 2}])
     added = cycle_report(cycle)
-    assert added.team(team_a.pk).n == 5
+    assert added.team(team_a.pk).n == 7
+    assert added.team(team_a.pk).held_back == 0
     Answer.objects.filter(submission__team=team_a, question__code="Q3").update(value=0)
     results_invalidate(cycle)
     edited = cycle_report(cycle)

@@ -427,6 +427,30 @@ class CycleResult(models.Model):
     computed_at = models.DateTimeField(auto_now=True)
 
 
+class ShownSet(models.Model):
+    """The respondents behind a group's figures once they were shown (issue 12).
+
+    One row per group of a cycle — ``team:<id>``, ``department:<id>``, ``organisation`` — holding
+    the ids of the member submissions its figures were computed from when they were first shown
+    (or last changed safely). Answers never change after submission, so every figure of the group
+    (a pillar's scorers, an item's answerers) follows from these ids; a later computation compares
+    against them and keeps, or hides, what would change by 1..k−1 people.
+    """
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="shown_sets")
+    key = models.CharField(max_length=40)
+    members = models.JSONField(default=list)
+    shown_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "key"], name="shown_set_one_per_group")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} / {self.key}"
+
+
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def active(self, now: dt.datetime | None = None) -> ApiTokenQuerySet:
         """Neither revoked nor expired at ``now``."""

@@ -16,6 +16,7 @@ import bisect
 import datetime as dt
 import statistics
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,6 +27,7 @@ from assessments.models import Cycle, Role, Team
 from assessments.results import anonymity, scoring
 from assessments.results.data import CycleData, PillarInfo, cycle_data_load
 from assessments.results.report import (
+    REASON_CHANGED,
     REASON_FEW_ANSWERS,
     CycleReport,
     ItemHighlight,
@@ -37,30 +39,30 @@ from assessments.results.report import (
     TeamPillar,
     TeamResult,
 )
+from assessments.results.respondents import (
+    Respondents,
+    figure_index,
+    group_sets,
+    respondent_scores,
+    respondents_build,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import pandas as pd
 
+__all__ = [
+    "Computed",
+    "Percentiles",
+    "cycle_compute",
+    "cycle_results_compute",
+    "respondent_scores",
+    "team_group_stats",
+    "team_rwg",
+]
+
 HIGHLIGHTS = 3  # strengths and opportunities per team
-
-
-# --- respondent level -----------------------------------------------------------------------
-
-
-def respondent_scores(data: CycleData) -> pd.DataFrame:
-    """One row per respondent and pillar: team, role, pillar, score (NaN below half the items).
-
-    Mirrors :func:`assessments.results.scoring.respondent_pillar_score`: the mean of the answered
-    (reverse-scored) items, missing when fewer than half of the pillar's items were answered.
-    """
-    answers = data.answers
-    n_items = {p.key: len(p.questions) for p in data.pillars}
-    grouped = answers.groupby(["submission", "team", "role", "pillar"], sort=False)["scored"]
-    frame = grouped.agg(["sum", "count"]).reset_index()
-    needed = frame["pillar"].map(n_items) / 2
-    ok = (frame["count"] > 0) & (frame["count"] >= needed)
-    frame["score"] = np.where(ok, frame["sum"] / frame["count"].where(ok, 1), np.nan)
-    return frame[["submission", "team", "role", "pillar", "score"]]
 
 
 EMPTY_STATS = scoring.GroupStats(n=0, mean=None, sd=None, ci_low=None, ci_high=None)
@@ -156,357 +158,187 @@ def _num(value: Any) -> float | None:
     return None if np.isnan(value) else value
 
 
-def _score_lists(scores: pd.DataFrame, keys: list[str]) -> dict[Any, list[float]]:
-    valid = scores.dropna(subset=["score"])
-    if valid.empty:
+def _stats_by(frame: pd.DataFrame, keys: list[str]) -> dict[Any, list[float]]:
+    if frame.empty:
         return {}
-    return valid.groupby(keys, sort=False)["score"].agg(list).to_dict()
+    return frame.groupby(keys, sort=False)["score"].agg(list).to_dict()
 
 
-def _rollup_figures(
+@dataclass
+class Computed:
+    """A cycle's report, and the respondents behind each group's figures to remember
+    (``ShownSet``: "team:<id>", "department:<id>", "organisation" → member submission ids)."""
+
+    report: CycleReport
+    shown_sets: dict[str, frozenset[int]]
+
+
+def cycle_compute(
+    cycle: Cycle,
     *,
-    team_ids: list[int],
-    pillar: PillarInfo,
-    scores_by_team: dict[tuple[int, str], list[float]],
-    favourable_by_team: dict[tuple[int, str], tuple[int, int]],
-) -> tuple[scoring.GroupStats, float | None]:
-    pooled: list[float] = []
-    favourable = answered = 0
-    for team_id in team_ids:
-        pooled.extend(scores_by_team.get((team_id, pillar.key), ()))
-        fav, ans = favourable_by_team.get((team_id, pillar.key), (0, 0))
-        favourable += fav
-        answered += ans
-    stats = scoring.group_stats(scores=pooled)
-    return stats, (100 * favourable / answered if answered else None)
-
-
-def cycle_compute(cycle: Cycle, *, previous: CycleReport | None = None) -> CycleReport:
-    """Compute the cycle's full, anonymity-filtered report (HR level, every team)."""
-    return report_build(cycle, cycle_data_load(cycle), previous=previous)
-
-
-def report_build(
-    cycle: Cycle, data: CycleData, *, previous: CycleReport | None = None
+    previous: CycleReport | None = None,
+    remembered: Mapping[str, frozenset[int]] | None = None,
 ) -> CycleReport:
-    k = cycle.min_group_size
-    threshold = settings.PILLARS_GAP_THRESHOLD
-    pillars = data.pillars
-    answers = data.answers
-    members = answers[answers["role"] == Role.MEMBER]
-    selves = answers[answers["role"] == Role.SELF]
-    scores = respondent_scores(data)
-    member_scores = scores[scores["role"] == Role.MEMBER]
-    self_scores = scores[scores["role"] == Role.SELF]
-    scores_by_team = _score_lists(member_scores, ["team", "pillar"])
-    self_by_team = {
-        key: sum(values) / len(values)
-        for key, values in _score_lists(self_scores, ["team", "pillar"]).items()
-    }
-    fav = members.dropna(subset=["scored"]).groupby(["team", "pillar"])["favourable"]
-    favourable_by_team = {
-        key: (int(row["sum"]), int(row["count"]))
-        for key, row in fav.agg(["sum", "count"]).to_dict("index").items()
-    }
+    """Compute the cycle's full, anonymity-filtered report (HR level, every team)."""
+    return cycle_results_compute(cycle, previous=previous, remembered=remembered).report
 
-    # Who may be shown: teams and totals by member submissions, then per pillar by scores.
+
+def cycle_results_compute(
+    cycle: Cycle,
+    *,
+    previous: CycleReport | None = None,
+    remembered: Mapping[str, frozenset[int]] | None = None,
+) -> Computed:
+    """The report and the sets to remember; ``remembered`` holds the sets of figures shown
+    before (empty the first time a cycle's results are shown)."""
+    return report_build(cycle, cycle_data_load(cycle), previous=previous, remembered=remembered)
+
+
+# --- step 1: whose answers each group's figures are over -------------------------------------
+
+
+@dataclass
+class Groups:
+    """The member submissions behind each team (chosen against what was shown before), the
+    totals (organisation and departments) as team ids, and what the memory says."""
+
+    members: dict[int, frozenset[int]]
+    held_back: dict[int, int]
+    parents: dict[str, frozenset[int]]
+    departments: dict[int, Team]
+    changed: dict[str, str]  # totals hidden because their people changed by 1..k−1
+    shown_sets: dict[str, frozenset[int]]
+
+
+def groups_choose(data: CycleData, *, k: int, remembered: Mapping[str, frozenset[int]]) -> Groups:
+    """Each team keeps the respondents its figures were first shown for until the change is
+    safe (:func:`anonymity.members_remembered_choose`); each total pools its teams as chosen,
+    and is hidden when that changes its people by 1..k−1 since it was shown (a team moved
+    between departments). Derived sets are computed only where something changed."""
+    index = figure_index(data) if remembered else None
+    members: dict[int, frozenset[int]] = {}
+    held_back: dict[int, int] = {}
+    shown_sets: dict[str, frozenset[int]] = {}
+    for team in data.teams:
+        current = data.member_submissions.get(team.pk, frozenset())
+        before = remembered.get(f"team:{team.pk}")
+        chosen, held = current, 0
+        if before is not None and before != current and index is not None:
+            pick, held = anonymity.members_remembered_choose(
+                current=group_sets(index, current),
+                remembered=group_sets(index, before),
+                k=k,
+            )
+            chosen = pick.members
+        members[team.pk] = chosen
+        held_back[team.pk] = held
+        shown_sets[f"team:{team.pk}"] = chosen
+
     team_ids = [team.pk for team in data.teams]
-    counts = {team_id: data.member_counts.get(team_id, 0) for team_id in team_ids}
     departments: dict[int, Team] = {}
-    parents: dict[str, frozenset[int]] = {anonymity.ORGANISATION: frozenset(team_ids)}
-    dept_members: dict[int, list[int]] = defaultdict(list)
+    dept_teams: dict[int, list[int]] = defaultdict(list)
     for team in data.teams:
         if team.parent_id is not None:
             departments[team.parent_id] = team.parent
-            dept_members[team.parent_id].append(team.pk)
-    for dept_id, ids in dept_members.items():
-        parents[f"department:{dept_id}"] = frozenset(ids)
-    team_plan = anonymity.suppression_plan(counts=counts, parents=parents, k=k)
-    pillar_plans = {
-        p.key: anonymity.suppression_plan(
-            counts={t: len(scores_by_team.get((t, p.key), ())) for t in team_ids},
-            parents=parents,
+            dept_teams[team.parent_id].append(team.pk)
+    parents = {anonymity.ORGANISATION: frozenset(team_ids)} | {
+        f"department:{dept}": frozenset(ids) for dept, ids in dept_teams.items()
+    }
+    changed: dict[str, str] = {}
+    for key, ids in parents.items():
+        current = frozenset().union(*(members[t] for t in ids)) if ids else frozenset()
+        before = remembered.get(key)
+        safe = (
+            before is None
+            or before == current
+            or index is None
+            or anonymity.sets_differ_safely(
+                group_sets(index, before, items=False),
+                group_sets(index, current, items=False),
+                k=k,
+            )
+        )
+        if safe:
+            shown_sets[key] = current
+        else:
+            changed[key] = REASON_CHANGED
+            shown_sets[key] = before
+    return Groups(
+        members=members,
+        held_back=held_back,
+        parents=parents,
+        departments=departments,
+        changed=changed,
+        shown_sets=shown_sets,
+    )
+
+
+# --- step 2: who may be shown ----------------------------------------------------------------
+
+
+@dataclass
+class Plans:
+    team: anonymity.Suppression
+    pillars: dict[str, anonymity.Suppression]
+
+
+def plans_make(data: CycleData, groups: Groups, people: Respondents, *, k: int) -> Plans:
+    """Teams and totals by member submissions, then each pillar by its scorers (a pillar some
+    scorer of which answered none of the team's showable items is hidden too)."""
+    counts = {team.pk: len(groups.members[team.pk]) for team in data.teams}
+    team_plan = anonymity.suppression_plan(
+        counts=counts, parents=groups.parents, k=k, hidden_parents=groups.changed
+    )
+    pillar_plans = {}
+    for p in data.pillars:
+        incomplete = {
+            team: REASON_FEW_ANSWERS
+            for team, key in people.incomplete
+            if key == p.key and team not in team_plan.teams
+        }
+        pillar_plans[p.key] = anonymity.suppression_plan(
+            counts={t: people.scorer_counts.get((t, p.key), 0) for t in counts},
+            parents=groups.parents,
             k=k,
-            hidden=team_plan.teams,
+            hidden=team_plan.teams | incomplete,
             hidden_parents=team_plan.parents,
             small_reason=REASON_FEW_ANSWERS,
         )
-        for p in pillars
-    }
+    return Plans(team=team_plan, pillars=pillar_plans)
 
-    # Team pillar figures, only for shown cells.
-    all_stats = team_group_stats(member_scores)
-    team_stats = {
-        (team_id, p.key): all_stats.get((team_id, p.key), EMPTY_STATS)
-        for p in pillars
-        for team_id in team_ids
-        if not pillar_plans[p.key].team_hidden(team_id)
-    }
-    shown_means = defaultdict(list)
-    for (_team_id, key), stats in team_stats.items():
-        if stats.mean is not None:
-            shown_means[key].append(stats.mean)
-    percentiles = {p.key: Percentiles(shown_means[p.key]) for p in pillars}
 
-    # Item level, members only: one frame per (team, question).
-    item_groups = members.groupby(["team", "question"])
-    item_frame = item_groups["scored"].agg(["count", "mean", "size"])
-    item_frame["favourable"] = (
-        members.dropna(subset=["scored"]).groupby(["team", "question"])["favourable"].sum()
-    )
-    item_stats = item_frame.to_dict("index")
-    # Answers per scale point: one row per (team, question), one column per point.
-    dist_table = (
-        members.dropna(subset=["scored"])
-        .groupby(["team", "question", "scored"])
-        .size()
-        .unstack(fill_value=0)
-    )
-    dist_column = {float(value): i for i, value in enumerate(dist_table.columns)}
-    dist = dict(zip(dist_table.index, dist_table.to_numpy().tolist(), strict=True))
-    self_items = selves.dropna(subset=["scored"]).groupby(["team", "question"])["scored"].mean()
-    self_item_values = self_items.to_dict()
+# --- the report ------------------------------------------------------------------------------
 
-    # Wide member answers per pillar (respondent × item) for r_wg(J), alpha and item–total.
-    wide: dict[str, pd.DataFrame] = {}
-    for p in pillars:
-        subset = members[members["pillar"] == p.key]
-        table = subset.pivot(index=["team", "submission"], columns="question", values="scored")
-        wide[p.key] = table.reindex(columns=[q.pk for q in p.questions])
-    rwg_values = team_rwg(members, pillars)
 
-    comments: dict[tuple[int, str], list[str]] = defaultdict(list)
-    for team_id, key, text in data.comments.itertuples(index=False):
-        comments[(team_id, key)].append(text)
-
-    prev_teams = {t.team_id: t for t in previous.teams} if previous else {}
-
-    teams: list[TeamResult] = []
-    for team in data.teams:
-        team_id = team.pk
-        n = counts[team_id]
-        team_reason = team_plan.teams.get(team_id, "")
-        show_comments = anonymity.comments_allowed(
-            n=n, suppressed=bool(team_reason), threshold=cycle.comment_min_group_size
-        )
-        team_pillars: list[TeamPillar] = []
-        highlights: list[ItemHighlight] = []
-        for p in pillars:
-            self_score = self_by_team.get((team_id, p.key))
-            stats = team_stats.get((team_id, p.key))
-            reason = pillar_plans[p.key].teams.get(team_id, "")
-            items = []
-            for q in p.questions:
-                s = item_stats.get((team_id, q.pk))
-                answered = int(s["count"]) if s else 0
-                cant_say = int(s["size"] - s["count"]) if s else 0
-                self_value = _num(self_item_values.get((team_id, q.pk)))
-                if stats is None or answered < k:
-                    items.append(
-                        ItemResult(
-                            code=q.code,
-                            text=q.text,
-                            self_text=q.self_text,
-                            reverse_scored=q.reverse_scored,
-                            n=None,
-                            mean=None,
-                            percent=None,
-                            favourable_pct=None,
-                            counts=(),
-                            cant_say=None if stats is None else cant_say,
-                            self_value=self_value,
-                            suppressed=True,
-                        )
-                    )
-                    continue
-                mean = float(s["mean"])
-                item_percent = scoring.percent_scale(
-                    score=mean, scale_min=q.scale_min, scale_max=q.scale_max
-                )
-                items.append(
-                    ItemResult(
-                        code=q.code,
-                        text=q.text,
-                        self_text=q.self_text,
-                        reverse_scored=q.reverse_scored,
-                        n=answered,
-                        mean=mean,
-                        percent=item_percent,
-                        favourable_pct=100 * float(s["favourable"]) / answered,
-                        counts=tuple(
-                            dist[(team_id, q.pk)][dist_column[v]] if v in dist_column else 0
-                            for v in map(float, range(q.scale_min, q.scale_max + 1))
-                        ),
-                        cant_say=cant_say,
-                        self_value=self_value,
-                        suppressed=False,
-                    )
-                )
-                highlights.append(
-                    ItemHighlight(
-                        pillar_key=p.key,
-                        code=q.code,
-                        text=q.text,
-                        mean=mean,
-                        percent=float(item_percent),
-                    )
-                )
-            pillar_comments: tuple[str, ...] = ()
-            if show_comments and stats is not None:
-                pillar_comments = anonymity.comments_arrange(
-                    texts=comments.get((team_id, p.key), ()),
-                    cycle_id=cycle.pk,
-                    team_id=team_id,
-                    key=p.key,
-                )
-            if stats is None:
-                team_pillars.append(
-                    TeamPillar.hidden(
-                        key=p.key,
-                        name=p.name,
-                        reason=reason,
-                        self_score=self_score,
-                        self_percent=_percent(self_score, p),
-                        items=items,
-                    )
-                )
-                continue
-            gap = scoring.self_other_gap(
-                self_score=self_score, team_score=stats.mean, threshold=threshold
-            )
-            previous_team = prev_teams.get(team_id)
-            previous_mean, change = anonymity.trend_change(
-                current=stats.mean,
-                previous=previous_team.pillar(p.key) if previous_team else None,
-            )
-            fav_count, fav_answered = favourable_by_team.get((team_id, p.key), (0, 0))
-            team_pillars.append(
-                TeamPillar(
-                    key=p.key,
-                    name=p.name,
-                    n=stats.n,
-                    mean=stats.mean,
-                    sd=stats.sd,
-                    ci_low=stats.ci_low,
-                    ci_high=stats.ci_high,
-                    percent=_percent(stats.mean, p),
-                    rwg=rwg_values.get((team_id, p.key)),
-                    favourable_pct=100 * fav_count / fav_answered if fav_answered else None,
-                    self_score=self_score,
-                    self_percent=_percent(self_score, p),
-                    gap=gap.gap,
-                    gap_kind=gap.kind,
-                    percentile=percentiles[p.key].rank(stats.mean),
-                    previous_mean=previous_mean,
-                    change=change,
-                    suppressed=False,
-                    suppressed_reason="",
-                    items=tuple(items),
-                    comments=pillar_comments,
-                )
-            )
-        ranked = sorted(highlights, key=lambda h: (-h.percent, h.code))
-        top = max(0, min(HIGHLIGHTS, len(ranked) // 2))
-        teams.append(
-            TeamResult.of_team(
-                team=team,
-                invited=data.invited.get(team_id, 0),
-                n=n,
-                self_n=data.self_counts.get(team_id, 0),
-                suppressed_reason=team_reason,
-                comments_shown=show_comments,
-                pillars=team_pillars,
-                strengths=ranked[:top],
-                opportunities=tuple(reversed(ranked[-top:])) if top else (),
-            )
-        )
-
-    def rollup(kind: str, key: str, dept: Team | None, ids: list[int]) -> Rollup:
-        invited = sum(data.invited.get(t, 0) for t in ids)
-        n = sum(counts[t] for t in ids)
-        rollup_pillars = []
-        for p in pillars:
-            reason = pillar_plans[p.key].parents.get(key, "")
-            if reason:
-                rollup_pillars.append(RollupPillar.hidden(key=p.key, reason=reason))
-                continue
-            stats, favourable = _rollup_figures(
-                team_ids=ids,
-                pillar=p,
-                scores_by_team=scores_by_team,
-                favourable_by_team=favourable_by_team,
-            )
-            rollup_pillars.append(
-                RollupPillar(
-                    key=p.key,
-                    n=stats.n,
-                    mean=stats.mean,
-                    sd=stats.sd,
-                    percent=_percent(stats.mean, p),
-                    favourable_pct=favourable,
-                    suppressed=False,
-                    suppressed_reason="",
-                )
-            )
-        return Rollup.of_group(
-            kind=kind,
-            department=dept,
-            cycle_name=cycle.name,
-            team_ids=ids,
-            invited=invited,
-            n=n,
-            suppressed_reason=team_plan.parents.get(key, ""),
-            pillars=rollup_pillars,
-        )
-
-    organisation = rollup("organisation", anonymity.ORGANISATION, None, team_ids)
+def report_build(
+    cycle: Cycle,
+    data: CycleData,
+    *,
+    previous: CycleReport | None = None,
+    remembered: Mapping[str, frozenset[int]] | None = None,
+) -> Computed:
+    k = cycle.min_group_size
+    groups = groups_choose(data, k=k, remembered=remembered or {})
+    data = data.restricted(groups.members)
+    people = respondents_build(data, k=k)
+    plans = plans_make(data, groups, people, k=k)
+    figures = _Figures.of(data, people, plans)
+    teams = [
+        _team_result(cycle, data, team, figures, plans, groups, previous, k=k)
+        for team in data.teams
+    ]
+    organisation = _rollup(cycle, data, figures, plans, groups, anonymity.ORGANISATION)
     department_rollups = sorted(
         (
-            rollup("department", f"department:{dept_id}", departments[dept_id], ids)
-            for dept_id, ids in dept_members.items()
+            _rollup(cycle, data, figures, plans, groups, f"department:{dept_id}")
+            for dept_id in groups.departments
         ),
         key=lambda r: r.name,
     )
-
-    summaries = []
-    for p in pillars:
-        org_pillar = organisation.pillar(p.key)
-        shown = org_pillar is not None and not org_pillar.suppressed
-        table = wide[p.key]
-        rows = table.to_numpy().tolist() if shown and not table.empty else []
-        alpha = scoring.cronbach_alpha(rows=rows) if rows else None
-        item_total = scoring.item_total_correlations(rows=rows) if rows else []
-        icc = scoring.icc_from_groups(
-            groups={str(t): scores_by_team.get((t, p.key), []) for t in team_ids if shown}
-        )
-        median = statistics.median(shown_means[p.key]) if shown_means[p.key] else None
-        summaries.append(
-            PillarSummary.of_pillar(
-                pillar=p,
-                n=org_pillar.n if shown else None,
-                mean=org_pillar.mean if shown else None,
-                sd=org_pillar.sd if shown else None,
-                percent=org_pillar.percent if shown else None,
-                favourable_pct=org_pillar.favourable_pct if shown else None,
-                org_median=median,
-                org_median_percent=_percent(median, p),
-                alpha=alpha,
-                item_total=tuple(
-                    ItemTotal(
-                        code=q.code,
-                        text=q.text,
-                        r=item_total[i] if i < len(item_total) else None,
-                    )
-                    for i, q in enumerate(p.questions)
-                ),
-                icc1=icc.icc1 if shown else None,
-                icc2=icc.icc2 if shown else None,
-            )
-        )
-
-    return CycleReport.of_cycle(
+    summaries = [_pillar_summary(p, data, people, figures, organisation, k=k) for p in data.pillars]
+    report = CycleReport.of_cycle(
         cycle=cycle,
-        gap_threshold=threshold,
+        gap_threshold=settings.PILLARS_GAP_THRESHOLD,
         hidden_reason="",
         previous_cycle_name=previous.cycle_name if previous else None,
         computed_at=dt.datetime.now(tz=dt.UTC).isoformat(timespec="seconds"),
@@ -514,4 +346,357 @@ def report_build(
         organisation=organisation,
         departments=department_rollups,
         teams=teams,
+    )
+    return Computed(report=report, shown_sets=groups.shown_sets)
+
+
+# --- step 3: the figures every team pillar, item and total reads -----------------------------
+
+
+@dataclass
+class _Figures:
+    """Everything counted once for the whole cycle, looked up per team below."""
+
+    contributions_by_team: dict[tuple[int, str], list[float]]
+    favourable_by_team: dict[tuple[int, str], tuple[int, int]]
+    stats: dict[tuple[int, str], scoring.GroupStats]
+    rwg: dict[tuple[int, str], float]
+    self_scores: dict[tuple[int, str], float]
+    self_items: dict[tuple[int, int], float]
+    items: dict[tuple[int, int], dict[str, Any]]
+    distributions: dict[tuple[int, int], list[int]]
+    distribution_column: dict[float, int]
+    comments: dict[tuple[int, str], list[str]]
+    shown_means: dict[str, list[float]]
+    percentiles: dict[str, Percentiles]
+    reportable: set[tuple[int, int]]
+
+    @classmethod
+    def of(cls, data: CycleData, people: Respondents, plans: Plans) -> _Figures:
+        contributions = people.contributions
+        by_team = _stats_by(contributions, ["team", "pillar"])
+        sums = contributions.groupby(["team", "pillar"])[["favourable", "answered"]].sum()
+        favourable = {
+            key: (int(row["favourable"]), int(row["answered"]))
+            for key, row in sums.to_dict("index").items()
+        }
+        all_stats = team_group_stats(contributions)
+        stats = {
+            (team.pk, p.key): all_stats.get((team.pk, p.key), EMPTY_STATS)
+            for p in data.pillars
+            for team in data.teams
+            if not plans.pillars[p.key].team_hidden(team.pk)
+        }
+        shown_means: dict[str, list[float]] = defaultdict(list)
+        for (_team, key), figure in stats.items():
+            if figure.mean is not None:
+                shown_means[key].append(figure.mean)
+
+        selves = data.answers[data.answers["role"] == Role.SELF]
+        self_frame = respondent_scores(data)
+        self_frame = self_frame[self_frame["role"] == Role.SELF].dropna(subset=["score"])
+        self_scores = {
+            key: sum(values) / len(values)
+            for key, values in _stats_by(self_frame, ["team", "pillar"]).items()
+        }
+        self_items = (
+            selves.dropna(subset=["scored"])
+            .groupby(["team", "question"])["scored"]
+            .mean()
+            .to_dict()
+        )
+
+        # Items: over the pillar's scorers who answered them (the reportable ones are shown).
+        scored = people.scored_answers
+        answered = scored.dropna(subset=["scored"])
+        item_frame = scored.groupby(["team", "question"])["scored"].agg(["count", "mean", "size"])
+        item_frame["favourable"] = answered.groupby(["team", "question"])["favourable"].sum()
+        distribution = answered.groupby(["team", "question", "scored"]).size().unstack(fill_value=0)
+        columns = {float(value): i for i, value in enumerate(distribution.columns)}
+        comments: dict[tuple[int, str], list[str]] = defaultdict(list)
+        for _submission, team_id, key, text in data.comments.itertuples(index=False):
+            comments[(team_id, key)].append(text)
+        return cls(
+            contributions_by_team=by_team,
+            favourable_by_team=favourable,
+            stats=stats,
+            rwg=team_rwg(people.used, data.pillars),
+            self_scores=self_scores,
+            self_items=self_items,
+            items=item_frame.to_dict("index"),
+            distributions=dict(
+                zip(distribution.index, distribution.to_numpy().tolist(), strict=True)
+            ),
+            distribution_column=columns,
+            comments=comments,
+            shown_means=shown_means,
+            percentiles={p.key: Percentiles(shown_means[p.key]) for p in data.pillars},
+            reportable=people.reportable,
+        )
+
+
+def _items(
+    figures: _Figures, team_id: int, p: PillarInfo, *, shown: bool
+) -> tuple[list[ItemResult], list[ItemHighlight]]:
+    items: list[ItemResult] = []
+    highlights: list[ItemHighlight] = []
+    for q in p.questions:
+        s = figures.items.get((team_id, q.pk))
+        answered = int(s["count"]) if s else 0
+        cant_say = int(s["size"] - s["count"]) if s else 0
+        self_value = _num(figures.self_items.get((team_id, q.pk)))
+        if not shown or (team_id, q.pk) not in figures.reportable:
+            items.append(
+                ItemResult(
+                    code=q.code,
+                    text=q.text,
+                    self_text=q.self_text,
+                    reverse_scored=q.reverse_scored,
+                    n=None,
+                    mean=None,
+                    percent=None,
+                    favourable_pct=None,
+                    counts=(),
+                    cant_say=cant_say if shown else None,
+                    self_value=self_value,
+                    suppressed=True,
+                )
+            )
+            continue
+        mean = float(s["mean"])
+        percent = scoring.percent_scale(score=mean, scale_min=q.scale_min, scale_max=q.scale_max)
+        items.append(
+            ItemResult(
+                code=q.code,
+                text=q.text,
+                self_text=q.self_text,
+                reverse_scored=q.reverse_scored,
+                n=answered,
+                mean=mean,
+                percent=percent,
+                favourable_pct=100 * float(s["favourable"]) / answered,
+                counts=tuple(
+                    figures.distributions[(team_id, q.pk)][figures.distribution_column[v]]
+                    if v in figures.distribution_column
+                    else 0
+                    for v in map(float, range(q.scale_min, q.scale_max + 1))
+                ),
+                cant_say=cant_say,
+                self_value=self_value,
+                suppressed=False,
+            )
+        )
+        highlights.append(
+            ItemHighlight(
+                pillar_key=p.key, code=q.code, text=q.text, mean=mean, percent=float(percent)
+            )
+        )
+    return items, highlights
+
+
+def _team_pillar(
+    cycle: Cycle,
+    team_id: int,
+    p: PillarInfo,
+    figures: _Figures,
+    plans: Plans,
+    previous_team: TeamResult | None,
+    *,
+    show_comments: bool,
+) -> tuple[TeamPillar, list[ItemHighlight]]:
+    self_score = figures.self_scores.get((team_id, p.key))
+    stats = figures.stats.get((team_id, p.key))
+    reason = plans.pillars[p.key].teams.get(team_id, "")
+    items, highlights = _items(figures, team_id, p, shown=stats is not None)
+    if stats is None:
+        hidden = TeamPillar.hidden(
+            key=p.key,
+            name=p.name,
+            reason=reason,
+            self_score=self_score,
+            self_percent=_percent(self_score, p),
+            items=items,
+        )
+        return hidden, []
+    pillar_comments: tuple[str, ...] = ()
+    if show_comments:
+        pillar_comments = anonymity.comments_arrange(
+            texts=figures.comments.get((team_id, p.key), ()),
+            cycle_id=cycle.pk,
+            team_id=team_id,
+            key=p.key,
+        )
+    gap = scoring.self_other_gap(
+        self_score=self_score, team_score=stats.mean, threshold=settings.PILLARS_GAP_THRESHOLD
+    )
+    previous_mean, change = anonymity.trend_change(
+        current=stats.mean, previous=previous_team.pillar(p.key) if previous_team else None
+    )
+    favourable, answered = figures.favourable_by_team.get((team_id, p.key), (0, 0))
+    pillar = TeamPillar(
+        key=p.key,
+        name=p.name,
+        n=stats.n,
+        mean=stats.mean,
+        sd=stats.sd,
+        ci_low=stats.ci_low,
+        ci_high=stats.ci_high,
+        percent=_percent(stats.mean, p),
+        rwg=figures.rwg.get((team_id, p.key)),
+        favourable_pct=100 * favourable / answered if answered else None,
+        self_score=self_score,
+        self_percent=_percent(self_score, p),
+        gap=gap.gap,
+        gap_kind=gap.kind,
+        percentile=figures.percentiles[p.key].rank(stats.mean),
+        previous_mean=previous_mean,
+        change=change,
+        suppressed=False,
+        suppressed_reason="",
+        items=tuple(items),
+        comments=pillar_comments,
+    )
+    return pillar, highlights
+
+
+def _team_result(
+    cycle: Cycle,
+    data: CycleData,
+    team: Team,
+    figures: _Figures,
+    plans: Plans,
+    groups: Groups,
+    previous: CycleReport | None,
+    *,
+    k: int,
+) -> TeamResult:
+    n = len(groups.members.get(team.pk, ()))
+    team_reason = plans.team.teams.get(team.pk, "")
+    show_comments = anonymity.comments_allowed(
+        n=n, suppressed=bool(team_reason), threshold=cycle.comment_min_group_size
+    )
+    previous_team = previous.team(team.pk) if previous else None
+    pillars: list[TeamPillar] = []
+    highlights: list[ItemHighlight] = []
+    for p in data.pillars:
+        pillar, found = _team_pillar(
+            cycle, team.pk, p, figures, plans, previous_team, show_comments=show_comments
+        )
+        pillars.append(pillar)
+        highlights += found
+    ranked = sorted(highlights, key=lambda h: (-h.percent, h.code))
+    top = max(0, min(HIGHLIGHTS, len(ranked) // 2))
+    return TeamResult.of_team(
+        team=team,
+        invited=data.invited.get(team.pk, 0),
+        n=n,
+        self_n=data.self_counts.get(team.pk, 0),
+        suppressed_reason=team_reason,
+        comments_shown=show_comments,
+        pillars=pillars,
+        strengths=ranked[:top],
+        opportunities=tuple(reversed(ranked[-top:])) if top else (),
+        held_back=groups.held_back.get(team.pk, 0),
+    )
+
+
+# --- step 4: totals and the organisation's psychometrics -------------------------------------
+
+
+def _rollup(
+    cycle: Cycle,
+    data: CycleData,
+    figures: _Figures,
+    plans: Plans,
+    groups: Groups,
+    key: str,
+) -> Rollup:
+    ids = sorted(groups.parents[key])
+    dept = groups.departments.get(int(key.split(":")[1])) if key.startswith("department:") else None
+    rollup_pillars = []
+    for p in data.pillars:
+        reason = plans.pillars[p.key].parents.get(key, "")
+        if reason:
+            rollup_pillars.append(RollupPillar.hidden(key=p.key, reason=reason))
+            continue
+        pooled: list[float] = []
+        favourable = answered = 0
+        for team_id in ids:
+            pooled.extend(figures.contributions_by_team.get((team_id, p.key), ()))
+            fav, ans = figures.favourable_by_team.get((team_id, p.key), (0, 0))
+            favourable += fav
+            answered += ans
+        stats = scoring.group_stats(scores=pooled)
+        rollup_pillars.append(
+            RollupPillar(
+                key=p.key,
+                n=stats.n,
+                mean=stats.mean,
+                sd=stats.sd,
+                percent=_percent(stats.mean, p),
+                favourable_pct=100 * favourable / answered if answered else None,
+                suppressed=False,
+                suppressed_reason="",
+            )
+        )
+    return Rollup.of_group(
+        kind="department" if dept else "organisation",
+        department=dept,
+        cycle_name=cycle.name,
+        team_ids=ids,
+        invited=sum(data.invited.get(t, 0) for t in ids),
+        n=sum(len(groups.members.get(t, ())) for t in ids),
+        suppressed_reason=plans.team.parents.get(key, ""),
+        pillars=rollup_pillars,
+    )
+
+
+def _pillar_summary(
+    p: PillarInfo,
+    data: CycleData,
+    people: Respondents,
+    figures: _Figures,
+    organisation: Rollup,
+    *,
+    k: int,
+) -> PillarSummary:
+    org_pillar = organisation.pillar(p.key)
+    shown = org_pillar is not None and not org_pillar.suppressed
+    # Reliability over the scorers who answered every item: shown only when they are all the
+    # organisation's scorers or at least k fewer (else alpha beside the mean would single out
+    # the few who skipped an item).
+    subset = people.scored_answers[people.scored_answers["pillar"] == p.key]
+    table = subset.pivot(index=["team", "submission"], columns="question", values="scored")
+    table = table.reindex(columns=[q.pk for q in p.questions])
+    complete = table.dropna()
+    scorers = len(table)
+    reliable = shown and (scorers - len(complete) == 0 or scorers - len(complete) >= k)
+    rows = complete.to_numpy().tolist() if reliable else []
+    alpha = scoring.cronbach_alpha(rows=rows) if rows else None
+    item_total = scoring.item_total_correlations(rows=rows) if rows else []
+    icc = scoring.icc_from_groups(
+        groups={
+            str(team.pk): figures.contributions_by_team.get((team.pk, p.key), [])
+            for team in data.teams
+            if shown
+        }
+    )
+    means = figures.shown_means[p.key]
+    median = statistics.median(means) if means else None
+    return PillarSummary.of_pillar(
+        pillar=p,
+        n=org_pillar.n if shown else None,
+        mean=org_pillar.mean if shown else None,
+        sd=org_pillar.sd if shown else None,
+        percent=org_pillar.percent if shown else None,
+        favourable_pct=org_pillar.favourable_pct if shown else None,
+        org_median=median,
+        org_median_percent=_percent(median, p),
+        alpha=alpha,
+        item_total=tuple(
+            ItemTotal(code=q.code, text=q.text, r=item_total[i] if i < len(item_total) else None)
+            for i, q in enumerate(p.questions)
+        ),
+        icc1=icc.icc1 if shown else None,
+        icc2=icc.icc2 if shown else None,
     )

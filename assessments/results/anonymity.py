@@ -171,3 +171,54 @@ def trend_change(
     if current is None or previous is None or previous.suppressed or previous.mean is None:
         return None, None
     return previous.mean, current - previous.mean
+
+
+# --- one group, several figures; and the same group over time -----------------------------
+
+
+def item_shown(*, scorers: int, answered: int, k: int) -> bool:
+    """Whether an item of a shown team pillar may be shown beside it.
+
+    The item is answered by ``answered`` of the pillar's ``scorers`` (everyone else among them
+    said "can't say"). It needs k answers, and its respondents must be the pillar's or differ from
+    them by at least k: an item over 1..k−1 fewer people than the pillar beside it would give
+    those people's answers by subtraction (issue 12, attack 3).
+    """
+    skipped = scorers - answered
+    return answered >= k and (skipped == 0 or skipped >= k)
+
+
+@dataclass(frozen=True)
+class GroupSets:
+    """The respondents behind a group's figures: the group's submissions (``members``) and, for
+    each figure computed from them, its own respondent set (a pillar's scorers, an item's
+    answerers, a pillar's commenters), keyed by what the figure is ("pillar:trust", …)."""
+
+    members: frozenset[int]
+    figures: Mapping[str, frozenset[int]]
+
+
+def sets_differ_safely(old: GroupSets, new: GroupSets, *, k: int) -> bool:
+    """True when, between the two, the group and every figure of it have the same respondents
+    or differ by at least k — so no difference of an earlier and a later figure depends on
+    1..k−1 people."""
+    pairs = [(old.members, new.members)] + [
+        (old.figures.get(key, frozenset()), new.figures.get(key, frozenset()))
+        for key in old.figures.keys() | new.figures.keys()
+    ]
+    return all(not 0 < len(before ^ after) < k for before, after in pairs)
+
+
+def members_remembered_choose(
+    *, current: GroupSets, remembered: GroupSets | None, k: int
+) -> tuple[GroupSets, int]:
+    """The respondents a team's figures are computed from now, and how many later responses
+    they leave out.
+
+    A team whose figures were shown before keeps the respondents they were shown for until the
+    current ones differ from those safely (:func:`sets_differ_safely`): reopening a cycle, a late
+    import or a recomputation never shows the difference that one person made (attack 2).
+    """
+    if remembered is None or sets_differ_safely(remembered, current, k=k):
+        return current, 0
+    return remembered, len(current.members - remembered.members)

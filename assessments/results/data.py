@@ -10,7 +10,7 @@ using pandas.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -54,7 +54,25 @@ class CycleData:
     self_counts: dict[int, int]
     invited: dict[int, int]
     answers: pd.DataFrame  # ANSWER_COLUMNS, plus question metadata and ``scored``
-    comments: pd.DataFrame  # team, pillar key, text (members only)
+    comments: pd.DataFrame  # submission, team, pillar key, text (members only)
+    # Each team's member submissions (ids), answered or not: the respondents behind its figures.
+    member_submissions: dict[int, frozenset[int]] = field(default_factory=dict)
+
+    def restricted(self, members: dict[int, frozenset[int]]) -> CycleData:
+        """The same data with each team's member submissions narrowed to ``members`` (self
+        assessments untouched): the figures of teams held at the respondents once shown."""
+        keep = frozenset().union(*members.values()) if members else frozenset()
+        answers = self.answers
+        is_member = answers["role"] == Role.MEMBER
+        answers = answers[~is_member | answers["submission"].isin(keep)]
+        comments = self.comments[self.comments["submission"].isin(keep)]
+        return replace(
+            self,
+            member_counts={team: len(ids) for team, ids in members.items() if ids},
+            answers=answers,
+            comments=comments,
+            member_submissions=dict(members),
+        )
 
 
 def cycle_teams(cycle: Cycle) -> list[Team]:
@@ -145,9 +163,16 @@ def cycle_data_load(cycle: Cycle) -> CycleData:
     )
     comment_rows = _rows(
         Comment.objects.filter(submission__cycle=cycle, submission__role=Role.MEMBER)
-        .values_list("submission__team_id", "pillar__key", "text")
+        .values_list("submission_id", "submission__team_id", "pillar__key", "text")
         .order_by()
     )
+    member_submissions: dict[int, set[int]] = defaultdict(set)
+    for submission_id, team_id in (
+        Submission.objects.filter(cycle=cycle, role=Role.MEMBER)
+        .values_list("pk", "team_id")
+        .order_by()
+    ):
+        member_submissions[team_id].add(submission_id)
     return CycleData(
         pillars=pillars,
         teams=teams,
@@ -155,7 +180,8 @@ def cycle_data_load(cycle: Cycle) -> CycleData:
         self_counts=self_counts,
         invited=invited,
         answers=_answers_frame(answer_rows, pillars),
-        comments=pd.DataFrame(comment_rows, columns=["team", "pillar", "text"]),
+        comments=pd.DataFrame(comment_rows, columns=["submission", "team", "pillar", "text"]),
+        member_submissions={team: frozenset(ids) for team, ids in member_submissions.items()},
     )
 
 

@@ -53,7 +53,7 @@ from django.utils.translation import gettext_lazy as _
 if typing.TYPE_CHECKING:
     from collections.abc import Sequence
 
-REPORT_SCHEMA_VERSION = 1
+REPORT_SCHEMA_VERSION = 2
 
 # Why a figure is withheld (``suppressed_reason``); "" when it is shown.
 REASON_TOO_FEW = "too_few"  # fewer than k submissions (or answers) in this group
@@ -61,6 +61,7 @@ REASON_SECONDARY = "secondary"  # hidden so a hidden sibling cannot be derived b
 REASON_FEW_ANSWERS = "few_answers"  # the team passes k but fewer than k answered this pillar/item
 REASON_NOT_RELEASED = "not_released"  # the viewer may not see scores yet (see CycleReport)
 REASON_OPEN = "open"  # the cycle still accepts answers: scores would move as people answer
+REASON_CHANGED = "changed"  # a total's people changed by 1..k−1 since its figures were shown
 
 SUPPRESSION_REASONS = {
     REASON_TOO_FEW: _("Fewer responses than the minimum group size: only the count is shown."),
@@ -70,6 +71,10 @@ SUPPRESSION_REASONS = {
     REASON_FEW_ANSWERS: _("Too few people answered these questions to show them."),
     REASON_NOT_RELEASED: _("Results are shown once HR releases them."),
     REASON_OPEN: _("Scores are shown once the cycle has closed."),
+    REASON_CHANGED: _(
+        "Hidden: a few people moved in or out of this group after its figures were first shown, "
+        "and showing them now would single those people out."
+    ),
 }
 
 GAP_BLIND_SPOT = "blind_spot"  # self score ≥ team score + threshold
@@ -301,6 +306,9 @@ class TeamResult:
     - ``pillars``: one :class:`TeamPillar` per pillar, in pillar order, always present.
     - ``strengths``/``opportunities``: up to three highest / lowest items (shown items only).
     - ``detail``: whether items, comments and highlights were loaded (see module docstring).
+    - ``held_back``: responses that came in after the team's figures were first shown and are
+      not in them yet: they join once the figures can change by at least k people (``n`` counts
+      the responses the figures are over).
     """
 
     team_id: int
@@ -319,6 +327,7 @@ class TeamResult:
     strengths: tuple[ItemHighlight, ...] = ()
     opportunities: tuple[ItemHighlight, ...] = ()
     detail: bool = True
+    held_back: int = 0
 
     def pillar(self, key: str) -> TeamPillar | None:
         return next((p for p in self.pillars if p.key == key), None)
@@ -346,6 +355,7 @@ class TeamResult:
         strengths: Sequence[ItemHighlight] = (),
         opportunities: Sequence[ItemHighlight] = (),
         detail: bool = True,
+        held_back: int = 0,
     ) -> TeamResult:
         """The result of ``team`` (a Team row with its parent loaded): its name and department
         from the row, its response rate from the counts."""
@@ -366,6 +376,7 @@ class TeamResult:
             strengths=tuple(strengths),
             opportunities=tuple(opportunities),
             detail=detail,
+            held_back=held_back,
         )
 
 

@@ -33,12 +33,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from assessments.models import (
     Cycle,
     CycleResult,
     Invitation,
     Role,
+    ShownSet,
     Submission,
 )
 from assessments.results import aggregation
@@ -355,9 +357,43 @@ def cycle_report(cycle: Cycle, *, detail: bool | Collection[int] = True) -> Cycl
     previous_report = cycle_report(previous, detail=False) if previous else None
     # The previous cycle may just have been (re)stored: its fingerprint is part of ours.
     fingerprint = cycle_fingerprint(cycle, previous=previous)
-    report = aggregation.cycle_compute(cycle, previous=previous_report)
-    _stored_write(cycle, fingerprint=fingerprint, report=report)
-    return _strip_details(report, detail)
+    computed = aggregation.cycle_results_compute(
+        cycle, previous=previous_report, remembered=shown_sets_read(cycle)
+    )
+    with transaction.atomic():
+        _stored_write(cycle, fingerprint=fingerprint, report=computed.report)
+        if cycle.has_ended:  # scores are visible from now on: remember whose they are
+            shown_sets_write(cycle, computed.shown_sets)
+    return _strip_details(computed.report, detail)
+
+
+# --- the memory of what was shown (issue 12) -------------------------------------------------
+
+
+def shown_sets_read(cycle: Cycle) -> dict[str, frozenset[int]]:
+    """The respondents behind each group's figures as they were last shown."""
+    return {
+        key: frozenset(members)
+        for key, members in ShownSet.objects.filter(cycle=cycle).values_list("key", "members")
+    }
+
+
+def shown_sets_write(cycle: Cycle, sets: dict[str, frozenset[int]]) -> None:
+    """Remember each group's respondents (only the rows that changed are written)."""
+    stored = shown_sets_read(cycle)
+    now = timezone.now()
+    changed = [
+        ShownSet(cycle=cycle, key=key, members=sorted(members), shown_at=now)
+        for key, members in sets.items()
+        if stored.get(key) != members
+    ]
+    ShownSet.objects.bulk_create(
+        changed,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["cycle", "key"],
+        update_fields=["members", "shown_at"],
+    )
 
 
 def counts_report(

@@ -3,15 +3,17 @@ rise live."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from assessments.hr.cycles import cycle_open, shared_link_rotate
-from assessments.models import Cycle, DraftAnswer, Invitation, Role
+from assessments.models import Cycle, DraftAnswer, Invitation, Role, Submission
 from assessments.survey.flow import submission_create
 from tests.browser.pages import axe_violations, login, screenshot
 from tests.builders import draft_cycle_make, roster_team_make
@@ -82,7 +84,9 @@ def test_hr_creates_opens_invites_and_watches_responses_arrive(
     screenshot(page, "hr-cycle-live-laptop")
 
 
-def test_hr_copies_a_personal_link_from_a_team_page(live_server, laptop, bank, hr_user, leader_a):
+def test_hr_emails_a_person_a_new_link_from_a_team_page(
+    live_server, laptop, bank, hr_user, leader_a
+):
     team = roster_team_make("Platform", leaders=(leader_a,), members=3)
     cycle = draft_cycle_make(bank, [team], name="2027 Q1")
     cycle_open(cycle=cycle, actor=None)
@@ -91,10 +95,15 @@ def test_hr_copies_a_personal_link_from_a_team_page(live_server, laptop, bank, h
     page.goto(f"{live_server.url}/hr/cycles/{cycle.pk}/teams/{team.pk}/")
     screenshot(page, "hr-cycle-team-laptop")
     _assert_accessible(page)
-    page.get_by_role("button", name="New link for platform.1@example.com").click()
-    link = page.get_by_label("Link")
-    expect(link).to_have_value(re.compile(r"/s/[A-Za-z0-9_-]{30,}/$"))
-    screenshot(page, "hr-link-laptop")
+    page.get_by_role("button", name="Email a new link to platform.1@example.com").click()
+    expect(
+        page.get_by_text("A new link has been emailed to platform.1@example.com")
+    ).to_be_visible()
+    [message] = mail.outbox
+    assert message.to == ["platform.1@example.com"]
+    token = re.search(r"/s/([A-Za-z0-9_-]{30,})/", message.body)[1]
+    assert token not in page.content()
+    screenshot(page, "hr-link-emailed-laptop")
     _assert_accessible(page)
 
 
@@ -158,8 +167,12 @@ def test_a_leader_sees_their_count_and_starts_their_self_assessment(
     roster_team_make("Mobile", leaders=(leader_b,), members=4)
     cycle = draft_cycle_make(bank, [team], name="2027 Q1")
     cycle_open(cycle=cycle, actor=None)
-    for invitation in Invitation.objects.filter(cycle=cycle, role=Role.MEMBER)[:2]:
+    for invitation in Invitation.objects.filter(cycle=cycle, role=Role.MEMBER)[:3]:
         _answer_and_submit(invitation)
+    # A leader's count of an open cycle is of the days before today: two answered yesterday.
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    first_two = Submission.objects.filter(cycle=cycle).order_by("pk")[:2].values("pk")
+    Submission.objects.filter(pk__in=first_two).update(submitted_on=yesterday)
     page = phone
     login(page, live_server, leader_a)
     expect(page.locator('[data-team-count="platform"]')).to_have_text("2")
