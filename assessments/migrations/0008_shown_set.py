@@ -5,23 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0007_fill_api_token_expiry'),
+        ("assessments", "0007_fill_api_token_expiry"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ShownSet',
+            name="ShownSet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=40)),
-                ('members', models.JSONField(default=list)),
-                ('shown_at', models.DateTimeField()),
-                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shown_sets', to='assessments.cycle')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=40)),
+                ("members", models.JSONField(default=list)),
+                ("shown_at", models.DateTimeField()),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="shown_sets",
+                        to="assessments.cycle",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('cycle', 'key'), name='shown_set_one_per_group')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("cycle", "key"), name="shown_set_one_per_group")
+                ],
             },
         ),
     ]

@@ -57,8 +57,8 @@ class Respondents:
     """The members' answers seen through the definitions above.
 
     - ``scorer_counts``: (team, pillar key) → scorers; ``reportable``: (team, question id) pairs a
-      team may show; ``incomplete``: (team, pillar key) pairs where a scorer answered none of
-      the team's showable items (the pillar cannot be shown over all its scorers).
+      team may show; ``incomplete``: (team, pillar key) pairs that cannot be shown over their
+      scorers from showable items (none is showable, or a scorer answered none of them).
     - ``used``: the scorers' answers that count towards the team's shown figures (showable items,
       or every item where the team may show none) — items, agreement and favourable shares.
     - ``contributions``: one row per scorer and pillar: submission, team, pillar, score (mean of
@@ -98,16 +98,31 @@ def respondents_build(data: CycleData, *, k: int) -> Respondents:
         for (team, key, question), n in answered.size().items()
         if anonymity.item_shown(scorers=scorer_counts[(team, key)], answered=int(n), k=k)
     }
-    pillar_of = {q.pk: p.key for p in data.pillars for q in p.questions}
-    showing = {(team, codes[pillar_of[question]]) for team, question in reportable}
     width_q = max((q.pk for p in data.pillars for q in p.questions), default=0) + 1
-    is_reportable = np.isin(
-        _pair_keys(scored_answers["team"], scored_answers["question"], width_q),
-        np.array([t * width_q + q for t, q in reportable], dtype=np.int64),
+    is_reportable = (
+        np.isin(
+            _pair_keys(scored_answers["team"], scored_answers["question"], width_q),
+            np.array([t * width_q + q for t, q in reportable], dtype=np.int64),
+        )
+        & scored_answers["scored"].notna().to_numpy()
     )
+    # A team shows a pillar when it may show some of its items and every scorer answered one of
+    # them; then its figures are over those items. Otherwise the pillar is hidden, and each
+    # scorer contributes to totals with their score over every answered item.
+    reached = scored_answers[is_reportable].groupby(["submission", "team", "pillar"]).size()
+    reached_by = {(int(s_), str(p_)): int(n) for (s_, _t, p_), n in reached.items()}
+    showing: set[tuple[int, str]] = set()
+    lacking: set[tuple[int, str]] = set()
+    for submission, team, key in scorers[["submission", "team", "pillar"]].itertuples(index=False):
+        pair = (int(team), str(key))
+        if reached_by.get((int(submission), str(key)), 0):
+            showing.add(pair)
+        else:
+            lacking.add(pair)
+    showing -= lacking
     team_shows = np.isin(
         _pair_keys(scored_answers["team"], scored_answers["pillar"].map(codes), width_p),
-        np.array([t * width_p + c for t, c in showing], dtype=np.int64),
+        np.array([t * width_p + codes[key] for t, key in showing], dtype=np.int64),
     )
     used = scored_answers[is_reportable | ~team_shows]
     answered_used = used.dropna(subset=["scored"])
@@ -115,14 +130,9 @@ def respondents_build(data: CycleData, *, k: int) -> Respondents:
     contributions = grouped.agg(
         score=("scored", "mean"), favourable=("favourable", "sum"), answered=("scored", "count")
     ).reset_index()
-    contributed = set(zip(contributions["submission"], contributions["pillar"], strict=True))
-    incomplete = {
-        (int(team), str(key))
-        for submission, team, key in scorers[["submission", "team", "pillar"]].itertuples(
-            index=False
-        )
-        if (submission, key) not in contributed
-    }
+    # Every team pillar with scorers that does not show: hidden (its figures would need a hidden
+    # item's answers, or leave a scorer out).
+    incomplete = set(scorer_counts) - showing
     return Respondents(
         scorer_counts=scorer_counts,
         reportable=reportable,
