@@ -101,7 +101,11 @@ def test_hr_opens_closes_and_releases_a_cycle_from_its_page(hr, bank, teams, hr_
     cycle = draft_cycle_make(bank, teams)
     page = hr.get(reverse("assessments:hr-cycle", args=[cycle.pk])).content.decode()
     assert "Open cycle" in page
-    for to, label in (("open", "Close cycle"), ("closed", "Release results"), ("released", "")):
+    for to, label in (
+        ("open", "Close cycle…"),
+        ("closed", "Release results…"),
+        ("released", "The leaders are being emailed in the background"),
+    ):
         url = reverse("assessments:hr-cycle-transition", args=[cycle.pk, to])
         response = hr.post(url, follow=True)
         cycle.refresh_from_db()
@@ -120,10 +124,12 @@ def test_a_refused_transition_is_explained_and_changes_nothing(hr, bank, teams):
     assert "cannot move to" in response.content.decode()
 
 
-def test_transitions_need_a_post(hr, bank, teams):
+def test_a_transition_asked_for_with_a_get_only_asks_to_confirm(hr, bank, teams):
     cycle = draft_cycle_make(bank, teams)
     url = reverse("assessments:hr-cycle-transition", args=[cycle.pk, "open"])
-    assert hr.get(url).status_code == 405
+    response = hr.get(url)
+    assert response.status_code == 200
+    assert "Open the cycle" in response.content.decode()
     cycle.refresh_from_db()
     assert cycle.state == Cycle.State.DRAFT
 

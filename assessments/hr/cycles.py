@@ -76,6 +76,7 @@ def cycle_create(
     min_group_size: int = 3,
     comment_min_group_size: int = 5,
     self_assessment: bool = True,
+    reminder_days: Iterable[int] = (),
 ) -> Cycle:
     """A draft cycle with the bank's current questions frozen into it."""
     cycle = Cycle.objects.create(
@@ -88,6 +89,7 @@ def cycle_create(
         min_group_size=min_group_size,
         comment_min_group_size=comment_min_group_size,
         self_assessment=self_assessment,
+        reminder_days=sorted(set(reminder_days), reverse=True),
     )
     cycle.questions.set(bank.questions.current())
     cycle.teams.set(teams)

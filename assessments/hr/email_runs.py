@@ -1,4 +1,5 @@
-"""Email runs: HR's "send invitations" and "send reminders", sent by the background worker.
+"""Email runs: HR's "send invitations" and "send reminders", the automatic reminders, and the
+leaders' notice that results are released, sent by the background worker.
 
 A click creates an :class:`~assessments.models.EmailRun` and enqueues :func:`email_run_send` on
 the django-tasks database queue (``manage.py db_worker``; ``make run`` starts one), so a round
@@ -35,7 +36,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_tasks import task
 
-from assessments.hr.invitations import error_describe, invitations_batch_send, invitations_needing
+from assessments.hr.invitations import (
+    BatchResult,
+    error_describe,
+    invitations_batch_send,
+    invitations_needing,
+)
+from assessments.hr.release_notices import release_notices_batch_send, release_notices_needing
 from assessments.models import EmailRun
 from assessments.models.audit import audit_record
 
@@ -119,10 +126,32 @@ def _progress_save(run: EmailRun, *fields: str) -> bool:
     return False
 
 
+# The audit log's name for each kind of run.
+AUDIT_ACTIONS = {
+    EmailRun.Kind.INVITATION: "invitations.send",
+    EmailRun.Kind.REMINDER: "reminders.send",
+    EmailRun.Kind.RELEASE: "release_notices.send",
+}
+
+
+def _recipients(run: EmailRun) -> list[int]:
+    """Whom the run emails, in order: invitation ids, or leaders' user ids for a release."""
+    cycle = run.cycle
+    if run.kind == EmailRun.Kind.RELEASE:
+        return release_notices_needing(cycle=cycle) if cycle.is_released else []
+    return invitations_needing(kind=run.kind, cycle=cycle) if cycle.is_open else []
+
+
+def _batch_send(run: EmailRun, ids: list[int]) -> BatchResult:
+    if run.kind == EmailRun.Kind.RELEASE:
+        return release_notices_batch_send(cycle=run.cycle, ids=ids)
+    return invitations_batch_send(kind=run.kind, cycle=run.cycle, ids=ids)
+
+
 def email_run_audit(run: EmailRun) -> None:
     audit_record(
         actor=run.requested_by,
-        action=f"{run.kind}s.send",
+        action=AUDIT_ACTIONS[EmailRun.Kind(run.kind)],
         target=run.cycle,
         detail={
             "cycle": run.cycle_id,
@@ -146,9 +175,8 @@ def email_run_execute(run: EmailRun) -> EmailRun:
         run.refresh_from_db()
         return run
     run.state = EmailRun.State.RUNNING
-    cycle = run.cycle
     try:
-        ids = invitations_needing(kind=run.kind, cycle=cycle) if cycle.is_open else []
+        ids = _recipients(run)
         run.total = len(ids)
         if not _progress_save(run, "total"):
             return run
@@ -156,7 +184,7 @@ def email_run_execute(run: EmailRun) -> EmailRun:
         for number, start in enumerate(range(0, len(ids), BATCH_SIZE), start=1):
             batch = ids[start : start + BATCH_SIZE]
             with transaction.atomic():
-                result = invitations_batch_send(kind=run.kind, cycle=cycle, ids=batch)
+                result = _batch_send(run, batch)
                 run.sent += result.sent
                 run.skipped += result.skipped
                 if result.error:
@@ -202,7 +230,7 @@ def emails_send_now(*, cycle: Cycle, kind: str, actor: Any) -> SendResult:
 
     Raises :class:`EmailRunBusy` when a run of this kind is already queued or running.
     """
-    if not cycle.is_open:
+    if not (cycle.is_released if kind == EmailRun.Kind.RELEASE else cycle.is_open):
         return SendResult(sent=0)
     run, created = email_run_create(cycle=cycle, kind=kind, user=actor)
     if not created:
@@ -221,6 +249,11 @@ def reminders_send(*, cycle: Cycle, actor: Any) -> SendResult:
     return emails_send_now(cycle=cycle, kind=EmailRun.Kind.REMINDER, actor=actor)
 
 
+def release_notices_send(*, cycle: Cycle, actor: Any) -> SendResult:
+    """Tell the leaders of a released cycle not told yet that their results are out, now."""
+    return emails_send_now(cycle=cycle, kind=EmailRun.Kind.RELEASE, actor=actor)
+
+
 # --- For the cycle page ---------------------------------------------------------------------
 
 
@@ -230,10 +263,21 @@ def email_run_summary(run: EmailRun) -> str:
         return _("Waiting for the background worker…")
     if run.kind == EmailRun.Kind.INVITATION:
         sent = ngettext("%d invitation sent", "%d invitations sent", run.sent) % run.sent
+    elif run.kind == EmailRun.Kind.RELEASE:
+        sent = ngettext("%d leader emailed", "%d leaders emailed", run.sent) % run.sent
     else:
         sent = ngettext("%d reminder sent", "%d reminders sent", run.sent) % run.sent
     if run.state == EmailRun.State.RUNNING:
         values = {"done": run.processed, "total": run.total}
+        if run.kind == EmailRun.Kind.RELEASE:
+            return (
+                ngettext(
+                    "%(done)d of %(total)d leader done…",
+                    "%(done)d of %(total)d leaders done…",
+                    run.total,
+                )
+                % values
+            )
         if run.kind == EmailRun.Kind.INVITATION:
             return (
                 ngettext(

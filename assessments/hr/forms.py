@@ -1,4 +1,4 @@
-"""HR's forms: a cycle, a team, a team CSV upload."""
+"""HR's forms: a cycle (new, edited, its closing time), a team, a team CSV upload."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessments.hr.teams import TEAM_IMPORT_MAX_BYTES, email_clean
-from assessments.models import Cycle, Team
+from assessments.models import REMINDER_DAYS_MAX, Cycle, Team
 from leadership.models import DEFAULT_BANK_NAME, QuestionBank
 
 if TYPE_CHECKING:
@@ -46,6 +46,54 @@ def zoned(value: dt.datetime | None, zone_name: str) -> dt.datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=zoneinfo.ZoneInfo(zone_name))
+
+
+def wall_clock(value: dt.datetime | None, cycle: Cycle) -> dt.datetime | None:
+    """A stored time as the cycle's wall clock shows it, for a form's initial value."""
+    if value is None:
+        return None
+    return timezone.make_naive(value, cycle.zone())
+
+
+# The days HR most often picks, for the field's example.
+REMINDER_DAYS_DEFAULT = [3, 1]
+ERROR_REMINDER_DAYS = _(
+    "Write whole days before the close, separated by commas (for example “3, 1”), each from 1 "
+    "to %(max)s."
+)
+
+
+class ReminderDaysField(forms.CharField):
+    """Days before the close, typed as "3, 1": cleaned to a list of whole days, latest first."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Automatic reminders"))
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "Days before the close, separated by commas (for example “3, 1”). Each reminder "
+                "goes only to people who have not answered. Leave empty for none."
+            ),
+        )
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 60)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return ", ".join(str(day) for day in value)
+        return value
+
+    def clean(self, value: Any) -> list[int]:
+        text = super().clean(value)
+        days = set()
+        for part in re.split(r"[\s,;]+", text or ""):
+            if not part:
+                continue
+            if not part.isdigit() or not 1 <= int(part) <= REMINDER_DAYS_MAX:
+                raise ValidationError(ERROR_REMINDER_DAYS % {"max": REMINDER_DAYS_MAX})
+            days.add(int(part))
+        return sorted(days, reverse=True)
 
 
 @cache
@@ -92,6 +140,7 @@ class CycleForm(forms.Form):
     self_assessment = forms.BooleanField(
         label=_("Leaders rate themselves too"), required=False, initial=True
     )
+    reminder_days = ReminderDaysField(initial=REMINDER_DAYS_DEFAULT)
     teams = forms.ModelMultipleChoiceField(
         label=_("Teams"),
         queryset=Team.objects.filter(is_department=False).select_related("parent"),
@@ -99,20 +148,42 @@ class CycleForm(forms.Form):
         help_text=_("Every member of these teams is invited when the cycle opens."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, cycle: Cycle | None = None, **kwargs: Any) -> None:
+        """``cycle``: the draft being edited; its values are the form's initial ones."""
+        self.cycle = cycle
+        if cycle is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "name": cycle.name,
+                "timezone": cycle.timezone,
+                "opens_at": wall_clock(cycle.opens_at, cycle),
+                "closes_at": wall_clock(cycle.closes_at, cycle),
+                "bank": cycle.bank_id,
+                "min_group_size": cycle.min_group_size,
+                "comment_min_group_size": cycle.comment_min_group_size,
+                "self_assessment": cycle.self_assessment,
+                "reminder_days": cycle.reminder_days,
+                "teams": list(cycle.teams.values_list("pk", flat=True)),
+            }
         super().__init__(*args, **kwargs)
         default = QuestionBank.objects.filter(name=DEFAULT_BANK_NAME).first()
-        if default and not self.is_bound:
+        if default and not self.is_bound and cycle is None:
             self.fields["bank"].initial = default.pk
-        if not self.is_bound:
+        if not self.is_bound and cycle is None:
             self.fields["timezone"].initial = settings.TIME_ZONE
+        if cycle is not None:
+            self.fields["bank"].help_text = _(
+                "Saving freezes the bank's current questions into the draft again."
+            )
         self.fields["teams"].label_from_instance = lambda team: (
             f"{team.name} — {team.parent.name}" if team.parent else team.name
         )
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
-        if Cycle.objects.filter(name__iexact=name).exists():
+        clash = Cycle.objects.filter(name__iexact=name)
+        if self.cycle is not None:
+            clash = clash.exclude(pk=self.cycle.pk)
+        if clash.exists():
             raise ValidationError(_("A cycle with this name already exists."))
         return name
 
@@ -130,6 +201,46 @@ class CycleForm(forms.Form):
                 "comment_min_group_size", _("The comment threshold cannot be below k (%s).") % k
             )
         return data
+
+
+ERROR_CLOSE_NOT_FUTURE = _(
+    "The new closing time has already passed on the cycle's clock (%(zone)s). Pick a time "
+    "in the future."
+)
+ERROR_CLOSE_BEFORE_OPEN = _("The window must close after it opens (%(opens)s).")
+
+
+class CycleCloseForm(forms.Form):
+    """An open cycle's closing time — extended, or brought forward but not into the past — its
+    automatic reminders, and whether to remind the people who have not answered now."""
+
+    closes_at = WallClockField(
+        label=_("Closes"),
+        help_text=_("On the cycle's clock. Later extends the survey; earlier shortens it."),
+    )
+    reminder_days = ReminderDaysField()
+    remind_now = forms.BooleanField(
+        label=_("Remind everyone who has not answered yet of the new closing time"),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, cycle: Cycle, **kwargs: Any) -> None:
+        self.cycle = cycle
+        kwargs.setdefault(
+            "initial",
+            {"closes_at": wall_clock(cycle.closes_at, cycle), "reminder_days": cycle.reminder_days},
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean_closes_at(self) -> dt.datetime | None:
+        closes = zoned(self.cleaned_data.get("closes_at"), self.cycle.timezone)
+        if closes is not None and closes <= timezone.now():
+            raise ValidationError(ERROR_CLOSE_NOT_FUTURE % {"zone": self.cycle.timezone})
+        opens = self.cycle.opens_at
+        if closes is not None and opens is not None and closes <= opens:
+            local = timezone.localtime(opens, self.cycle.zone()).strftime("%Y-%m-%d %H:%M")
+            raise ValidationError(ERROR_CLOSE_BEFORE_OPEN % {"opens": local})
+        return closes
 
 
 class ReopenForm(forms.Form):

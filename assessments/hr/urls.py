@@ -8,16 +8,27 @@ from __future__ import annotations
 
 from django.urls import path
 
-from assessments.hr import self_assessment, views
+from assessments.hr import change_views, self_assessment, views
 
 urlpatterns = [
     path("hr/cycles/", views.cycle_list, name="hr-cycles"),
     path("hr/cycles/new/", views.cycle_new, name="hr-cycle-new"),
     path("hr/cycles/<int:cycle_id>/", views.cycle_detail, name="hr-cycle"),
+    path("hr/cycles/<int:cycle_id>/edit/", change_views.cycle_edit, name="hr-cycle-edit"),
+    path(
+        "hr/cycles/<int:cycle_id>/delete/",
+        change_views.cycle_delete_view,
+        name="hr-cycle-delete",
+    ),
     path(
         "hr/cycles/<int:cycle_id>/state/<str:to>/",
-        views.cycle_transition_view,
+        change_views.cycle_state_confirm,
         name="hr-cycle-transition",
+    ),
+    path(
+        "hr/cycles/<int:cycle_id>/release-notices/send/",
+        change_views.release_notices_resend,
+        name="hr-cycle-send-release-notices",
     ),
     path(
         "hr/cycles/<int:cycle_id>/invitations/send/",

@@ -10,22 +10,19 @@ from django.db.models import Count, Prefetch
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from assessments.hr.cycles import (
-    CycleError,
     cycle_counts,
     cycle_create,
     cycle_totals,
-    cycle_transition,
     shared_link_rotate,
     shared_path,
 )
 from assessments.hr.email_runs import email_run_start, email_run_summary
-from assessments.hr.forms import CycleForm, ReopenForm, TeamForm, TeamImportForm
+from assessments.hr.forms import CycleForm, TeamForm, TeamImportForm
 from assessments.hr.invitations import (
     LinkNotSent,
     invitation_link_email,
@@ -33,6 +30,7 @@ from assessments.hr.invitations import (
     reminder_interval,
     reminders_due,
 )
+from assessments.hr.release_notices import release_notices_needing
 from assessments.hr.teams import (
     TEAM_IMPORT_COLUMNS,
     TEAM_IMPORT_MAX_BYTES,
@@ -57,22 +55,23 @@ TRANSITION_BUTTONS = {
 
 def _transition_label(cycle: Cycle, to: str) -> str:
     if to == Cycle.State.OPEN:
-        return _("Reopen cycle") if cycle.state == Cycle.State.CLOSED else _("Open cycle")
+        return _("Reopen cycle…") if cycle.state == Cycle.State.CLOSED else _("Open cycle")
     if to == Cycle.State.CLOSED:
-        return _("Close cycle")
-    return _("Release results")
+        return _("Close cycle…")
+    return _("Release results…")
 
 
 def _transitions(cycle: Cycle) -> list[dict[str, Any]]:
-    """The buttons for the cycle's next states; reopening a cycle whose window has ended asks
-    for a new closing time."""
-    window_over = cycle.closes_at is not None and cycle.closes_at <= timezone.now()
+    """The buttons for the cycle's next states. Opening a draft is one click (nobody is emailed
+    until HR sends the invitations); closing, releasing and reopening lead to a page that says
+    what will happen and asks to confirm."""
     return [
         {
             "to": to,
             "label": _transition_label(cycle, to),
             "style": TRANSITION_BUTTONS[to],
-            "form": ReopenForm(cycle=cycle) if to == Cycle.State.OPEN and window_over else None,
+            "url": reverse("assessments:hr-cycle-transition", args=[cycle.pk, to]),
+            "direct": cycle.state == Cycle.State.DRAFT,
         }
         for to in Cycle.TRANSITIONS[cycle.state]
     ]
@@ -97,7 +96,7 @@ def _link_page(
 
 @hr_required
 def cycle_list(request: HttpRequest) -> HttpResponse:
-    cycles = list(Cycle.objects.annotate(team_count=Count("teams")).order_by("-created_at"))
+    cycles = list(Cycle.objects.annotate(team_count=Count("teams")).newest_first())
     totals = cycle_totals(cycles=cycles)
     rows = [(cycle, totals[cycle.pk]) for cycle in cycles]
     return render(request, "assessments/hr/cycle_list.html", {"rows": rows})
@@ -137,8 +136,10 @@ def _emails_context(cycle: Cycle) -> dict[str, object]:
         "emails_polling": bool(active),
         "inviting": EmailRun.Kind.INVITATION in active,
         "reminding": EmailRun.Kind.REMINDER in active,
+        "releasing": EmailRun.Kind.RELEASE in active,
         "unsent": invitations_unsent(cycle=cycle).count() if cycle.is_open else 0,
         "due": reminders_due(cycle=cycle).count() if cycle.is_open else 0,
+        "untold": len(release_notices_needing(cycle=cycle)) if cycle.is_released else 0,
         "stall_minutes": EmailRun.stall_minutes(),
         "interval_hours": int(reminder_interval().total_seconds() // 3600),
     }
@@ -161,31 +162,11 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
     context |= {
         "transitions": _transitions(cycle),
         "question_count": cycle.questions.ratings().count(),
+        "reminder_times": cycle.reminder_times(),
+        "reminder_next": cycle.reminder_next(),
         **_emails_context(cycle),
     }
     return render(request, "assessments/hr/cycle_detail.html", context)
-
-
-@hr_required
-@require_POST
-def cycle_transition_view(request: HttpRequest, cycle_id: int, to: str) -> HttpResponse:
-    cycle = get_object_or_404(Cycle, pk=cycle_id)
-    form = ReopenForm(request.POST, cycle=cycle)
-    try:
-        if not form.is_valid():
-            raise CycleError(" ".join(form.errors.get("closes_at", [])))
-        closes_at = form.cleaned_data["closes_at"] if to == Cycle.State.OPEN else None
-        cycle_transition(cycle=cycle, to=to, actor=request.user, closes_at=closes_at)
-    except CycleError as error:
-        messages.error(request, str(error))
-    else:
-        cycle.refresh_from_db()
-        messages.success(
-            request,
-            _("“%(cycle)s” is now %(state)s.")
-            % {"cycle": cycle.name, "state": cycle.get_state_display().lower()},
-        )
-    return redirect("assessments:hr-cycle", cycle_id=cycle.pk)
 
 
 def _emails_send(request: HttpRequest, cycle_id: int, kind: str) -> HttpResponse:

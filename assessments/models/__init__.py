@@ -8,6 +8,7 @@ that creates the submission.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 import zoneinfo
@@ -17,16 +18,19 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leadership.models import Pillar, Question, QuestionBank
 
 if TYPE_CHECKING:
-    import datetime as dt
     from collections.abc import Iterable
 
 TOKEN_BYTES = 24  # 192 bits from secrets; only the SHA-256 hash is stored.
+
+# How long one statement takes to answer, for the duration emails and pages announce.
+SECONDS_PER_STATEMENT = 10
 
 
 def token_new() -> str:
@@ -113,6 +117,30 @@ def timezone_validate(value: str) -> None:
         )
 
 
+def answer_minutes(*, statements: int) -> int:
+    """About how many minutes a survey of ``statements`` rated statements takes, rounded up: the
+    one figure invitations, reminders, the leader's page and the survey's intro all state."""
+    return max(1, -(-statements * SECONDS_PER_STATEMENT // 60))
+
+
+# Automatic reminders go out at most this many days before a cycle closes.
+REMINDER_DAYS_MAX = 60
+# A planned reminder whose time passed longer ago than this (the scheduler was not running, or
+# HR planned it in the past) is not sent late: a reminder out of the blue days later confuses.
+REMINDER_LATE_LIMIT = dt.timedelta(hours=12)
+
+
+def reminder_days_validate(value: object) -> None:
+    if not isinstance(value, list) or not all(
+        isinstance(day, int) and not isinstance(day, bool) and 1 <= day <= REMINDER_DAYS_MAX
+        for day in value
+    ):
+        raise ValidationError(
+            _("Reminders are whole days before the close, from 1 to %(max)s."),
+            params={"max": REMINDER_DAYS_MAX},
+        )
+
+
 def _now(now: dt.datetime | None) -> dt.datetime:
     return now if now is not None else timezone.now()
 
@@ -138,6 +166,13 @@ def cycle_ended_q(*, now: dt.datetime | None = None, prefix: str = "") -> models
 
 class CycleQuerySet(models.QuerySet["Cycle"]):
     """Filters by a cycle's state as :attr:`Cycle.state` derives it, at ``now`` (default: now)."""
+
+    def newest_first(self) -> CycleQuerySet:
+        """Newest first by the cycle's date: when its window opens, else closes, else when it was
+        created (an imported cycle has no window). Every list of cycles uses this order."""
+        return self.annotate(listed_on=Coalesce("opens_at", "closes_at", "created_at")).order_by(
+            "-listed_on", "-pk"
+        )
 
     def released(self) -> CycleQuerySet:
         return self.filter(recorded_state=Cycle.State.RELEASED)
@@ -208,6 +243,14 @@ class Cycle(models.Model):
         validators=[MinValueValidator(3)],
     )
     self_assessment = models.BooleanField(_("leaders self-assess"), default=True)
+    # Automatic reminders, in whole days before ``closes_at`` ([3, 1]): the scheduler
+    # (``manage.py run_schedule``) starts a reminder run at each of those times.
+    reminder_days = models.JSONField(
+        _("automatic reminders (days before close)"),
+        default=list,
+        blank=True,
+        validators=[reminder_days_validate],
+    )
     # What HR last did; read :attr:`state` for what the cycle is now.
     recorded_state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.DRAFT, db_column="state"
@@ -299,6 +342,40 @@ class Cycle(models.Model):
 
     def rating_questions(self) -> Iterable[Question]:
         return self.questions.ratings().in_survey_order()
+
+    def answer_minutes(self) -> int:
+        """About how long the survey takes (see :func:`answer_minutes`)."""
+        return answer_minutes(statements=self.questions.ratings().count())
+
+    def reminder_times(self) -> list[dt.datetime]:
+        """When the automatic reminders are planned, earliest first: each of ``reminder_days``
+        before the close, and only those inside the window (none before it opens)."""
+        if self.closes_at is None:
+            return []
+        times = {self.closes_at - dt.timedelta(days=days) for days in self.reminder_days}
+        return sorted(time for time in times if self.opens_at is None or time >= self.opens_at)
+
+    def reminder_due_at(self, now: dt.datetime | None = None) -> dt.datetime | None:
+        """The planned reminder to send at ``now``, or None.
+
+        It is the latest planned time that has come, while the cycle takes answers, unless it came
+        more than :data:`REMINDER_LATE_LIMIT` ago. An earlier time that was missed is not sent
+        once a later one has come: nobody needs two reminders at once.
+        """
+        now = _now(now)
+        if not self.accepts_answers(now):
+            return None
+        passed = [time for time in self.reminder_times() if time <= now]
+        if not passed or now - passed[-1] > REMINDER_LATE_LIMIT:
+            return None
+        return passed[-1]
+
+    def reminder_next(self, now: dt.datetime | None = None) -> dt.datetime | None:
+        """The next planned reminder still to come, for HR's page."""
+        now = _now(now)
+        if self.has_ended:
+            return None
+        return next((time for time in self.reminder_times() if time > now), None)
 
 
 class SharedLink(models.Model):
@@ -512,3 +589,4 @@ class AuditEvent(models.Model):
 # Background jobs live in their own module; importing them here registers them with the app and
 # keeps ``from assessments.models import ReportJob`` working.
 from assessments.models.jobs import EmailRun, ReportJob  # noqa: E402, F401
+from assessments.models.notices import ReleaseNotice, ReminderClaim  # noqa: E402, F401

@@ -202,7 +202,8 @@ class ReportJob(BackgroundJob):
 
 
 class EmailRun(BackgroundJob):
-    """One click on "send invitations" or "send reminders": the worker emails batch by batch.
+    """One click on "send invitations" or "send reminders", an automatic reminder, or the
+    leaders' notice that results are released: the worker emails batch by batch.
 
     It keeps counts and error messages only: no address, no token, no invitation. At most one run
     per cycle and kind is queued or running (a partial unique index), so a second click finds the
@@ -212,6 +213,7 @@ class EmailRun(BackgroundJob):
     class Kind(models.TextChoices):
         INVITATION = "invitation", _("Invitations")
         REMINDER = "reminder", _("Reminders")
+        RELEASE = "release", _("Results released")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")
