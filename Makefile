@@ -9,8 +9,9 @@ PORT ?= 8000
 export SITE_URL ?= http://$(HOST):$(PORT)
 PLOTLY_JS := static/vendor/plotly.min.js
 
-.PHONY: run setup venv system-deps vendor migrate demo serve worker test lint format \
-	migrations-check pytest pytest-future pytest-pg audit bench clean prod-web prod-worker
+.PHONY: run setup venv system-deps vendor migrate demo serve worker scheduler test lint format \
+	migrations-check pytest pytest-future pytest-pg audit bench clean prod-web prod-worker \
+	prod-scheduler
 
 ## run: set up everything (venv, packages, database, question bank, demo data) and serve
 run: setup
@@ -20,8 +21,10 @@ run: setup
 	@echo "  Leader: ana@example.com    / pillars-demo   (leads Platform)"
 	@echo ""
 	@# The worker's own chatter is silenced; the console email backend still prints the emails.
+	@# The scheduler starts automatic reminders when they are due (the worker sends them).
 	@$(PY) manage.py db_worker --queue-name default --verbosity 0 & echo $$! > .worker.pid; \
-	trap 'kill $$(cat .worker.pid) 2>/dev/null; rm -f .worker.pid' EXIT INT TERM; \
+	$(PY) manage.py run_schedule & echo $$! > .scheduler.pid; \
+	trap 'kill $$(cat .worker.pid) $$(cat .scheduler.pid) 2>/dev/null; rm -f .worker.pid .scheduler.pid' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 setup: venv vendor migrate demo
@@ -54,6 +57,10 @@ serve: venv
 
 worker: venv
 	$(PY) manage.py db_worker --queue-name default
+
+## scheduler: start scheduled work (automatic reminders) every minute; safe on several servers
+scheduler: venv
+	$(PY) manage.py run_schedule
 
 ## test: lint, migrations check, and the whole suite (SQLite; SQLite with the clock a year ahead;
 ## PostgreSQL too when TEST_DATABASE_URL is set)
@@ -104,6 +111,13 @@ prod-web: venv
 
 prod-worker: venv
 	$(PY) manage.py db_worker --queue-name default
+
+prod-scheduler: venv
+	$(PY) manage.py run_schedule
+
+## scheduler: start scheduled work (automatic reminders) every minute; safe on several servers
+scheduler: venv
+	$(PY) manage.py run_schedule
 
 bench: setup
 	$(PY) -m benchmarks
