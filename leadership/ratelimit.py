@@ -1,4 +1,4 @@
-"""Rate limits on the token links and the submits, shared by every app server.
+"""Rate limits on the token links, the submits and password resets, shared by every app server.
 
 Counts live in the database (:class:`leadership.models.RateCount`), one row per client address
 and window, so every app server and worker shares them whatever cache is configured. Counting a
@@ -115,10 +115,13 @@ def _safely(check: Callable[..., bool], *, default: bool = False, **kwargs: Any)
         return default
 
 
-def _too_many(request: HttpRequest, rate: Rate) -> HttpResponse:
+TOO_MANY_TEMPLATE = "assessments/too_many_requests.html"
+
+
+def _too_many(request: HttpRequest, rate: Rate, template: str = TOO_MANY_TEMPLATE) -> HttpResponse:
     response = render(
         request,
-        "assessments/too_many_requests.html",
+        template,
         {"window_minutes": max(1, round(rate.window / 60))},
         status=TOO_MANY_REQUESTS,
     )
@@ -127,13 +130,19 @@ def _too_many(request: HttpRequest, rate: Rate) -> HttpResponse:
 
 
 def ratelimit(
-    scope: str, *, setting: str, failures_only: bool = False, methods: tuple[str, ...] = ()
+    scope: str,
+    *,
+    setting: str,
+    failures_only: bool = False,
+    methods: tuple[str, ...] = (),
+    template: str = TOO_MANY_TEMPLATE,
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Limit a view per client address to the rate in ``settings.<setting>`` (``"n/seconds"``).
 
     ``failures_only`` counts only responses of 400 and above — for token links, where guessing
     shows up as "not found" while a whole office opening its real links at once stays welcome.
-    ``methods`` limits only those methods (all when empty).
+    ``methods`` limits only those methods (all when empty). ``template`` is the page that says
+    "too many requests" (the default speaks to respondents).
     """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -145,13 +154,13 @@ def ratelimit(
             ident = client_ip(request)
             if failures_only:
                 if _safely(ratelimit_exhausted, scope=scope, ident=ident, rate=rate):
-                    return _too_many(request, rate)
+                    return _too_many(request, rate, template)
                 response = view(request, *args, **kwargs)
                 if response.status_code >= 400:
                     _safely(ratelimit_hit, scope=scope, ident=ident, rate=rate, default=True)
                 return response
             if not _safely(ratelimit_hit, scope=scope, ident=ident, rate=rate, default=True):
-                return _too_many(request, rate)
+                return _too_many(request, rate, template)
             return view(request, *args, **kwargs)
 
         return wrapped

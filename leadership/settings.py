@@ -203,6 +203,8 @@ AXES_VERBOSE = False
 # How many proxies (nginx, a load balancer) sit in front of the app and append X-Forwarded-For.
 # 0 trusts no header and uses the socket address. Used by axes and the rate limits.
 PILLARS_TRUSTED_PROXY_COUNT = env_int("PILLARS_TRUSTED_PROXY_COUNT", 1 if PRODUCTION else 0)
+# A set-your-password or reset link works once, for this long (HR can send a new one).
+PASSWORD_RESET_TIMEOUT = env_int("PILLARS_PASSWORD_LINK_HOURS", 72) * 3600
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -335,6 +337,12 @@ PILLARS_EMAIL_RUN_STALL_MINUTES = env_int(
 # in the database (leadership.models.RateCount), so every app server and worker shares them.
 PILLARS_RATELIMIT_TOKEN = env_str("PILLARS_RATELIMIT_TOKEN", "20/600")
 PILLARS_RATELIMIT_SUBMIT = env_str("PILLARS_RATELIMIT_SUBMIT", "60/60")
+# "Forgot your password?": requests per client address, and emails per email address (a request
+# over the address's limit gets the same answer and sends nothing).
+PILLARS_RATELIMIT_PASSWORD_RESET = env_str("PILLARS_RATELIMIT_PASSWORD_RESET", "10/3600")
+PILLARS_RATELIMIT_PASSWORD_RESET_ADDRESS = env_str(
+    "PILLARS_RATELIMIT_PASSWORD_RESET_ADDRESS", "3/3600"
+)
 
 LOGGING = {
     "version": 1,

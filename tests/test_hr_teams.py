@@ -50,7 +50,7 @@ def test_hr_creates_a_team_with_a_new_department_leader_and_members(hr):
     leader = team.leaders.get()
     assert leader.email == "new.leader@example.com"
     assert not leader.has_usable_password()
-    assert "administrator sets their password" in response.content.decode()
+    assert "Each is emailed a link to set its password" in response.content.decode()
     assert AuditEvent.objects.filter(action="team.create").exists()
 
 

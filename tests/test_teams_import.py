@@ -201,7 +201,7 @@ def test_hr_uploads_a_good_file_and_lands_on_the_team_list(client, hr_user):
     page = response.content.decode()
     assert "Imported: 2 new teams, 0 updated, 5 members." in page
     assert "Platform" in page
-    assert "An administrator sets their password" in page
+    assert "Each is emailed a link to set its password" in page
 
 
 def test_hr_sees_every_bad_cell_of_a_bad_upload(client, hr_user):

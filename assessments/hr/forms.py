@@ -289,8 +289,8 @@ class TeamForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_(
-            "One per line. New leaders get an account without a password; an administrator "
-            "sets it for them in the admin (Users)."
+            "One per line. A new leader gets an account and an email with a link to set its "
+            "password."
         ),
     )
     members = forms.CharField(

@@ -9,7 +9,8 @@ Team CSV format (one row per member)::
 ``team`` is required; ``department`` is optional (created when new); ``leader_email`` may hold
 several addresses separated by ``|``; ``member_email`` may be empty on a row that only names a
 leader. For every team the file names, its department, leaders and members become exactly what
-the file says; teams the file does not name are left alone. An import is all or nothing.
+the file says; teams the file does not name are left alone. An import is all or nothing. A leader
+without an account gets one, and an email to set its password.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from django.utils.translation import gettext as _
 from assessments.hr.cycles import slug_unique
 from assessments.models import Team, TeamMember
 from assessments.models.audit import audit_record
+from leadership.accounts import account_welcome_enqueue
 from leadership.csvfiles import CsvImportError, CsvProblem, csv_read
 
 if TYPE_CHECKING:
@@ -52,7 +54,8 @@ def email_clean(raw: str) -> str:
 
 
 def leader_user(email: str) -> tuple[Any, bool]:
-    """The user with this email, created without a usable password when new."""
+    """The user with this email, created without a usable password when new: a new account is
+    emailed a link to set one (by the worker, once the team is saved)."""
     user_model = get_user_model()
     user = user_model.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).first()
     if user is not None:
@@ -60,6 +63,7 @@ def leader_user(email: str) -> tuple[Any, bool]:
     user = user_model(username=email, email=email)
     user.set_unusable_password()
     user.save()
+    account_welcome_enqueue(user)
     return user, True
 
 

@@ -60,6 +60,11 @@ urlpatterns = [
     path("hr/teams/import/", views.team_import, name="hr-teams-import"),
     path("hr/teams/<int:team_id>/", views.team_edit, name="hr-team-edit"),
     path(
+        "hr/teams/<int:team_id>/leaders/<int:user_id>/password-email/",
+        hr_views.leader_password_email,
+        name="hr-leader-password-email",
+    ),
+    path(
         "me/self-assessment/<int:cycle_id>/<int:team_id>/",
         self_assessment.self_assessment_start,
         name="self-assessment-start",

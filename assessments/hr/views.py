@@ -11,6 +11,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -25,6 +26,7 @@ from assessments.hr.email_runs import email_run_start, email_run_summary
 from assessments.hr.forms import CycleForm, TeamForm, TeamImportForm
 from assessments.hr.invitations import (
     LinkNotSent,
+    error_describe,
     invitation_link_email,
     invitations_unsent,
     reminder_interval,
@@ -40,10 +42,17 @@ from assessments.hr.teams import (
     teams_import,
 )
 from assessments.models import Cycle, EmailRun, Invitation, SharedLink, Team
+from assessments.models.audit import audit_record
+from leadership.accounts import password_email_send
 from leadership.roles import hr_required
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
+
+NEW_ACCOUNTS_MESSAGE = gettext_lazy(
+    "New leader accounts: %s. Each is emailed a link to set its password; you can send it again "
+    "from the team's page."
+)
 
 # The style of each transition button on a cycle page, by target state.
 TRANSITION_BUTTONS = {
@@ -330,20 +339,14 @@ def _team_form_page(request: HttpRequest, team: Team | None) -> HttpResponse:
         )
         messages.success(request, _("Team “%s” saved.") % saved.name)
         if accounts:
-            messages.info(
-                request,
-                _(
-                    "New leader accounts without a password: %s. An administrator sets their "
-                    "password in the admin (Users)."
-                )
-                % ", ".join(accounts),
-            )
+            messages.info(request, NEW_ACCOUNTS_MESSAGE % ", ".join(accounts))
         return redirect("assessments:hr-teams")
     departments = Team.objects.filter(is_department=True).order_by("name")
+    leaders = list(team.leaders.order_by("email")) if team is not None else []
     return render(
         request,
         "assessments/hr/team_form.html",
-        {"form": form, "team": team, "departments": departments},
+        {"form": form, "team": team, "departments": departments, "leaders": leaders},
     )
 
 
@@ -356,6 +359,35 @@ def team_new(request: HttpRequest) -> HttpResponse:
 def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
     team = get_object_or_404(Team.objects.filter(is_department=False), pk=team_id)
     return _team_form_page(request, team)
+
+
+@hr_required
+@require_POST
+def leader_password_email(request: HttpRequest, team_id: int, user_id: int) -> HttpResponse:
+    """Email one of the team's leaders a fresh link to set their password, now."""
+    team = get_object_or_404(Team.objects.filter(is_department=False), pk=team_id)
+    leader = get_object_or_404(team.leaders.all(), pk=user_id)
+    back = reverse("assessments:hr-team-edit", args=[team.pk]) + "#leaders"
+    if not leader.email:
+        messages.error(request, _("This leader's account has no email address."))
+        return redirect(back)
+    try:
+        password_email_send(user=leader)
+    except Exception as error:  # the mail server is down or refused it
+        messages.error(
+            request,
+            _("The email to %(email)s was not sent: %(error)s")
+            % {"email": leader.email, "error": error_describe(error)},
+        )
+        return redirect(back)
+    audit_record(
+        actor=request.user,
+        action="leader.password_email",
+        target=leader.email,
+        detail={"user": leader.pk, "team": team.pk},
+    )
+    messages.success(request, _("A link to set a password is on its way to %s.") % leader.email)
+    return redirect(back)
 
 
 @hr_required
@@ -379,12 +411,7 @@ def team_import(request: HttpRequest) -> HttpResponse:
             )
             if result.leader_accounts_created:
                 messages.info(
-                    request,
-                    _(
-                        "New leader accounts without a password: %s. An administrator sets "
-                        "their password in the admin (Users)."
-                    )
-                    % ", ".join(result.leader_accounts_created),
+                    request, NEW_ACCOUNTS_MESSAGE % ", ".join(result.leader_accounts_created)
                 )
             return redirect("assessments:hr-teams")
     return render(
