@@ -17,7 +17,7 @@ from assessments.models import Cycle, Invitation, Role, Submission, Team, cycle_
 
 
 def home_hr() -> dict[str, Any]:
-    cycles = list(Cycle.objects.annotate(team_count=Count("teams")).order_by("-created_at")[:8])
+    cycles = list(Cycle.objects.annotate(team_count=Count("teams")).newest_first()[:8])
     totals = cycle_totals(cycles=cycles)
     teams = Team.objects.filter(is_department=False)
     return {
@@ -33,6 +33,10 @@ class LeaderCycle:
     cycle: Cycle
     submitted: int
     self_state: str | None  # None: no self-assessment; else pending/started/submitted
+    # The survey takes answers now (an open cycle may not have reached its window yet): only
+    # then is the self-assessment offered.
+    taking_answers: bool = False
+    minutes: int = 0  # about how long the self-assessment takes
 
 
 @dataclass
@@ -51,7 +55,7 @@ def home_leader(*, user: Any) -> dict[str, Any]:
         Cycle.objects.filter(teams__in=team_ids)
         .filter(cycle_open_q(now=now) | Q(recorded_state=Cycle.State.RELEASED))
         .annotate(team_id=F("teams"))
-        .order_by("-opens_at", "-created_at")
+        .newest_first()
     )
     # A leader's count of an open cycle moves at most once a day: the submissions dated before
     # today on the cycle's calendar (DESIGN.md), so it cannot be matched to whoever just answered.
@@ -77,6 +81,7 @@ def home_leader(*, user: Any) -> dict[str, Any]:
         ).values_list("cycle_id", "team_id", "state")
     }
     by_team = {team.pk: LeaderTeam(team=team) for team in teams}
+    minutes: dict[int, int] = {}
     for cycle in cycles:
         entry = by_team[cycle.team_id]
         if cycle.state_at(now) == Cycle.State.OPEN:
@@ -88,6 +93,8 @@ def home_leader(*, user: Any) -> dict[str, Any]:
                     cycle=cycle,
                     submitted=submitted.get((cycle.pk, cycle.team_id), 0),
                     self_state=state,
+                    taking_answers=cycle.accepts_answers(now),
+                    minutes=minutes.setdefault(cycle.pk, cycle.answer_minutes()),
                 )
             )
         else:

@@ -85,7 +85,14 @@ def test_an_oversized_comment_is_refused_and_nothing_is_written(client, responde
     text = "x" * (settings.PILLARS_MAX_COMMENT_LENGTH + 1)
     response = _save(client, key, {step.items[0].field: "4", step.comment_field: text})
     assert response.status_code == 400
-    assert str(flow.ERROR_COMMENT_TOO_LONG) in response.content.decode()
+    limit = settings.PILLARS_MAX_COMMENT_LENGTH
+    message = str(flow.ERROR_COMMENT_TOO_LONG) % {
+        "limit": f"{limit:,}",
+        "length": f"{limit + 1:,}",
+    }
+    assert message in response.content.decode()
+    assert response["X-Save-Status"] == "1"  # the page's script shows it in the status line
+    assert "Saved" not in response.content.decode()
     assert _nothing_written(invitation)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -32,22 +33,19 @@ TREND_CYCLES = 6
 
 def _team_cycles(team: Team) -> list[Cycle]:
     """Cycles the team takes part in, newest first; drafts are nobody's results yet."""
-    return list(Cycle.objects.filter(teams=team).started().order_by("-opens_at", "-created_at"))
+    return list(Cycle.objects.filter(teams=team).started().newest_first())
 
 
 @login_required
 def my_results(request: HttpRequest) -> HttpResponse:
     """The leader's teams, each with its cycles: a link to every dashboard they may open."""
     teams = list(Team.objects.led_by(request.user).filter(is_department=False).order_by("name"))
-    memberships = (
-        Cycle.teams.through.objects.filter(team__in=teams)
-        .exclude(cycle__recorded_state=Cycle.State.DRAFT)
-        .select_related("cycle")
-        .order_by("-cycle__opens_at", "-cycle__created_at")
-    )
     cycles: dict[int, list[Cycle]] = {team.pk: [] for team in teams}
-    for membership in memberships:
-        cycles[membership.team_id].append(membership.cycle)
+    taken_part = (
+        Cycle.objects.filter(teams__in=teams).started().annotate(team_id=F("teams")).newest_first()
+    )
+    for cycle in taken_part:
+        cycles[cycle.team_id].append(cycle)
     rows = [(team, cycles[team.pk]) for team in teams]
     return render(request, "assessments/dashboard/my_results.html", {"rows": rows})
 
@@ -107,12 +105,13 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
     GET parameters ``cycle`` (slug), ``department`` (team id) and ``metric`` (mean or
     favourable). An htmx request aimed at the heatmap gets only the ``heatmap`` partial.
     """
-    cycles = list(Cycle.objects.started().order_by("-opens_at", "-pk"))
+    cycles = list(Cycle.objects.started().newest_first())
     departments = list(Team.objects.filter(is_department=True).order_by("name"))
     wanted = request.GET.get("cycle")
     cycle = next((c for c in cycles if c.slug == wanted), None) if wanted else None
     if cycle is None:
-        cycle = next((c for c in cycles if c.is_released), None) or (cycles[0] if cycles else None)
+        # The newest cycle with results to look at (released or closed), else the newest.
+        cycle = next((c for c in cycles if c.has_ended), None) or (cycles[0] if cycles else None)
     metric = request.GET.get("metric")
     if metric not in heatmap.METRICS:
         metric = heatmap.METRIC_MEAN

@@ -9,6 +9,7 @@ under. Releasing starts the email run that tells every leader of the cycle's tea
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +30,6 @@ from assessments.models import Cycle, EmailRun, Team
 from assessments.models.audit import audit_record
 
 if TYPE_CHECKING:
-    import datetime as dt
     from collections.abc import Iterable
 
     from leadership.models import QuestionBank
@@ -54,8 +54,8 @@ DRAFT_FIELDS = (
 
 def _audit_value(value: Any) -> Any:
     """A field's value as the audit log keeps it: times in ISO 8601, a bank by its name."""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
     if hasattr(value, "pk"):
         return str(value)
     return value

@@ -81,9 +81,10 @@ def reminders_due(*, cycle: Cycle, now: dt.datetime | None = None) -> QuerySet[I
 
 
 def _message(
-    *, kind: str, invitation: Invitation, token: str, replaces: bool = False
+    *, kind: str, invitation: Invitation, token: str, minutes: int, replaces: bool = False
 ) -> EmailMessage:
     context = {
+        "minutes": minutes,
         "replaces": replaces,
         "cycle": invitation.cycle,
         "team": invitation.team,
@@ -152,6 +153,7 @@ def invitations_batch_send(
             .order_by("pk")
         )
         connection = get_connection()
+        minutes = cycle.answer_minutes() if invitations else 0  # what the survey's intro says
         done: list[Invitation] = []
         refused: list[str] = []
         error: BaseException | None = None
@@ -159,7 +161,7 @@ def invitations_batch_send(
             connection.open()
             for invitation in invitations:
                 token = token_new()
-                message = _message(kind=kind, invitation=invitation, token=token)
+                message = _message(kind=kind, invitation=invitation, token=token, minutes=minutes)
                 try:
                     accepted = connection.send_messages([message])
                 except smtplib.SMTPRecipientsRefused as refusal:
@@ -220,7 +222,11 @@ def invitation_link_email(
     now = now or timezone.now()
     token = token_new()
     message = _message(
-        kind=EmailRun.Kind.INVITATION, invitation=invitation, token=token, replaces=True
+        kind=EmailRun.Kind.INVITATION,
+        invitation=invitation,
+        token=token,
+        minutes=invitation.cycle.answer_minutes(),
+        replaces=True,
     )
     try:
         message.send()

@@ -122,7 +122,7 @@ def cycles(request: HttpRequest) -> list[dict[str, Any]]:
             "min_group_size": cycle.min_group_size,
             "scores_visible": cycle.has_ended,
         }
-        for cycle in Cycle.objects.started()
+        for cycle in Cycle.objects.started().newest_first()
     ]
 
 

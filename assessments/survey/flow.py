@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import SmallIntegerField, TextField, Value
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import (
@@ -67,7 +68,10 @@ ERROR_ALREADY_SUBMITTED = _("These answers have already been submitted. Thank yo
 ERROR_QUESTION_UNKNOWN = _("One of the answers refers to a statement that is not in this survey.")
 ERROR_VALUE_INVALID = _("Please pick one of the answers shown.")
 ERROR_COMMENT_UNKNOWN = _("That comment box is not part of this survey.")
-ERROR_COMMENT_TOO_LONG = _("This comment is too long. Please shorten it.")
+ERROR_COMMENT_TOO_LONG = _(
+    "Not saved: a comment can have at most %(limit)s characters, and this one has %(length)s. "
+    "Shorten it and it saves."
+)
 ERROR_COMMENT_INVALID = _("This comment contains characters we cannot store.")
 ERROR_FIELD_UNKNOWN = _("The form contained a field we do not know.")
 ERROR_STEP_INCOMPLETE = _(
@@ -347,11 +351,24 @@ def _validate(invitation: Invitation, drafts: DraftInput) -> None:
         name = f"{COMMENT_PREFIX}{pillar_id}"
         if pillar_id not in layout.comment_pillars:
             raise SurveyError(ERROR_COMMENT_UNKNOWN, field=name)
-        if len(text) > limit:
-            raise SurveyError(ERROR_COMMENT_TOO_LONG, field=name)
+        length = comment_length(text)
+        if length > limit:
+            # Refused whole, never cut: a comment saved shorter than written would lose its end
+            # while the page said "Saved".
+            message = ERROR_COMMENT_TOO_LONG % {
+                "limit": number_format(limit, force_grouping=True),
+                "length": number_format(length, force_grouping=True),
+            }
+            raise SurveyError(message, field=name)
         # NUL cannot be stored in PostgreSQL text; lone surrogates cannot be encoded.
         if "\x00" in text or not _encodable(text):
             raise SurveyError(ERROR_COMMENT_INVALID, field=name)
+
+
+def comment_length(text: str) -> int:
+    """A comment's length as the page's counter counts it: browsers send a line break as CR LF
+    but count it as one character."""
+    return len(text) - text.count("\r\n")
 
 
 def _encodable(text: str) -> bool:

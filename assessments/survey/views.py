@@ -22,9 +22,10 @@ from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments.models import Invitation, Role, token_hash
+from assessments.models import Invitation, Role, answer_minutes, token_hash
 from assessments.survey import flow
 from assessments.survey.page_frames import PageFrame, frame_render, slot
+from assessments.survey.steps import CANT_SAY, COMMENT_PREFIX
 from assessments.templatetags.survey_items import survey_items_html
 from leadership.csrf import address_hidden
 from leadership.ratelimit import ratelimit
@@ -126,8 +127,8 @@ def _context(key: str, survey_: Survey, **extra: Any) -> dict[str, Any]:
         "max_comment": settings.PILLARS_MAX_COMMENT_LENGTH,
         "steps_total": survey_.steps_total,
         "total": survey_.total_items,
-        # About ten seconds a statement, rounded up to whole minutes.
-        "minutes": max(1, -(-survey_.total_items * 10 // 60)),
+        # The same figure the invitation email states.
+        "minutes": answer_minutes(statements=survey_.total_items),
         **extra,
     }
 
@@ -227,6 +228,8 @@ def survey_step(request: HttpRequest, key: str, number: int) -> HttpResponse:
     if error is None:
         return _step_page(request, key, survey_, step, progress, other_answered)
     show_missing = error.message == flow.ERROR_STEP_INCOMPLETE
+    if request.method == "POST" and error.field.startswith(COMMENT_PREFIX):
+        _posted_keep(step, request.POST)
     context = _context(
         key,
         survey_,
@@ -321,6 +324,18 @@ def _step_page(
     return HttpResponse(html)
 
 
+def _posted_keep(step: Step, posted: Any) -> None:
+    """Show what was posted on a step refused for its comment (too long: nothing was saved), so
+    the respondent shortens their text rather than writes it again."""
+    step.comment = posted.get(step.comment_field, step.comment)
+    for item in step.items:
+        raw = posted.get(item.field)
+        if raw == CANT_SAY:
+            item.answered, item.value = True, None
+        elif raw is not None and raw.lstrip("-").isdigit() and int(raw) in item.statement.points:
+            item.answered, item.value = True, int(raw)
+
+
 def _intro_url(key: str) -> str:
     return reverse("assessments:survey", args=[key]) + "?intro=1"
 
@@ -328,10 +343,17 @@ def _intro_url(key: str) -> str:
 _SAVE_STATUS = "assessments/survey/step.html#save-status"
 
 
+# Marks the autosave's own answers, so the page's script puts only them in the status line and
+# says something short for anything else (a proxy's error page, a CSRF refusal, a server error).
+SAVE_STATUS_HEADER = "X-Save-Status"
+
+
 def _save_status(context: dict[str, Any], *, status: int = 200) -> HttpResponse:
     """The autosave's answer, the step's save-status partial. It shows nothing of the request
     (no token, no user), so it is rendered without one: no context processors run."""
-    return HttpResponse(render_to_string(_SAVE_STATUS, context), status=status)
+    response = HttpResponse(render_to_string(_SAVE_STATUS, context), status=status)
+    response[SAVE_STATUS_HEADER] = "1"
+    return response
 
 
 @address_hidden

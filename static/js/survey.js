@@ -1,13 +1,25 @@
 // Survey: small enhancements on top of pages that work without JavaScript.
 "use strict";
 
-// Autosave answers with 400/409/422 carry a message for the save status: show it.
+// The autosave's own refusals (marked X-Save-Status) carry a short message for the status line:
+// show it. Anything else that is not a success (a proxy's or the server's error page, a CSRF
+// refusal) never goes into the line: it says, briefly, that nothing was saved.
 document.addEventListener("htmx:beforeSwap", (event) => {
-  const status = event.detail.xhr.status;
-  if (status >= 400 && status < 500 && event.detail.target && event.detail.target.id === "save-status") {
+  const target = event.detail.target;
+  const xhr = event.detail.xhr;
+  if (!target || target.id !== "save-status" || xhr.status < 300) {
+    return;
+  }
+  if (xhr.status < 500 && xhr.getResponseHeader("X-Save-Status")) {
     event.detail.shouldSwap = true;
     event.detail.isError = false;
+    return;
   }
+  event.detail.shouldSwap = false;
+  const message = document.createElement("span");
+  message.className = "save-error";
+  message.textContent = target.dataset.errorMessage || "Not saved.";
+  target.replaceChildren(message);
 });
 
 // The status says "Saving…" while a request is in flight, so people know to wait a moment.
@@ -28,7 +40,33 @@ document.addEventListener("htmx:afterRequest", (event) => {
 document.addEventListener("htmx:sendError", (event) => {
   const target = event.detail.target;
   if (target && target.id === "save-status") {
-    target.textContent = target.dataset.offlineMessage || "Not saved: check your connection.";
+    const message = document.createElement("span");
+    message.className = "save-error";
+    message.textContent = target.dataset.offlineMessage || "Not saved: check your connection.";
+    target.replaceChildren(message);
+  }
+});
+
+// A comment's length as the server counts it (characters, not UTF-16 units), beside the box.
+// Over the limit the server refuses the whole comment rather than cut it, and this says so first.
+const numberFormat = new Intl.NumberFormat(document.documentElement.lang || undefined);
+function commentCount(box) {
+  const count = document.getElementById(box.dataset.count);
+  const limit = Number(box.dataset.limit);
+  if (!count || !limit) {
+    return;
+  }
+  const length = Array.from(box.value).length;
+  const over = length > limit;
+  const template = over ? count.dataset.over : count.dataset.left;
+  count.textContent = template.replace("__N__", numberFormat.format(over ? length - limit : length));
+  count.classList.toggle("comment-count-over", over);
+  box.setAttribute("aria-invalid", over ? "true" : "false");
+}
+document.querySelectorAll("textarea[data-limit]").forEach(commentCount);
+document.addEventListener("input", (event) => {
+  if (event.target.matches("textarea[data-limit]")) {
+    commentCount(event.target);
   }
 });
 
@@ -49,7 +87,17 @@ document.addEventListener("change", (event) => {
   }
   const fieldset = event.target.closest("fieldset.item");
   if (fieldset) {
+    // Answered now: the "Choose an answer" under it, and its line in the list at the top, go.
     fieldset.classList.remove("item-missing");
+    fieldset.querySelectorAll(".item-error").forEach((hint) => hint.remove());
+    const missing = document.querySelector(`.missing-list a[href="#${fieldset.id}"]`);
+    if (missing) {
+      const list = missing.closest(".missing-list");
+      missing.closest("li").remove();
+      if (list && !list.children.length) {
+        list.closest("[role=alert]")?.remove();
+      }
+    }
   }
   const answered = Array.from(form.querySelectorAll("fieldset.item")).filter(
     (item) => item.querySelector("input:checked"),
