@@ -101,6 +101,11 @@ TABLE: dict[str, Row] = {
     "health": Row(_none, _all(200)),
     "login": Row(_none, _all(200)),
     "logout": Row(_none, _all(LOGIN), method="post"),
+    # Setting a password: open to all, and the same answer whoever asks.
+    "password_reset": Row(_none, _all(200)),
+    "password_reset_done": Row(_none, _all(200)),
+    "password_reset_confirm": Row(lambda w: {"uidb64": "MQ", "token": "bad-token"}, _all(200)),
+    "password_reset_complete": Row(_none, _all(200)),
     "leadership:bank": Row(_none, SIGNED_IN),
     "leadership:bank-detail": Row(lambda w: {"bank_id": w.bank.pk}, SIGNED_IN),
     "admin:index": Row(_none, _all(302)),  # nobody here is staff: the admin's own sign-in
@@ -110,6 +115,11 @@ TABLE: dict[str, Row] = {
     "assessments:hr-cycle": Row(_cycle, HR_ONLY),
     "assessments:hr-cycle-transition": Row(
         lambda w: {"cycle_id": w.open_cycle.pk, "to": "closed"}, HR_ONLY_POST, method="post"
+    ),
+    "assessments:hr-cycle-edit": Row(_cycle, HR_ONLY),
+    "assessments:hr-cycle-delete": Row(_cycle, HR_ONLY),  # asks (and says only drafts go)
+    "assessments:hr-cycle-send-release-notices": Row(
+        lambda w: {"cycle_id": w.released.pk}, HR_ONLY_POST, method="post"
     ),
     "assessments:hr-cycle-send-invitations": Row(_cycle, HR_ONLY_POST, method="post"),
     "assessments:hr-cycle-send-reminders": Row(_cycle, HR_ONLY_POST, method="post"),
@@ -125,6 +135,11 @@ TABLE: dict[str, Row] = {
     "assessments:hr-team-new": Row(_none, HR_ONLY),
     "assessments:hr-teams-import": Row(_none, HR_ONLY),
     "assessments:hr-team-edit": Row(lambda w: {"team_id": w.team_a.pk}, HR_ONLY),
+    "assessments:hr-leader-password-email": Row(
+        lambda w: {"team_id": w.team_a.pk, "user_id": w.team_a.leaders.get().pk},
+        HR_ONLY_POST,
+        method="post",
+    ),
     # HR: privacy and audit
     "assessments:hr-privacy": Row(_none, HR_ONLY),
     "assessments:hr-privacy-export": Row(_none, HR_ONLY_POST, method="post"),

@@ -249,7 +249,7 @@ def test_after_its_close_time_hr_s_pages_call_the_cycle_closed_and_offer_no_emai
         assert "badge-closed" in page
         assert "Send 3 reminders" not in page
         assert "takes answers until" not in page
-        assert "The window closed on 4 Dec 2026, 18:00 UTC" in page
+        assert "Closed on 4 Dec 2026, 18:00 UTC, when its window ended" in page
         assert "Release results" in page
         listing = client.get(reverse("assessments:hr-cycles")).content.decode()
         assert "Closed" in listing
@@ -318,9 +318,10 @@ def test_hr_reopens_a_cycle_past_its_window_from_its_page(client, past_close, hr
     cycle, _ = past_close
     client.force_login(hr_user)
     with time_machine.travel(at(2026, 12, 6, 9, 0), tick=False):
-        page = client.get(reverse("assessments:hr-cycle", args=[cycle.pk])).content.decode()
-        assert "New closing time (UTC)" in page
         url = reverse("assessments:hr-cycle-transition", args=[cycle.pk, "open"])
+        page = client.get(reverse("assessments:hr-cycle", args=[cycle.pk])).content.decode()
+        assert f'href="{url}">Reopen cycle…' in page
+        assert "New closing time (UTC)" in client.get(url).content.decode()
         refused = client.post(url, {}, follow=True).content.decode()
         assert "Give it a new closing time" in refused
         client.post(url, {"closes_at": "2026-12-20T17:00"})
