@@ -512,3 +512,25 @@ def test_release_notices_go_only_for_a_released_cycle(bank, leader_a):
     cycle_close(cycle=cycle, actor=None)
     assert release_notices_send(cycle=cycle, actor=None).sent == 0
     assert mail.outbox == []
+
+
+def test_the_confirmation_pages_name_nobody_and_count_no_finer_than_the_cycle_page(
+    hr, bank, teams, open_cycle
+):
+    """An HR admin curious about a named person learns nothing new from asking to close or
+    release: no address, and only the cycle-wide counts the cycle page already shows."""
+    member = open_cycle.invitations.filter(role=Role.MEMBER).first()
+    Submission.objects.create(
+        cycle=open_cycle, team=member.team, role=Role.MEMBER, submitted_on=NOW.date()
+    )
+    cycle_page = hr.get(reverse("assessments:hr-cycle", args=[open_cycle.pk])).text
+    close_page = hr.get(state_url(open_cycle, "closed")).text
+    cycle_close(cycle=open_cycle, actor=None)
+    release_page = hr.get(state_url(open_cycle, "released")).text
+    emails = set(open_cycle.invitations.values_list("email", flat=True))
+    for page in (close_page, release_page):
+        assert not any(email in page for email in emails)
+    figures = set(re.findall(r"\b\d+\b", re.sub(r"<[^>]+>", " ", close_page)))
+    shown = set(re.findall(r"\b\d+\b", re.sub(r"<[^>]+>", " ", cycle_page)))
+    shown.add(str(cycle_page.count('class="badge">pending<')))  # leaders yet to self-assess
+    assert figures - {"2027"} <= shown
