@@ -231,6 +231,7 @@ class CycleCloseForm(forms.Form):
             {"closes_at": wall_clock(cycle.closes_at, cycle), "reminder_days": cycle.reminder_days},
         )
         super().__init__(*args, **kwargs)
+        self.fields["closes_at"].label = _("Closes (%(zone)s)") % {"zone": cycle.timezone}
 
     def clean_closes_at(self) -> dt.datetime | None:
         closes = zoned(self.cleaned_data.get("closes_at"), self.cycle.timezone)
