@@ -17,8 +17,7 @@ from django.urls import reverse
 
 from assessments.models import AuditEvent
 from leadership.accounts import account_welcome_send
-from tests.conftest import user_make
-from tests.hr_builders import team_make
+from tests.builders import roster_team_make, user_make
 
 pytestmark = pytest.mark.django_db
 
@@ -237,7 +236,7 @@ def test_hr_sends_a_leader_a_new_link_from_the_team_page(hr, hr_user, client):
     )
     leader.set_unusable_password()
     leader.save()
-    team = team_make("Alpha", leaders=(leader,), members=2)
+    team = roster_team_make("Alpha", leaders=(leader,), members=2)
     page = hr.get(reverse("assessments:hr-team-edit", args=[team.pk])).text
     assert "No password yet" in page
     url = reverse("assessments:hr-leader-password-email", args=[team.pk, leader.pk])
@@ -254,14 +253,14 @@ def test_hr_sends_a_leader_a_new_link_from_the_team_page(hr, hr_user, client):
 
 
 def test_hr_cannot_email_someone_who_does_not_lead_the_team(hr, leader_a, leader_b):
-    team = team_make("Alpha", leaders=(leader_a,), members=2)
+    team = roster_team_make("Alpha", leaders=(leader_a,), members=2)
     url = reverse("assessments:hr-leader-password-email", args=[team.pk, leader_b.pk])
     assert hr.post(url).status_code == 404
     assert mail.outbox == []
 
 
 def test_only_hr_can_send_a_leader_a_link(client, leader_a):
-    team = team_make("Alpha", leaders=(leader_a,), members=2)
+    team = roster_team_make("Alpha", leaders=(leader_a,), members=2)
     client.force_login(leader_a)
     url = reverse("assessments:hr-leader-password-email", args=[team.pk, leader_a.pk])
     assert client.post(url).status_code == 404
@@ -275,7 +274,7 @@ def test_a_mail_server_failure_is_said_plainly(hr, leader_a, settings):
     email_backends.reset()
     email_backends.FlakyBackend.fail_on = 1
     try:
-        team = team_make("Alpha", leaders=(leader_a,), members=2)
+        team = roster_team_make("Alpha", leaders=(leader_a,), members=2)
         url = reverse("assessments:hr-leader-password-email", args=[team.pk, leader_a.pk])
         page = hr.post(url, follow=True).text
     finally:

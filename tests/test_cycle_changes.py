@@ -26,9 +26,8 @@ from assessments.models import (
     Team,
 )
 from tests import email_backends
-from tests.conftest import user_make
+from tests.builders import draft_cycle_make, roster_team_make, user_make
 from tests.email_backends import FlakyBackend
-from tests.hr_builders import cycle_make, team_make
 
 pytestmark = pytest.mark.django_db
 
@@ -50,8 +49,8 @@ def hr(client, hr_user):
 @pytest.fixture
 def teams(leader_a, leader_b):
     return [
-        team_make("Alpha", leaders=(leader_a,), members=4),
-        team_make("Beta", leaders=(leader_b,), members=3),
+        roster_team_make("Alpha", leaders=(leader_a,), members=4),
+        roster_team_make("Beta", leaders=(leader_b,), members=3),
     ]
 
 
@@ -84,7 +83,7 @@ def draft_form(bank, chosen, **changes):
 
 
 def test_hr_edits_every_setting_of_a_draft_on_its_own_clock(hr, hr_user, bank, teams):
-    cycle = cycle_make(bank, teams[:1])
+    cycle = draft_cycle_make(bank, teams[:1])
     form = hr.get(edit_url(cycle)).text
     assert 'value="2027 Q1"' in form
     response = hr.post(
@@ -125,7 +124,7 @@ def test_hr_edits_every_setting_of_a_draft_on_its_own_clock(hr, hr_user, bank, t
 
 
 def test_the_edit_form_shows_the_window_on_the_cycles_clock(hr, bank, teams):
-    cycle = cycle_make(
+    cycle = draft_cycle_make(
         bank,
         teams,
         timezone="Asia/Tokyo",
@@ -138,7 +137,7 @@ def test_the_edit_form_shows_the_window_on_the_cycles_clock(hr, bank, teams):
 
 
 def test_saving_a_draft_freezes_the_banks_current_questions_again(hr, bank, teams):
-    cycle = cycle_make(bank, teams)
+    cycle = draft_cycle_make(bank, teams)
     question = bank.questions.ratings().first()
     newer = question.revise(text="A reworded statement.")
     assert not cycle.questions.filter(pk=newer.pk).exists()
@@ -150,7 +149,7 @@ def test_saving_a_draft_freezes_the_banks_current_questions_again(hr, bank, team
 
 
 def test_a_draft_saved_unchanged_is_not_audited(hr, bank, teams):
-    cycle = cycle_make(bank, teams, reminder_days=[3, 1])
+    cycle = draft_cycle_make(bank, teams, reminder_days=[3, 1])
     response = hr.post(edit_url(cycle), draft_form(bank, teams), follow=True)
     assert "Nothing was changed." in response.text
     assert not AuditEvent.objects.filter(action="cycle.update").exists()
@@ -169,8 +168,8 @@ def test_a_draft_saved_unchanged_is_not_audited(hr, bank, teams):
     ],
 )
 def test_a_bad_draft_edit_is_explained_and_changes_nothing(hr, bank, teams, changes, error):
-    cycle_make(bank, teams, name="Other")
-    cycle = cycle_make(bank, teams)
+    draft_cycle_make(bank, teams, name="Other")
+    cycle = draft_cycle_make(bank, teams)
     response = hr.post(edit_url(cycle), draft_form(bank, teams, **changes))
     assert response.status_code == 400
     assert error in response.text
@@ -180,7 +179,7 @@ def test_a_bad_draft_edit_is_explained_and_changes_nothing(hr, bank, teams, chan
 
 
 def test_only_a_draft_can_be_edited_in_every_respect(bank, teams):
-    cycle = cycle_make(bank, teams)
+    cycle = draft_cycle_make(bank, teams)
     cycle_open(cycle=cycle, actor=None)
     with pytest.raises(CycleError, match="Only a draft"):
         cycle_update(
@@ -202,7 +201,7 @@ def test_only_a_draft_can_be_edited_in_every_respect(bank, teams):
 
 
 def test_hr_deletes_a_draft_after_confirming(hr, hr_user, bank, teams):
-    cycle = cycle_make(bank, teams)
+    cycle = draft_cycle_make(bank, teams)
     url = reverse("assessments:hr-cycle-delete", args=[cycle.pk])
     page = hr.get(url).text
     assert "Delete the draft “2027 Q1”?" in page
@@ -217,7 +216,7 @@ def test_hr_deletes_a_draft_after_confirming(hr, hr_user, bank, teams):
 
 
 def test_an_opened_cycle_cannot_be_deleted(hr, bank, teams):
-    cycle = cycle_make(bank, teams)
+    cycle = draft_cycle_make(bank, teams)
     cycle_open(cycle=cycle, actor=None)
     url = reverse("assessments:hr-cycle-delete", args=[cycle.pk])
     assert "Only a draft can be deleted" in hr.get(url).text
@@ -227,7 +226,7 @@ def test_an_opened_cycle_cannot_be_deleted(hr, bank, teams):
 
 
 def test_leaders_cannot_edit_or_delete_cycles(client, leader_a, bank, teams):
-    cycle = cycle_make(bank, teams)
+    cycle = draft_cycle_make(bank, teams)
     client.force_login(leader_a)
     assert client.get(edit_url(cycle)).status_code == 404
     assert client.post(reverse("assessments:hr-cycle-delete", args=[cycle.pk])).status_code == 404
@@ -239,7 +238,7 @@ def test_leaders_cannot_edit_or_delete_cycles(client, leader_a, bank, teams):
 
 @pytest.fixture
 def open_cycle(bank, teams):
-    cycle = cycle_make(
+    cycle = draft_cycle_make(
         bank,
         teams,
         timezone="Europe/Berlin",
@@ -285,7 +284,7 @@ def test_hr_shortens_an_open_cycle_but_not_into_the_past(hr, open_cycle):
 
 
 def test_a_closing_time_before_the_window_opens_is_refused(hr, bank, teams):
-    cycle = cycle_make(
+    cycle = draft_cycle_make(
         bank,
         teams,
         opens_at=NOW + dt.timedelta(days=3),
@@ -336,7 +335,7 @@ def test_a_closed_or_released_cycle_is_not_edited_here(hr, open_cycle):
 def test_the_cycle_page_says_one_thing_about_the_window_in_each_state(
     hr, hr_user, bank, teams, clock
 ):
-    bare = cycle_make(bank, teams, name="Bare")
+    bare = draft_cycle_make(bank, teams, name="Bare")
     page = hr.get(reverse("assessments:hr-cycle", args=[bare.pk])).text
     assert "No window set: once you open it" in page
     cycle_open(cycle=bare, actor=None)
@@ -348,7 +347,7 @@ def test_the_cycle_page_says_one_thing_about_the_window_in_each_state(
     assert "Closed by HR: it takes no more answers." in page
     assert "takes answers until" not in page.lower()
 
-    timed = cycle_make(bank, teams, name="Timed", closes_at=NOW + dt.timedelta(days=1))
+    timed = draft_cycle_make(bank, teams, name="Timed", closes_at=NOW + dt.timedelta(days=1))
     cycle_open(cycle=timed, actor=None)
     clock.move_to(NOW + dt.timedelta(days=2))
     hr.force_login(hr_user)
@@ -358,7 +357,9 @@ def test_the_cycle_page_says_one_thing_about_the_window_in_each_state(
 
 
 def test_the_cycle_page_says_when_the_next_automatic_reminder_goes_out(hr, bank, teams):
-    cycle = cycle_make(bank, teams, closes_at=NOW + dt.timedelta(days=5), reminder_days=[3, 1])
+    cycle = draft_cycle_make(
+        bank, teams, closes_at=NOW + dt.timedelta(days=5), reminder_days=[3, 1]
+    )
     page = hr.get(reverse("assessments:hr-cycle", args=[cycle.pk])).text
     assert "Automatic reminders 3, 1 days before the close" in page
     assert "Next: 3 Mar 2027, 12:00 UTC." in page
@@ -444,11 +445,11 @@ def test_releasing_emails_every_leader_a_link_to_each_of_their_teams_results(
     hr, bank, leader_a, leader_b, settings, django_capture_on_commit_callbacks
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    alpha = team_make("Alpha", leaders=(leader_a,), members=4)
-    small = team_make("Small", leaders=(leader_a,), members=1)
-    beta = team_make("Beta", leaders=(leader_b, user_make("co-lead@example.com")), members=3)
-    team_make("Elsewhere", leaders=(user_make("other@example.com"),), members=3)
-    cycle = cycle_make(bank, [alpha, small, beta])
+    alpha = roster_team_make("Alpha", leaders=(leader_a,), members=4)
+    small = roster_team_make("Small", leaders=(leader_a,), members=1)
+    beta = roster_team_make("Beta", leaders=(leader_b, user_make("co-lead@example.com")), members=3)
+    roster_team_make("Elsewhere", leaders=(user_make("other@example.com"),), members=3)
+    cycle = draft_cycle_make(bank, [alpha, small, beta])
     cycle_open(cycle=cycle, actor=None)
     cycle_close(cycle=cycle, actor=None)
     with django_capture_on_commit_callbacks(execute=True):
@@ -479,9 +480,9 @@ def test_a_leader_a_mail_error_kept_from_the_news_is_told_when_hr_sends_again(
     settings.EMAIL_BACKEND = email_backends.PATH
     email_backends.reset()
     try:
-        alpha = team_make("Alpha", leaders=(leader_a,), members=4)
-        beta = team_make("Beta", leaders=(leader_b,), members=3)
-        cycle = cycle_make(bank, [alpha, beta])
+        alpha = roster_team_make("Alpha", leaders=(leader_a,), members=4)
+        beta = roster_team_make("Beta", leaders=(leader_b,), members=3)
+        cycle = draft_cycle_make(bank, [alpha, beta])
         cycle_open(cycle=cycle, actor=None)
         cycle_close(cycle=cycle, actor=None)
         cycle_release(cycle=cycle, actor=None)
@@ -506,8 +507,8 @@ def test_a_leader_a_mail_error_kept_from_the_news_is_told_when_hr_sends_again(
 
 
 def test_release_notices_go_only_for_a_released_cycle(bank, leader_a):
-    alpha = team_make("Alpha", leaders=(leader_a,), members=4)
-    cycle = cycle_make(bank, [alpha])
+    alpha = roster_team_make("Alpha", leaders=(leader_a,), members=4)
+    cycle = draft_cycle_make(bank, [alpha])
     cycle_open(cycle=cycle, actor=None)
     cycle_close(cycle=cycle, actor=None)
     assert release_notices_send(cycle=cycle, actor=None).sent == 0

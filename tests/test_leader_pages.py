@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from assessments.hr.cycles import cycle_close, cycle_open, cycle_release
 from assessments.models import Cycle
-from tests.hr_builders import cycle_make, team_make
+from tests.builders import draft_cycle_make, roster_team_make
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def clock():
 
 @pytest.fixture
 def alpha(leader_a):
-    return team_make("Alpha", leaders=(leader_a,), members=4)
+    return roster_team_make("Alpha", leaders=(leader_a,), members=4)
 
 
 def window(days_ago: int, length: int = 14) -> dict:
@@ -37,7 +37,7 @@ def window(days_ago: int, length: int = 14) -> dict:
 
 
 def released(bank, teams, name, **dates):
-    cycle = cycle_make(bank, teams, name=name, **dates)
+    cycle = draft_cycle_make(bank, teams, name=name, **dates)
     cycle_open(cycle=cycle, actor=None, closes_at=NOW + dt.timedelta(days=1))
     cycle_close(cycle=cycle, actor=None)
     cycle_release(cycle=cycle, actor=None)
@@ -48,7 +48,7 @@ def released(bank, teams, name, **dates):
 def test_the_self_assessment_is_offered_only_while_the_survey_takes_answers(
     client, bank, leader_a, alpha
 ):
-    later = cycle_make(
+    later = draft_cycle_make(
         bank,
         [alpha],
         name="Later",
@@ -109,18 +109,18 @@ def test_cycles_are_listed_newest_first_by_date_everywhere(client, hr_user, lead
 
 def test_a_cycle_without_a_window_is_dated_by_when_it_was_created(bank, alpha):
     with time_machine.travel(NOW - dt.timedelta(days=400), tick=False):
-        dated_old = cycle_make(bank, [alpha], name="Imported")
-    newer = cycle_make(bank, [alpha], name="Planned", **window(-5))
+        dated_old = draft_cycle_make(bank, [alpha], name="Imported")
+    newer = draft_cycle_make(bank, [alpha], name="Planned", **window(-5))
     assert list(Cycle.objects.newest_first()) == [newer, dated_old]
 
 
 def test_the_organisation_dashboard_opens_on_the_newest_cycle_with_results(
     client, hr_user, bank, alpha, three_cycles
 ):
-    closed = cycle_make(bank, [alpha], name="2027 Q3 pilot", **window(10, length=5))
+    closed = draft_cycle_make(bank, [alpha], name="2027 Q3 pilot", **window(10, length=5))
     cycle_open(cycle=closed, actor=None, closes_at=NOW + dt.timedelta(days=1))
     cycle_close(cycle=closed, actor=None)
-    running = cycle_make(bank, [alpha], name="2027 Q3", **window(2))
+    running = draft_cycle_make(bank, [alpha], name="2027 Q3", **window(2))
     cycle_open(cycle=running, actor=None)
     client.force_login(hr_user)
     page = client.get(reverse("assessments:org-dashboard")).text
@@ -133,7 +133,7 @@ def test_the_organisation_dashboard_opens_on_the_newest_cycle_with_results(
 def test_without_an_ended_cycle_the_organisation_dashboard_opens_on_the_newest(
     client, hr_user, bank, alpha
 ):
-    running = cycle_make(bank, [alpha], name="2027 Q3", **window(2))
+    running = draft_cycle_make(bank, [alpha], name="2027 Q3", **window(2))
     cycle_open(cycle=running, actor=None)
     client.force_login(hr_user)
     page = client.get(reverse("assessments:org-dashboard")).text

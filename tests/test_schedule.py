@@ -23,7 +23,7 @@ from assessments.hr.email_runs import invitations_send
 from assessments.models import EmailRun, Invitation, ReminderClaim
 from assessments.schedule import JOBS, Job, schedule_run_once
 from assessments.survey.flow import submission_create
-from tests.hr_builders import cycle_make, team_make
+from tests.builders import draft_cycle_make, roster_team_make
 
 pytestmark = pytest.mark.django_db
 
@@ -40,9 +40,11 @@ def worker_at_once(settings):
 @pytest.fixture
 def cycle(bank, leader_a):
     """Opened on 1 March with reminders 3 days and 1 day before its close; everyone invited."""
-    team = team_make("Alpha", leaders=(leader_a,), members=4)
+    team = roster_team_make("Alpha", leaders=(leader_a,), members=4)
     with time_machine.travel(OPENS, tick=False):
-        cycle = cycle_make(bank, [team], opens_at=OPENS, closes_at=CLOSES, reminder_days=[3, 1])
+        cycle = draft_cycle_make(
+            bank, [team], opens_at=OPENS, closes_at=CLOSES, reminder_days=[3, 1]
+        )
         cycle_open(cycle=cycle, actor=None)
         invitations_send(cycle=cycle, actor=None)
     mail.outbox.clear()
@@ -208,8 +210,8 @@ def test_a_reminder_missed_by_more_than_half_a_day_is_not_sent_late(
 
 
 def test_a_reminder_planned_before_the_window_opens_is_not_planned(bank, leader_a):
-    team = team_make("Alpha", leaders=(leader_a,), members=2)
-    cycle = cycle_make(
+    team = roster_team_make("Alpha", leaders=(leader_a,), members=2)
+    cycle = draft_cycle_make(
         bank,
         [team],
         opens_at=OPENS,
@@ -220,8 +222,8 @@ def test_a_reminder_planned_before_the_window_opens_is_not_planned(bank, leader_
 
 
 def test_a_draft_reminds_nobody_whatever_the_time(bank, leader_a):
-    team = team_make("Alpha", leaders=(leader_a,), members=2)
-    cycle_make(bank, [team], opens_at=OPENS, closes_at=CLOSES, reminder_days=[3, 1])
+    team = roster_team_make("Alpha", leaders=(leader_a,), members=2)
+    draft_cycle_make(bank, [team], opens_at=OPENS, closes_at=CLOSES, reminder_days=[3, 1])
     assert reminders_start_due(now=CLOSES - dt.timedelta(days=3)) == 0
     assert not ReminderClaim.objects.exists()
 

@@ -14,16 +14,22 @@ from assessments.hr.cycles import cycle_open
 from assessments.hr.email_runs import invitations_send
 from assessments.models import DraftAnswer, DraftComment, Invitation, Role, answer_minutes
 from assessments.survey import flow as survey
-from tests import hr_builders
-from tests.survey_builders import cycle_make, invitation_make, survey_enter, team_make
+from tests.builders import (
+    draft_cycle_make,
+    invitation_make,
+    led_team_make,
+    open_cycle_make,
+    roster_team_make,
+    survey_enter,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def respondent(client, bank):
-    team = team_make("Platform")
-    cycle = cycle_make(bank, teams=[team])
+    team = led_team_make("Platform")
+    cycle = open_cycle_make(bank, teams=[team])
     invitation, token = invitation_make(cycle, team)
     key = survey_enter(client, token)
     return invitation, key, survey.survey_build(invitation=invitation)
@@ -100,8 +106,8 @@ def test_an_error_page_from_elsewhere_is_not_marked_for_the_status_line(client, 
 
 
 def test_the_email_the_intro_and_the_leaders_page_state_the_same_duration(client, bank, leader_a):
-    team = hr_builders.team_make("Alpha", leaders=(leader_a,), members=2)
-    cycle = hr_builders.cycle_make(bank, [team])
+    team = roster_team_make("Alpha", leaders=(leader_a,), members=2)
+    cycle = draft_cycle_make(bank, [team])
     cycle_open(cycle=cycle, actor=None)
     statements = cycle.questions.ratings().count()
     minutes = answer_minutes(statements=statements)
@@ -128,8 +134,8 @@ def test_a_survey_takes_about_ten_seconds_a_statement_rounded_up(statements, min
 def test_the_self_assessment_thanks_page_leads_on_and_does_not_promise_anonymity(
     client, bank, leader_a
 ):
-    team = team_make("Platform", leader=leader_a)
-    cycle = cycle_make(bank, teams=[team])
+    team = led_team_make("Platform", leader=leader_a)
+    cycle = open_cycle_make(bank, teams=[team])
     invitation, token = invitation_make(cycle, team, role=Role.SELF, email=leader_a.email)
     DraftAnswer.objects.bulk_create(
         DraftAnswer(invitation=invitation, question=question, value=4)

@@ -61,7 +61,7 @@ urlpatterns = [
     path("hr/teams/<int:team_id>/", views.team_edit, name="hr-team-edit"),
     path(
         "hr/teams/<int:team_id>/leaders/<int:user_id>/password-email/",
-        hr_views.leader_password_email,
+        views.leader_password_email,
         name="hr-leader-password-email",
     ),
     path(

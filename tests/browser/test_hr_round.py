@@ -21,8 +21,8 @@ from assessments.hr.cycles import cycle_open
 from assessments.hr.email_runs import invitations_send
 from assessments.models import Cycle, DraftAnswer, Invitation, Role
 from assessments.survey.flow import submission_create
-from tests.browser.conftest import axe_violations, login, screenshot
-from tests.hr_builders import cycle_make, team_make
+from tests.browser.pages import axe_violations, login, screenshot
+from tests.builders import draft_cycle_make, roster_team_make
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -61,10 +61,10 @@ def test_hr_edits_a_draft_runs_the_round_and_every_leader_is_told_of_the_release
     live_server, request, device, bank, hr_user, leader_a, leader_b
 ):
     page = request.getfixturevalue(device)
-    alpha = team_make("Alpha", leaders=(leader_a,), members=4)
-    team_make("Beta", leaders=(leader_b,), members=3)  # checked on the edit form
-    draft = cycle_make(bank, [alpha], name="2027 Q1")
-    spare = cycle_make(bank, [alpha], name="Spare draft")
+    alpha = roster_team_make("Alpha", leaders=(leader_a,), members=4)
+    roster_team_make("Beta", leaders=(leader_b,), members=3)  # checked on the edit form
+    draft = draft_cycle_make(bank, [alpha], name="2027 Q1")
+    spare = draft_cycle_make(bank, [alpha], name="Spare draft")
     login(page, live_server, hr_user)
 
     # A draft: every setting, on the cycle's own clock.
@@ -211,8 +211,8 @@ def test_a_leader_takes_their_self_assessment_and_is_led_on_from_the_thanks_page
     live_server, request, device, bank, leader_a
 ):
     page = request.getfixturevalue(device)
-    alpha = team_make("Alpha", leaders=(leader_a,), members=4)
-    cycle = cycle_make(bank, [alpha], closes_at=timezone.now() + dt.timedelta(days=5))
+    alpha = roster_team_make("Alpha", leaders=(leader_a,), members=4)
+    cycle = draft_cycle_make(bank, [alpha], closes_at=timezone.now() + dt.timedelta(days=5))
     cycle_open(cycle=cycle, actor=None)
     login(page, live_server, leader_a)
     page.get_by_role("button", name="Take my self-assessment").click()

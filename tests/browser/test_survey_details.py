@@ -11,8 +11,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from assessments.models import DraftComment
-from tests.browser.conftest import axe_violations, screenshot
-from tests.survey_builders import cycle_make, invitation_make, team_make
+from tests.browser.pages import axe_violations, screenshot
+from tests.builders import invitation_make, led_team_make, open_cycle_make
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,8 +25,8 @@ def _clean(page) -> None:
 
 
 def _first_step(page, live_server, bank):
-    team = team_make("Platform")
-    cycle = cycle_make(bank, teams=[team])
+    team = led_team_make("Platform")
+    cycle = open_cycle_make(bank, teams=[team])
     invitation, token = invitation_make(cycle, team)
     page.goto(live_server.url + reverse("assessments:survey-start", args=[token]))
     page.get_by_role("link", name=re.compile("Start")).click()
