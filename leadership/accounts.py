@@ -7,11 +7,8 @@ when the password is set or after ``PASSWORD_RESET_TIMEOUT``, and leads to Djang
 ``PasswordResetConfirmView``. HR can send it again from the team's page, and anyone can ask for one
 from the sign-in page ("Forgot your password?").
 
-The reset form answers the same for every address — an account or not, a password or not — and
-does the same work in the request for each: it only hands the address to the worker, which looks
-it up and emails the account if there is one. So neither the page nor its timing says whether an
-address has an account. Requests are rate limited per client address (the decorator on the view)
-and per email address (here; the count is kept for any address, so it says nothing either).
+The pages are Django's auth views (:mod:`leadership.account_views`); the reset request only hands
+the address to :func:`password_reset_send`, run by the worker, which looks it up.
 
 Single sign-on later: accounts are keyed by email (``username`` = email), which is what an
 OpenID Connect or SAML backend matches on; see the README.
@@ -19,28 +16,18 @@ OpenID Connect or SAML backend matches on; see the README.
 
 from __future__ import annotations
 
-import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
-
-from leadership.ratelimit import Rate, ratelimit, ratelimit_hit
-
-if TYPE_CHECKING:
-    from django.http import HttpRequest, HttpResponse
-
-logger = logging.getLogger(__name__)
 
 # Which email a link comes in: a new account's welcome, or an asked-for reset.
 WELCOME = "welcome"
@@ -110,45 +97,3 @@ def password_reset_send(email: str) -> None:
     """The worker's task: email a reset link to each account with ``email``, if there is one."""
     for user in _reset_users(email):
         password_email_send(user=user, kind=RESET)
-
-
-class ResetRequestForm(PasswordResetForm):
-    """Django's form, but the request only counts and enqueues: the worker looks the address up."""
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        email = self.cleaned_data["email"].strip().lower()
-        rate = Rate.parse(settings.PILLARS_RATELIMIT_PASSWORD_RESET_ADDRESS)
-        try:
-            allowed = ratelimit_hit(scope="password-reset-address", ident=email, rate=rate)
-        except Exception:
-            logger.exception("password reset rate limit failed; the request is let through")
-            allowed = True
-        if not allowed:
-            # The same answer as ever: the page must not tell an address's requests apart.
-            logger.info("Password reset emails to one address over the limit: not sent")
-            return
-        password_reset_send.enqueue(email=email)
-
-
-_reset_view = auth_views.PasswordResetView.as_view(
-    form_class=ResetRequestForm,
-    success_url=reverse_lazy("password_reset_done"),
-)
-
-
-@ratelimit(
-    "password-reset",
-    setting="PILLARS_RATELIMIT_PASSWORD_RESET",
-    methods=("POST",),
-    template="registration/too_many_requests.html",
-)
-def password_reset(request: HttpRequest) -> HttpResponse:
-    """ "Forgot your password?": always answers "if there is an account, an email is on its way"."""
-    return _reset_view(request)
-
-
-password_reset_done = auth_views.PasswordResetDoneView.as_view()
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
-    success_url=reverse_lazy("password_reset_complete")
-)
-password_reset_complete = auth_views.PasswordResetCompleteView.as_view()

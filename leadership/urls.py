@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from assessments.reports.api import api
-from leadership import accounts, health, views
+from leadership import account_views, health, views
 
 urlpatterns = [
     # First: the respondents' pages take most requests, and Django tries patterns in order. No
@@ -17,20 +17,20 @@ urlpatterns = [
     path("healthz", health.health, name="health"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/reset/", accounts.password_reset, name="password_reset"),
+    path("accounts/password/reset/", account_views.password_reset, name="password_reset"),
     path(
         "accounts/password/reset/sent/",
-        accounts.password_reset_done,
+        account_views.password_reset_done,
         name="password_reset_done",
     ),
     path(
         "accounts/password/set/<uidb64>/<token>/",
-        accounts.password_reset_confirm,
+        account_views.password_reset_confirm,
         name="password_reset_confirm",
     ),
     path(
         "accounts/password/done/",
-        accounts.password_reset_complete,
+        account_views.password_reset_complete,
         name="password_reset_complete",
     ),
     path("bank/", include("leadership.bank.urls")),

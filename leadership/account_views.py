@@ -1,0 +1,69 @@
+"""The password pages: Django's reset views, with a request form that only counts and enqueues.
+
+The reset form answers the same for every address — an account or not, a password or not — and
+does the same work in the request for each: it only hands the address to the worker
+(:func:`leadership.accounts.password_reset_send`), which looks it up and emails the account if
+there is one. So neither the page nor its timing says whether an address has an account.
+Requests are rate limited per client address (the decorator on the view) and per email address
+(in the form; the count is kept for any address, so it says nothing either).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
+from django.urls import reverse_lazy
+
+from leadership.accounts import password_reset_send
+from leadership.ratelimit import Rate, ratelimit, ratelimit_hit
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
+
+logger = logging.getLogger(__name__)
+
+
+class ResetRequestForm(PasswordResetForm):
+    """Django's form, but the request only counts and enqueues: the worker looks the address up."""
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        email = self.cleaned_data["email"].strip().lower()
+        rate = Rate.parse(settings.PILLARS_RATELIMIT_PASSWORD_RESET_ADDRESS)
+        try:
+            allowed = ratelimit_hit(scope="password-reset-address", ident=email, rate=rate)
+        except Exception:
+            logger.exception("password reset rate limit failed; the request is let through")
+            allowed = True
+        if not allowed:
+            # The same answer as ever: the page must not tell an address's requests apart.
+            logger.info("Password reset emails to one address over the limit: not sent")
+            return
+        password_reset_send.enqueue(email=email)
+
+
+_reset_view = auth_views.PasswordResetView.as_view(
+    form_class=ResetRequestForm,
+    success_url=reverse_lazy("password_reset_done"),
+)
+
+
+@ratelimit(
+    "password-reset",
+    setting="PILLARS_RATELIMIT_PASSWORD_RESET",
+    methods=("POST",),
+    template="registration/too_many_requests.html",
+)
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """ "Forgot your password?": always answers "if there is an account, an email is on its way"."""
+    return _reset_view(request)
+
+
+password_reset_done = auth_views.PasswordResetDoneView.as_view()
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    success_url=reverse_lazy("password_reset_complete")
+)
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view()
