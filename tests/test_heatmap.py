@@ -7,7 +7,7 @@ import dataclasses
 from django.urls import reverse
 
 from assessments.dashboards.heatmap import heatmap
-from assessments.models import Invitation, Role, Team, token_hash
+from assessments.models import CycleTeam, Invitation, Role, token_hash
 from assessments.results.access import report_for_viewer
 from assessments.results.stored import cycle_report
 from tests.builders import released_org_make
@@ -20,7 +20,8 @@ def _org_html(client, hr_user, params: dict) -> str:
 
 def test_a_team_name_with_markup_is_printed_as_text(client, bank, hr_user):
     cycle, teams = released_org_make(bank, teams=2, respondents=4)
-    Team.objects.filter(pk=teams[0].pk).update(name='R&D <b onmouseover="x">')
+    # The name the released cycle keeps for the team (later renames do not reach it).
+    CycleTeam.objects.filter(team=teams[0]).update(name='R&D <b onmouseover="x">')
     html = _org_html(client, hr_user, {"cycle": cycle.slug})
     assert "R&amp;D &lt;b onmouseover=&quot;x&quot;&gt;" in html
     assert '<b onmouseover="x">' not in html

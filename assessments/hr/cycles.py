@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from assessments.models import (
     Cycle,
+    CycleTeam,
     Invitation,
     Role,
     SharedLink,
@@ -183,6 +184,8 @@ def cycle_open(*, cycle: Cycle, actor: Any, closes_at: dt.datetime | None = None
     reopened = cycle.recorded_state != Cycle.State.DRAFT
     cycle.recorded_state = Cycle.State.OPEN
     cycle.save(update_fields=["recorded_state", "closes_at"])
+    # Open again, the cycle takes its teams as they are now (edits made while it was closed).
+    CycleTeam.objects.filter(cycle=cycle).snapshot_take()
     created = invitations_create(cycle=cycle)
     _caller_update(caller, cycle)
     detail: dict[str, Any] = {"id": cycle.pk, "invitations_created": created}

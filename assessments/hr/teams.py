@@ -26,7 +26,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from assessments.hr.cycles import slug_unique
-from assessments.models import Team, TeamMember
+from assessments.models import Team, TeamMember, cycle_teams_follow
 from assessments.models.audit import audit_record
 from leadership.accounts import account_welcome_enqueue
 from leadership.csvfiles import CsvImportError, CsvProblem, csv_read
@@ -97,6 +97,7 @@ def team_save(
         team.parent = department_get_or_create(department)
         team.save()
         new_accounts = _team_people_set(team, leader_emails, member_emails)
+        cycle_teams_follow(team_ids=[team.pk])
         audit_record(
             actor=actor,
             action="team.create" if created_team else "team.update",
@@ -233,6 +234,7 @@ def teams_import(*, data: bytes, actor: Any) -> ImportResult:
     plans = teams_import_plan(data)
     created = updated = members = 0
     accounts: list[str] = []
+    team_ids: list[int] = []
     with transaction.atomic():
         for plan in plans.values():
             team = Team.objects.filter(is_department=False, name__iexact=plan.name).first()
@@ -245,6 +247,8 @@ def teams_import(*, data: bytes, actor: Any) -> ImportResult:
             team.save()
             accounts += _team_people_set(team, plan.leaders, plan.members)
             members += len(plan.members)
+            team_ids.append(team.pk)
+        cycle_teams_follow(team_ids=team_ids)
         audit_record(
             actor=actor,
             action="teams.import",

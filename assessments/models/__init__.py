@@ -221,7 +221,14 @@ class Cycle(models.Model):
     slug = models.SlugField(_("slug"), max_length=140, unique=True)
     bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="cycles")
     questions = models.ManyToManyField(Question, related_name="cycles", blank=True)
-    teams = models.ManyToManyField(Team, related_name="cycles", blank=True)
+    # Through CycleTeam, which keeps each team's name and department as the cycle saw them.
+    teams = models.ManyToManyField(
+        Team,
+        related_name="cycles",
+        blank=True,
+        through="CycleTeam",
+        through_fields=("cycle", "team"),
+    )
     opens_at = models.DateTimeField(_("opens"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
     timezone = models.CharField(
@@ -586,7 +593,8 @@ class AuditEvent(models.Model):
         ordering = ["-created_at"]
 
 
-# Background jobs live in their own module; importing them here registers them with the app and
-# keeps ``from assessments.models import ReportJob`` working.
+# Background jobs and a cycle's teams live in their own modules; importing them here registers
+# them with the app and keeps ``from assessments.models import ReportJob`` working.
+from assessments.models.cycle_teams import CycleTeam, cycle_teams_follow  # noqa: E402, F401
 from assessments.models.jobs import EmailRun, ReportJob  # noqa: E402, F401
 from assessments.models.notices import ReleaseNotice, ReminderClaim  # noqa: E402, F401

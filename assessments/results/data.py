@@ -17,9 +17,18 @@ import numpy as np
 import pandas as pd
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count
 
-from assessments.models import Answer, Comment, Cycle, Invitation, Role, Submission, Team
+from assessments.models import (
+    Answer,
+    Comment,
+    Cycle,
+    CycleTeam,
+    Invitation,
+    Role,
+    Submission,
+    Team,
+)
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -44,12 +53,34 @@ class PillarInfo:
         return self.scale_max - self.scale_min + 1
 
 
+@dataclass(frozen=True)
+class DepartmentKept:
+    pk: int | None
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True)
+class TeamKept:
+    """A team of a cycle, named and placed as the cycle keeps it (see
+    :mod:`assessments.models.cycle_teams`); reads like a Team row with its parent loaded."""
+
+    pk: int
+    name: str
+    slug: str
+    parent: DepartmentKept | None
+
+    @property
+    def parent_id(self) -> int | None:
+        return self.parent.pk if self.parent else None
+
+
 @dataclass
 class CycleData:
     """What the queries return: plain rows and frames, before any scoring."""
 
     pillars: list[PillarInfo]
-    teams: list[Team]
+    teams: list[TeamKept]
     member_counts: dict[int, int]
     self_counts: dict[int, int]
     invited: dict[int, int]
@@ -75,14 +106,47 @@ class CycleData:
         )
 
 
-def cycle_teams(cycle: Cycle) -> list[Team]:
-    """The cycle's teams and any team with a submission in it, with their department."""
-    with_answers = Submission.objects.filter(cycle=cycle).values("team_id")
-    return list(
-        Team.objects.filter(Q(cycles=cycle) | Q(pk__in=with_answers))
+def cycle_teams(cycle: Cycle) -> list[TeamKept]:
+    """The cycle's teams with the name and department it keeps for them, and any team with a
+    submission in it that has left the cycle, as that team is now (nothing was kept for it)."""
+    kept = [
+        TeamKept(
+            pk=team_id,
+            name=name,
+            slug=slug,
+            parent=DepartmentKept(department_id, department_name, department_slug)
+            if department_id is not None
+            else None,
+        )
+        for team_id, name, slug, department_id, department_name, department_slug in (
+            CycleTeam.objects.filter(cycle=cycle)
+            .order_by("name", "team_id")
+            .values_list(
+                "team_id", "name", "slug", "department_id", "department_name", "department_slug"
+            )
+        )
+    ]
+    left = (
+        Team.objects.filter(pk__in=Submission.objects.filter(cycle=cycle).values("team_id"))
+        .exclude(pk__in=CycleTeam.objects.filter(cycle=cycle).values("team_id"))
         .select_related("parent")
-        .distinct()
-        .order_by("name", "pk")
+    )
+    if not left:
+        return kept
+    return sorted(
+        kept
+        + [
+            TeamKept(
+                pk=team.pk,
+                name=team.name,
+                slug=team.slug,
+                parent=DepartmentKept(team.parent.pk, team.parent.name, team.parent.slug)
+                if team.parent
+                else None,
+            )
+            for team in left
+        ],
+        key=lambda team: (team.name, team.pk),
     )
 
 

@@ -97,10 +97,11 @@ def _own_fingerprint(cycle: Cycle) -> list[Any]:
     invited = Invitation.objects.filter(cycle=cycle, role=Role.MEMBER).aggregate(
         n=Count("pk"), last=Max("pk")
     )
-    # The cycle's teams (a team with submissions outside them changes the submission figures).
+    # The cycle's teams as it keeps them (a team with submissions outside them changes the
+    # submission figures); edits of the live teams after the cycle ended do not count.
     teams = list(
-        cycle.teams.order_by("pk").values_list(
-            "pk", "name", "slug", "parent_id", "parent__name", "parent__slug"
+        cycle.cycle_teams.order_by("team_id").values_list(
+            "team_id", "name", "slug", "department_id", "department_name", "department_slug"
         )
     )
     questions = sorted(cycle.questions.values_list("pk", flat=True))
