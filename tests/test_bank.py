@@ -152,11 +152,19 @@ def test_a_bad_bank_file_is_refused_naming_row_and_column_and_writes_nothing(tmp
     assert not Pillar.objects.exists()
 
 
-def test_a_file_that_is_not_utf8_is_refused(tmp_path, db):
+def test_a_file_saved_by_excel_in_windows_1252_is_read_with_its_accents(tmp_path, db):
     path = tmp_path / "bank.csv"
-    path.write_bytes(BANK_CSV.replace("listens", "écoute").encode("latin-1"))
-    with pytest.raises(CommandError, match="not UTF-8"):
+    path.write_bytes(BANK_CSV.replace("listens", "écoute").encode("cp1252"))
+    run("import_bank", str(path), "--name", "Custom")
+    assert Question.objects.filter(bank__name="Custom", text__contains="écoute").exists()
+
+
+def test_a_file_that_is_not_text_is_refused_with_the_fix(tmp_path, db):
+    path = tmp_path / "bank.csv"
+    path.write_bytes(bytes(range(256)) * 8)
+    with pytest.raises(CommandError, match="not text") as caught:
         run("import_bank", str(path), "--name", "Custom")
+    assert "File → Save As → “CSV UTF-8" in str(caught.value)
     assert not QuestionBank.objects.exists()
 
 

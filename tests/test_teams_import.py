@@ -169,9 +169,9 @@ def test_several_problems_are_all_reported_at_once():
     _nothing_written()
 
 
-def test_a_file_that_is_not_utf8_is_refused():
-    with pytest.raises(CsvImportError, match="not UTF-8"):
-        _import("team,member_email\nÉquipe,a@example.com\n", encoding="latin-1")
+def test_an_old_excel_workbook_is_refused_with_the_fix():
+    with pytest.raises(CsvImportError, match=r"Excel 97–2003 workbook \(\.xls\)"):
+        teams_import(data=b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), actor=None)
     _nothing_written()
 
 

@@ -220,7 +220,7 @@ def teams_import_plan(data: bytes) -> dict[str, TeamPlan]:
                 )
             )
     if problems:
-        raise CsvImportError(sorted(set(problems), key=lambda p: (p.row or 0, p.column or "")))
+        raise table.error(sorted(set(problems), key=lambda p: (p.row or 0, p.column or "")))
     for plan in plans.values():
         plan.leaders, plan.members = (
             list(dict.fromkeys(plan.leaders)),

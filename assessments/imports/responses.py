@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from assessments.models import Answer, Cycle, Role, Submission, Team
 from assessments.models.audit import audit_record
-from leadership.csvfiles import CsvImportError, CsvProblem, csv_read, parse_int
+from leadership.csvfiles import CsvProblem, csv_read, parse_int
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -80,7 +80,7 @@ def responses_parse(
     if not columns:
         problems.append(CsvProblem(1, None, _("No column holds a question code of the bank.")))
     if problems:
-        raise CsvImportError(problems)
+        raise table.error(problems)
     rows: list[ParsedRow] = []
     for row in table.rows:
         team = row.get(team_column)
@@ -114,7 +114,7 @@ def responses_parse(
             values[question.pk] = value
         rows.append(ParsedRow(team=team, role=role, values=values))
     if problems:
-        raise CsvImportError(problems)
+        raise table.error(problems)
     return ResponsesImport(questions=[question for _column, question in columns], rows=rows)
 
 

@@ -18,7 +18,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from leadership.csvfiles import (
-    CsvImportError,
     CsvProblem,
     CsvTable,
     csv_read,
@@ -176,7 +175,7 @@ def bank_parse(*, data: bytes) -> BankSpec:
             )
         )
     if problems:
-        raise CsvImportError(problems)
+        raise table.error(problems)
     return BankSpec(pillars=list(pillars.values()), questions=questions)
 
 

@@ -45,9 +45,7 @@ class Command(BaseCommand):
                 role_column=options["role_column"],
             )
         except CsvImportError as error:
-            raise CommandError(
-                "Nothing was imported.\n" + "\n".join(str(p) for p in error.problems)
-            ) from error
+            raise CommandError("Nothing was imported.\n" + "\n".join(error.lines())) from error
         summary = responses_import(parsed=parsed, bank=bank, cycle_name=options["cycle"])
         self.stdout.write(
             self.style.SUCCESS(

@@ -28,9 +28,7 @@ class Command(BaseCommand):
         try:
             spec = bank_parse(data=path.read_bytes())
         except CsvImportError as error:
-            raise CommandError(
-                "Nothing was imported.\n" + "\n".join(str(p) for p in error.problems)
-            ) from error
+            raise CommandError("Nothing was imported.\n" + "\n".join(error.lines())) from error
         summary = bank_import(name=options["name"], spec=spec, description=options["description"])
         audit_record(
             actor=None,
