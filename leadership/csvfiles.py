@@ -34,6 +34,11 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
 MAX_PROBLEMS = 25
+# What a file input offers to pick: CSV and text files as spreadsheets save them, and workbooks.
+UPLOAD_ACCEPT = (
+    ".csv,.txt,.tsv,.xlsx,text/csv,text/plain,text/tab-separated-values,"
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+)
 MAX_COLUMNS = 500
 # An .xlsx is a zip: refuse one whose parts unpack to more than this many times the upload limit
 # (a few kilobytes that unpack to gigabytes would otherwise fill the server's memory).

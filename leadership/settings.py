@@ -301,6 +301,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 400)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 PILLARS_MAX_IMPORT_BYTES = env_int("PILLARS_MAX_IMPORT_BYTES", 5 * 1024 * 1024)
 PILLARS_MAX_IMPORT_ROWS = env_int("PILLARS_MAX_IMPORT_ROWS", 100_000)
+# An uploaded import waits this long on the server for HR to confirm its preview, then goes.
+PILLARS_UPLOAD_KEEP_MINUTES = env_int("PILLARS_UPLOAD_KEEP_MINUTES", 60)
 
 # --- Product settings -----------------------------------------------------------------------
 PILLARS_DEFAULT_MIN_GROUP_SIZE = 3

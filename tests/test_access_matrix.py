@@ -134,6 +134,10 @@ TABLE: dict[str, Row] = {
     "assessments:hr-teams": Row(_none, HR_ONLY),
     "assessments:hr-team-new": Row(_none, HR_ONLY),
     "assessments:hr-teams-import": Row(_none, HR_ONLY),
+    # Without an upload waiting, HR is sent back to the upload form.
+    "assessments:hr-teams-import-preview": Row(_none, HR_ONLY | {"hr": 302}),
+    "assessments:hr-teams-import-apply": Row(_none, HR_ONLY_POST, method="post"),
+    "assessments:hr-teams-import-cancel": Row(_none, HR_ONLY_POST, method="post"),
     "assessments:hr-team-edit": Row(lambda w: {"team_id": w.team_a.pk}, HR_ONLY),
     "assessments:hr-leader-password-email": Row(
         lambda w: {"team_id": w.team_a.pk, "user_id": w.team_a.leaders.get().pk},

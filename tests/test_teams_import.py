@@ -193,13 +193,21 @@ def test_an_oversized_upload_is_refused_before_it_is_read(client, hr_user):
     assert not Team.objects.exists()
 
 
-def test_hr_uploads_a_good_file_and_lands_on_the_team_list(client, hr_user):
+def test_hr_uploads_a_good_file_checks_the_preview_applies_it_and_lands_on_the_team_list(
+    client, hr_user
+):
     client.force_login(hr_user)
     upload = SimpleUploadedFile("teams.csv", GOOD.encode(), content_type="text/csv")
     response = client.post(reverse("assessments:hr-teams-import"), {"file": upload}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("assessments:hr-teams-import-preview")
+    assert not Team.objects.exists()
+    digest = response.context["preview"].digest
+    response = client.post(
+        reverse("assessments:hr-teams-import-apply"), {"digest": digest}, follow=True
+    )
     assert response.redirect_chain[-1][0] == reverse("assessments:hr-teams")
     page = response.content.decode()
-    assert "Imported: 2 new teams, 0 updated, 5 members." in page
+    assert "Imported: 2 new teams, 0 changed; 5 members added, 0 removed." in page
     assert "Platform" in page
     assert "Each is emailed a link to set its password" in page
 

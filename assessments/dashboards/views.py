@@ -106,21 +106,24 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
     favourable). An htmx request aimed at the heatmap gets only the ``heatmap`` partial.
     """
     cycles = list(Cycle.objects.started().newest_first())
-    departments = list(Team.objects.filter(is_department=True).order_by("name"))
     wanted = request.GET.get("cycle")
     cycle = next((c for c in cycles if c.slug == wanted), None) if wanted else None
     if cycle is None:
         # The newest cycle with results to look at (released or closed), else the newest.
         cycle = next((c for c in cycles if c.has_ended), None) or (cycles[0] if cycles else None)
+    report = report_for_viewer(cycle=cycle, user=request.user, detail=False) if cycle else None
+    # The cycle's own departments, as it keeps them (a department made or emptied since does
+    # not belong to it): the roll-ups of its report, by name.
+    departments = list(report.departments) if report else []
     metric = request.GET.get("metric")
     if metric not in heatmap.METRICS:
         metric = heatmap.METRIC_MEAN
     department_id = _int_or_none(request.GET.get("department"))
-    department = next((d for d in departments if d.pk == department_id), None)
+    department = next((d for d in departments if d.team_id == department_id), None)
     base = reverse("assessments:org-dashboard")
     params = {
         "cycle": cycle.slug if cycle else "",
-        "department": department.pk if department else "",
+        "department": department.team_id if department else "",
     }
     metric_links = [
         (key, label, f"{base}?{urlencode({**params, 'metric': key})}")
@@ -138,12 +141,13 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
         "department": department,
         "metric": metric,
     }
-    if cycle is not None:
-        report = report_for_viewer(cycle=cycle, user=request.user, detail=False)
+    if report is not None:
         context.update(
             report=report,
             heatmap=heatmap.heatmap(
-                report=report, metric=metric, department_id=department.pk if department else None
+                report=report,
+                metric=metric,
+                department_id=department.team_id if department else None,
             ),
             psychometrics=pages.psychometrics(report=report),
             stats=pages.org_stats(report=report),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.hr.teams import TEAM_IMPORT_MAX_BYTES, email_clean
 from assessments.models import REMINDER_DAYS_MAX, Cycle, Team
+from leadership.csvfiles import UPLOAD_ACCEPT
 from leadership.models import DEFAULT_BANK_NAME, QuestionBank
 
 if TYPE_CHECKING:
@@ -329,9 +330,12 @@ class TeamForm(forms.Form):
 
 class TeamImportForm(forms.Form):
     file = forms.FileField(
-        label=_("CSV file"),
-        help_text=_("UTF-8 (with or without BOM), comma- or semicolon-separated, at most 2 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        label=_("CSV or Excel file"),
+        help_text=_(
+            "CSV as Excel or any spreadsheet saves it (UTF-8, UTF-16 or Windows encodings; "
+            "commas, semicolons or tabs), or an Excel workbook (.xlsx). At most 2 MB."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_ACCEPT}),
     )
 
     def clean_file(self) -> Any:

@@ -24,6 +24,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assessments.hr.cycles import slug_unique
 from assessments.models import Team, TeamMember, cycle_teams_follow
@@ -44,6 +45,11 @@ ERROR_TEAM_IS_DEPARTMENT = _("“%s” is a department; a team cannot have the s
 ERROR_DEPARTMENT_IS_TEAM = _("“%s” is a team; a department cannot have the same name.")
 ERROR_TWO_DEPARTMENTS = _("Team “%(team)s” is in department “%(first)s” on an earlier row.")
 ERROR_LONG_NAME = _("The name is longer than 160 characters.")
+
+NEW_ACCOUNTS_MESSAGE = gettext_lazy(
+    "New leader accounts: %s. Each is emailed a link to set its password; you can send it again "
+    "from the team's page."
+)
 
 
 def email_clean(raw: str) -> str:
@@ -138,6 +144,15 @@ class TeamPlan:
 
 
 @dataclass(frozen=True)
+class TeamsFile:
+    """A checked teams file: a plan per team (by lower-case name) and how the file was read."""
+
+    plans: dict[str, TeamPlan]
+    source: str
+    rows: int
+
+
+@dataclass(frozen=True)
 class ImportResult:
     teams_created: int
     teams_updated: int
@@ -150,7 +165,7 @@ def _email_cells(raw: str, *, several: bool) -> list[str]:
     return [part.strip() for part in parts if part.strip()]
 
 
-def teams_import_plan(data: bytes) -> dict[str, TeamPlan]:
+def teams_import_plan(data: bytes) -> TeamsFile:
     """Read and check the whole file; raises CsvImportError naming every bad cell."""
     table = csv_read(
         data=data,
@@ -226,24 +241,59 @@ def teams_import_plan(data: bytes) -> dict[str, TeamPlan]:
             list(dict.fromkeys(plan.leaders)),
             list(dict.fromkeys(plan.members)),
         )
-    return plans
+    return TeamsFile(plans=plans, source=table.source, rows=len(table.rows))
+
+
+def teams_by_name(names: Iterable[str], *, departments: bool = False) -> dict[str, Team]:
+    """Existing teams (or departments) by lower-case name, for the names asked.
+
+    Matched in Python, not by the database's case folding (SQLite folds ASCII only), so the
+    preview and the import agree on "Équipe" and "ÉQUIPE". The oldest wins where two share a
+    name.
+    """
+    wanted = set(names)
+    found: dict[str, Team] = {}
+    rows = Team.objects.filter(is_department=departments).select_related("parent").order_by("pk")
+    for team in rows:
+        key = team.name.lower()
+        if key in wanted:
+            found.setdefault(key, team)
+    return found
 
 
 def teams_import(*, data: bytes, actor: Any) -> ImportResult:
     """Import the whole file or nothing."""
-    plans = teams_import_plan(data)
+    return teams_import_apply(plans=teams_import_plan(data).plans, actor=actor)
+
+
+def teams_import_apply(
+    *, plans: dict[str, TeamPlan], actor: Any, detail: dict[str, Any] | None = None
+) -> ImportResult:
+    """Make every planned team what its plan says, in one transaction; ``detail`` is added to
+    the audit record (what the preview said)."""
     created = updated = members = 0
     accounts: list[str] = []
     team_ids: list[int] = []
     with transaction.atomic():
-        for plan in plans.values():
-            team = Team.objects.filter(is_department=False, name__iexact=plan.name).first()
+        existing = teams_by_name(plans)
+        departments = teams_by_name(
+            [plan.department.lower() for plan in plans.values()], departments=True
+        )
+        for key, plan in plans.items():
+            team = existing.get(key)
             if team is None:
                 team = Team(name=plan.name, slug=slug_unique(Team, plan.name))
                 created += 1
             else:
                 updated += 1
-            team.parent = department_get_or_create(plan.department) if plan.department else None
+            department = plan.department.lower()
+            if department and department not in departments:
+                departments[department] = Team.objects.create(
+                    name=plan.department,
+                    slug=slug_unique(Team, plan.department),
+                    is_department=True,
+                )
+            team.parent = departments.get(department)
             team.save()
             accounts += _team_people_set(team, plan.leaders, plan.members)
             members += len(plan.members)
@@ -252,7 +302,7 @@ def teams_import(*, data: bytes, actor: Any) -> ImportResult:
         audit_record(
             actor=actor,
             action="teams.import",
-            detail={"created": created, "updated": updated, "members": members},
+            detail={"created": created, "updated": updated, "members": members, **(detail or {})},
         )
     return ImportResult(
         teams_created=created,
@@ -262,4 +312,4 @@ def teams_import(*, data: bytes, actor: Any) -> ImportResult:
     )
 
 
-__all__ = ["CsvImportError", "teams_import", "teams_import_plan"]
+__all__ = ["CsvImportError", "teams_import", "teams_import_apply", "teams_import_plan"]

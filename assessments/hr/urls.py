@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from assessments.hr import change_views, self_assessment, views
+from assessments.hr import change_views, import_views, self_assessment, views
 
 urlpatterns = [
     path("hr/cycles/", views.cycle_list, name="hr-cycles"),
@@ -57,7 +57,14 @@ urlpatterns = [
     ),
     path("hr/teams/", views.team_list, name="hr-teams"),
     path("hr/teams/new/", views.team_new, name="hr-team-new"),
-    path("hr/teams/import/", views.team_import, name="hr-teams-import"),
+    path("hr/teams/import/", import_views.team_import, name="hr-teams-import"),
+    path(
+        "hr/teams/import/preview/",
+        import_views.team_import_preview,
+        name="hr-teams-import-preview",
+    ),
+    path("hr/teams/import/apply/", import_views.team_import_apply, name="hr-teams-import-apply"),
+    path("hr/teams/import/cancel/", import_views.team_import_cancel, name="hr-teams-import-cancel"),
     path("hr/teams/<int:team_id>/", views.team_edit, name="hr-team-edit"),
     path(
         "hr/teams/<int:team_id>/leaders/<int:user_id>/password-email/",

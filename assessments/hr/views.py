@@ -11,7 +11,6 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -23,7 +22,7 @@ from assessments.hr.cycles import (
     shared_path,
 )
 from assessments.hr.email_runs import email_run_start, email_run_summary
-from assessments.hr.forms import CycleForm, TeamForm, TeamImportForm
+from assessments.hr.forms import CycleForm, TeamForm
 from assessments.hr.invitations import (
     LinkNotSent,
     error_describe,
@@ -33,14 +32,7 @@ from assessments.hr.invitations import (
     reminders_due,
 )
 from assessments.hr.release_notices import release_notices_needing
-from assessments.hr.teams import (
-    TEAM_IMPORT_COLUMNS,
-    TEAM_IMPORT_MAX_BYTES,
-    TEAM_IMPORT_MAX_ROWS,
-    CsvImportError,
-    team_save,
-    teams_import,
-)
+from assessments.hr.teams import NEW_ACCOUNTS_MESSAGE, team_save
 from assessments.models import Cycle, EmailRun, Invitation, SharedLink, Team
 from assessments.models.audit import audit_record
 from leadership.accounts import password_email_send
@@ -49,10 +41,6 @@ from leadership.roles import hr_required
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
-NEW_ACCOUNTS_MESSAGE = gettext_lazy(
-    "New leader accounts: %s. Each is emailed a link to set its password; you can send it again "
-    "from the team's page."
-)
 
 # The style of each transition button on a cycle page, by target state.
 TRANSITION_BUTTONS = {
@@ -388,41 +376,3 @@ def leader_password_email(request: HttpRequest, team_id: int, user_id: int) -> H
     )
     messages.success(request, _("A link to set a password is on its way to %s.") % leader.email)
     return redirect(back)
-
-
-@hr_required
-def team_import(request: HttpRequest) -> HttpResponse:
-    form = TeamImportForm(request.POST or None, request.FILES or None)
-    problems: list = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = teams_import(data=form.cleaned_data["file"].read(), actor=request.user)
-        except CsvImportError as error:
-            problems = error.problems
-        else:
-            messages.success(
-                request,
-                _("Imported: %(created)s new teams, %(updated)s updated, %(members)s members.")
-                % {
-                    "created": result.teams_created,
-                    "updated": result.teams_updated,
-                    "members": result.members,
-                },
-            )
-            if result.leader_accounts_created:
-                messages.info(
-                    request, NEW_ACCOUNTS_MESSAGE % ", ".join(result.leader_accounts_created)
-                )
-            return redirect("assessments:hr-teams")
-    return render(
-        request,
-        "assessments/hr/team_import.html",
-        {
-            "form": form,
-            "problems": problems,
-            "columns": TEAM_IMPORT_COLUMNS,
-            "max_bytes": TEAM_IMPORT_MAX_BYTES,
-            "max_rows": TEAM_IMPORT_MAX_ROWS,
-        },
-        status=400 if problems else 200,
-    )
