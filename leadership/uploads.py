@@ -49,8 +49,11 @@ def upload_keep(*, request: Any, kind: str, data: bytes, filename: str = "") -> 
     (replacing and deleting any earlier one)."""
     upload_forget(request=request, kind=kind)
     uploads_sweep()
+    # The name starts with the time it was kept: the sweep reads it there, which works on every
+    # storage (object stores may not report a modification time) and follows the app's clock.
+    kept_at = int(timezone.now().timestamp())
     name = default_storage.save(
-        f"{UPLOAD_FOLDER}/{kind}/{secrets.token_hex(16)}.bin", ContentFile(data)
+        f"{UPLOAD_FOLDER}/{kind}/{kept_at}-{secrets.token_hex(16)}.bin", ContentFile(data)
     )
     request.session[_session_key(kind)] = signing.dumps(
         {
@@ -103,9 +106,9 @@ def upload_forget(*, request: Any, kind: str) -> None:
         default_storage.delete(name)
 
 
-def uploads_sweep(*, now: dt.datetime | None = None) -> int:
+def uploads_sweep(*, now: dt.datetime | None = None, dry_run: bool = False) -> int:
     """Delete kept uploads older than the limit (abandoned previews); returns how many."""
-    cutoff = (now or timezone.now()) - _keep_for()
+    cutoff = ((now or timezone.now()) - _keep_for()).timestamp()
     deleted = 0
     try:
         kinds, _files = default_storage.listdir(UPLOAD_FOLDER)
@@ -114,12 +117,10 @@ def uploads_sweep(*, now: dt.datetime | None = None) -> int:
     for kind in kinds:
         _folders, files = default_storage.listdir(f"{UPLOAD_FOLDER}/{kind}")
         for file in files:
-            name = f"{UPLOAD_FOLDER}/{kind}/{file}"
-            try:
-                stale = default_storage.get_modified_time(name) < cutoff
-            except FileNotFoundError:
-                continue
-            if stale:
-                default_storage.delete(name)
+            kept_at, _sep, _rest = file.partition("-")
+            # A name without a time is not ours to keep: it goes too.
+            if not kept_at.isdigit() or int(kept_at) < cutoff:
+                if not dry_run:
+                    default_storage.delete(f"{UPLOAD_FOLDER}/{kind}/{file}")
                 deleted += 1
     return deleted

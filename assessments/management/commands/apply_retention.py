@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from assessments.privacy.retention import retention_apply
+from leadership.uploads import uploads_sweep
 
 
 class Command(BaseCommand):
@@ -16,7 +17,7 @@ class Command(BaseCommand):
         "their stored results) and strip invitations of cycles that ended more than "
         "PILLARS_INVITATION_PURGE_DAYS ago; delete sign-in records older than "
         "PILLARS_SIGNIN_LOG_DAYS and report zips older than PILLARS_REPORT_ZIP_DAYS or replaced "
-        "by a newer zip."
+        "by a newer zip, and uploaded imports left unconfirmed past PILLARS_UPLOAD_KEEP_MINUTES."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -48,6 +49,11 @@ class Command(BaseCommand):
             f"{verb} {summary.report_zips_deleted} report zips (older than "
             f"{settings.PILLARS_REPORT_ZIP_DAYS} days, replaced by a newer zip, or left "
             "without a job)."
+        )
+        uploads = uploads_sweep(dry_run=options["dry_run"])
+        self.stdout.write(
+            f"{verb} {uploads} uploaded import files left unconfirmed for more than "
+            f"{settings.PILLARS_UPLOAD_KEEP_MINUTES} minutes."
         )
         for name in summary.report_zips_kept_on_error:
             self.stderr.write(f"Could not delete the report zip {name}; the next run retries.")
