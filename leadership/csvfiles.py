@@ -74,7 +74,8 @@ ERROR_XLSX_TOO_BIG = gettext_lazy(
 )
 ERROR_TOO_MANY_COLUMNS = gettext_lazy("More than %(limit)s columns.")
 NOTE_READ_AS = gettext_lazy(
-    "The file was read as %(encoding)s. If names or columns look wrong, save it as CSV UTF-8."
+    "The file was read as %(encoding)s. If names or columns look wrong, it was saved in another "
+    "encoding."
 )
 
 ZIP_MAGIC = b"PK\x03\x04"

@@ -145,7 +145,7 @@ def test_every_hr_page_is_clean_and_accessible(
         screenshot(page, f"hr-{name}-{device}")
         _assert_accessible(page)
     page.goto(f"{live_server.url}/hr/teams/import/")
-    page.get_by_label("CSV file").set_input_files(
+    page.get_by_label("CSV or Excel file").set_input_files(
         files=[
             {
                 "name": "teams.csv",
@@ -154,7 +154,7 @@ def test_every_hr_page_is_clean_and_accessible(
             }
         ]
     )
-    page.get_by_role("button", name="Import").click()
+    page.get_by_role("button", name="Preview the import").click()
     expect(page.locator("#import-problems")).to_contain_text("Row 2, column “leader_email”")
     screenshot(page, f"hr-teams-import-errors-{device}")
     _assert_accessible(page)
