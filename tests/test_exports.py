@@ -72,3 +72,28 @@ def test_unknown_export_kinds_and_formats_are_404(client, hr_user, cycle):
     client.force_login(hr_user)
     assert export(client, cycle, "answers", "csv").status_code == 404
     assert export(client, cycle, "scores", "ods").status_code == 404
+
+
+def test_exports_round_as_the_pages_do_and_name_each_pillar(client, hr_user, cycle):
+    client.force_login(hr_user)
+    rows = list(
+        csv.DictReader(
+            io.StringIO(export(client, cycle, "scores", "csv").content.decode("utf-8-sig"))
+        )
+    )
+    data = [row for row in rows if row["team"] == "Data"]
+    assert data[0]["pillar_name"] == "Strategic Clarity"
+    for row in data:
+        for field in ("mean", "sd", "ci_low", "ci_high"):
+            assert row[field] == "" or len(row[field].split(".")[1]) == 2, (field, row[field])
+        assert row["favourable_pct"] == "" or "." not in row["favourable_pct"]
+    sheet = load_workbook(io.BytesIO(export(client, cycle, "scores", "xlsx").content)).active
+    header = [cell.value for cell in sheet[1]]
+    mean = sheet.cell(row=2, column=header.index("mean") + 1)
+    assert isinstance(mean.value, float)
+    assert mean.value == round(mean.value, 2)
+    assert mean.number_format == "0.00"
+    favourable = sheet.cell(row=2, column=header.index("favourable_pct") + 1)
+    assert favourable.number_format == "0"
+    comments = export(client, cycle, "comments", "csv").content.decode("utf-8-sig")
+    assert "pillar_name" in comments.splitlines()[0]

@@ -117,7 +117,8 @@ def test_export_scores_writes_the_documented_json_document(tmp_path):
     assert document["cycle"] == "Imported"
     assert document["min_group_size"] == 3
     assert set(document["pillars"]) == {"p1", "p2"}
-    assert set(document["pillars"]["p1"]) == {"alpha", "icc1", "icc2", "mean", "n"}
+    assert set(document["pillars"]["p1"]) == {"name", "alpha", "icc1", "icc2", "mean", "n"}
+    assert document["pillars"]["p1"]["name"] == "Pillar one"
     (team,) = document["teams"]
     assert set(team) == {"team", "n", "suppressed", "pillars"}
     assert team["team"] == "Alpha"
@@ -172,3 +173,21 @@ def test_create_api_token_refuses_a_user_outside_hr(leader_a):
     with pytest.raises(CommandError, match="not in the HR group"):
         call_command("create_api_token", user=leader_a.email, name="BI")
     assert not ApiToken.objects.exists()
+
+
+def test_export_scores_csv_rounds_as_the_pages_do_and_names_each_pillar(tmp_path):
+    tiny_bank_make()
+    # Three members whose p1 scores are 4.5, 4 and 3 (Q2 reverse-scored): a mean of 3.8333…
+    run_import(tmp_path, "team,Q1,Q2,Q3\nAlpha,4,1,3\nAlpha,5,3,4\nAlpha,3,3,2\n")
+    out = io.StringIO()
+    call_command("export_scores", cycle="Imported", format="csv", stdout=out)
+    row = next(csv.DictReader(io.StringIO(out.getvalue())))
+    assert (row["pillar"], row["pillar_name"]) == ("p1", "Pillar one")
+    assert row["mean"] == "3.83"
+    assert row["favourable_pct"] == "50"
+    assert all(len(row[f].split(".")[-1]) == 2 for f in ("mean", "sd", "ci_low", "ci_high"))
+    full = io.StringIO()
+    call_command("export_scores", cycle="Imported", format="json", stdout=full)
+    mean = json.loads(full.getvalue())["teams"][0]["pillars"]["p1"]["mean"]
+    assert mean == pytest.approx(23 / 6)  # the JSON keeps full precision
+    assert mean != 3.83

@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 from assessments.charts import palette
 from assessments.charts.browser import heat_colour, scale_colours
+from assessments.results.rounding import figure_text
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -51,7 +52,7 @@ def _e(text: object) -> str:
 
 
 def _num(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    return figure_text(value, 1).rstrip("0").rstrip(".")
 
 
 def alt_text(title: str, desc: str) -> str:

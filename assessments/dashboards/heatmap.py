@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from assessments.charts import browser
 from assessments.results.report import suppressed_reason_text
+from assessments.results.rounding import PERCENT_PLACES, figure_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -141,10 +142,12 @@ def _cell_maker(*, metric: str, k: int, hidden: str) -> Callable[..., HeatCell]:
         if favourable:
             if favourable_pct is None:
                 return not_computable
-            return HeatCell(f"{favourable_pct:.0f}%", _style(favourable_pct), False, "")
+            text = f"{figure_text(favourable_pct, PERCENT_PLACES)}%"
+            return HeatCell(text, _style(favourable_pct), False, "")
         if mean is None:
             return not_computable
-        return HeatCell(f"{mean:.1f}", _style(percent if percent is not None else 50), False, "")
+        style = _style(percent if percent is not None else 50)
+        return HeatCell(figure_text(mean, 1), style, False, "")
 
     return cell
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.utils import formats
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from assessments.charts import browser
 from assessments.results.coaching import CoachingPlan, PillarScore, coaching_plans
 from assessments.results.report import suppressed_reason_text
+from assessments.results.rounding import figure_text
 from assessments.results.wording import (
     Verdict,
     agreement_words,
@@ -63,14 +63,10 @@ def point_labels(*, scale_min: int, scale_max: int) -> list[str]:
 
 
 def number_text(value: float | None, digits: int, *, separator: str = ".") -> str:
-    """``value`` as ``|floatformat:digits`` prints it (half up, from the shortest decimal form),
-    for tables of many figures where the filter's cost adds up; "" for None."""
-    if value is None:
-        return ""
-    quantum = Decimal(1).scaleb(-digits)
-    return str(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP)).replace(
-        ".", separator
-    )
+    """``value`` as ``|floatformat:digits`` prints it (the one rounding rule, see
+    :mod:`assessments.results.rounding`), for tables of many figures where the filter's cost adds
+    up; "" for None."""
+    return figure_text(value, digits).replace(".", separator)
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,8 @@ api = NinjaAPI(
     version="1",
     description=(
         "Read-only, anonymity-safe scores of leadership survey cycles, for HR. "
-        "Figures of groups below the cycle's minimum group size are null."
+        "Figures of groups below the cycle's minimum group size are null. Figures are at full "
+        "precision; the CSV and XLSX exports round them as the pages do."
     ),
     auth=list(_AUTHS),
     docs_url=None,
@@ -80,6 +81,7 @@ class CycleOut(Schema):
 
 
 class PillarFigures(Schema):
+    name: str
     alpha: float | None
     icc1: float | None
     icc2: float | None

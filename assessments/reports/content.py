@@ -26,6 +26,13 @@ from assessments.results.report import (
     GAP_HIDDEN_STRENGTH,
     suppressed_reason_text,
 )
+from assessments.results.rounding import (
+    PERCENT_PLACES,
+    RATIO_PLACES,
+    SCORE_PLACES,
+    figure_round,
+    figure_text,
+)
 from leadership.models import DEFAULT_SCALE_LABELS
 
 if TYPE_CHECKING:
@@ -51,29 +58,30 @@ NO_SUCH_TEAM = "This team has no results in this cycle."
 
 def fmt_score(value: float | None) -> str:
     """A score in scale units: two decimals (3.84)."""
-    return "—" if value is None else f"{value:.2f}"
+    return figure_text(value, SCORE_PLACES, empty="—")
 
 
 def fmt_signed(value: float | None) -> str:
     """A gap or change in scale units, with its sign (+0.42, −0.30)."""
-    if value is None:
+    rounded = figure_round(value, SCORE_PLACES)
+    if rounded is None:
         return "—"
-    return f"{value:+.2f}".replace("-", "−")
+    return f"{rounded:+}".replace("-", "−")
 
 
 def fmt_pct(value: float | None) -> str:
     """A percentage or a 0–100 score, whole numbers (72)."""
-    return "—" if value is None else f"{value:.0f}"
+    return figure_text(value, PERCENT_PLACES, empty="—")
 
 
 def fmt_ratio(value: float | None) -> str:
     """A coefficient (alpha, ICC, r_wg): two decimals."""
-    return "—" if value is None else f"{value:.2f}".replace("-", "−")
+    return figure_text(value, RATIO_PLACES, empty="—").replace("-", "−")
 
 
 def fmt_rate(value: float | None) -> str:
     """A response rate 0..1 as a whole percentage."""
-    return "—" if value is None else f"{100 * value:.0f}%"
+    return "—" if value is None else f"{figure_text(100 * value, PERCENT_PLACES)}%"
 
 
 def report_filename(*, cycle_name: str, team_name: str = "", suffix: str = "pdf") -> str:

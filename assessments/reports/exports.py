@@ -11,13 +11,19 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from assessments.reports.score_document import ROW_FIELDS, score_document, score_rows
+from assessments.reports.score_document import (
+    READABLE_PLACES,
+    ROW_FIELDS,
+    score_document,
+    score_rows_readable,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -28,26 +34,31 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\x00")
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KINDS = ("scores", "comments")
-COMMENT_FIELDS = ("cycle", "team", "pillar", "comment")
+COMMENT_FIELDS = ("cycle", "team", "pillar", "pillar_name", "comment")
 
 
 @dataclass
 class Table:
-    """Rows of plain values under named columns: what both writers take."""
+    """Rows of plain values under named columns: what both writers take.
+
+    ``places`` gives the decimals a column is rounded to, so a spreadsheet shows 3.80 as the
+    pages do rather than 3.8.
+    """
 
     columns: list[str]
     rows: list[Sequence[Any]] = field(default_factory=list)
     title: str = "Scores"
+    places: dict[str, int] = field(default_factory=dict)
 
 
 def cell_safe(value: Any) -> Any:
     """One cell made safe for a spreadsheet: text that could start a formula gets a leading '.
 
-    ``None`` becomes the empty string; booleans, integers and floats pass through unchanged.
+    ``None`` becomes the empty string; booleans and numbers pass through unchanged.
     """
     if value is None:
         return ""
-    if isinstance(value, bool | int | float):
+    if isinstance(value, bool | int | float | Decimal):
         return value
     text = str(value)
     if text.startswith(FORMULA_TRIGGERS):
@@ -83,6 +94,11 @@ def table_to_xlsx(table: Table) -> bytes:
         cell.font = Font(bold=True)
     for row in table.rows:
         sheet.append([_xlsx_value(value) for value in row])
+    for index, column in enumerate(table.columns, start=1):
+        if column in table.places:
+            number_format = "0" if not table.places[column] else "0." + "0" * table.places[column]
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = number_format
     for cells in sheet.iter_cols(min_row=1, max_row=min(sheet.max_row, 200)):
         longest = max((len(str(cell.value)) for cell in cells if cell.value is not None), default=8)
         sheet.column_dimensions[cells[0].column_letter].width = min(48, max(8, longest + 2))
@@ -97,9 +113,9 @@ def scores_table(report: CycleReport) -> Table:
 
     ``suppressed`` is set where the team *or that pillar* is withheld; its figures are empty.
     """
-    rows = score_rows(document=score_document(report=report))
+    rows = score_rows_readable(document=score_document(report=report))
     withheld = [team.suppressed or p.suppressed for team in report.teams for p in team.pillars]
-    table = Table(columns=list(ROW_FIELDS), title="Scores")
+    table = Table(columns=list(ROW_FIELDS), title="Scores", places=READABLE_PLACES)
     for row, hidden in zip(rows, withheld, strict=True):
         table.rows.append([hidden if name == "suppressed" else row[name] for name in ROW_FIELDS])
     return table
@@ -108,10 +124,13 @@ def scores_table(report: CycleReport) -> Table:
 def comments_table(report: CycleReport) -> Table:
     """Comments of the teams that reach the comment threshold, in the report's shuffled order."""
     table = Table(columns=list(COMMENT_FIELDS), title="Comments")
+    names = {pillar.key: pillar.name for pillar in report.pillars}
     for team in report.teams:
         if not team.comments_shown:
             continue
         for pillar in team.pillars:
             for comment in pillar.comments:
-                table.rows.append([report.cycle_name, team.name, pillar.key, comment])
+                table.rows.append(
+                    [report.cycle_name, team.name, pillar.key, names.get(pillar.key, ""), comment]
+                )
     return table

@@ -14,13 +14,14 @@ value escaped; the words shared by all rows are translated once per call. ``char
 from __future__ import annotations
 
 import json
-from decimal import ROUND_HALF_UP, Decimal
 from html import escape  # Django's escape() is this, behind a lazy-string wrapper
 from typing import TYPE_CHECKING
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from assessments.results.rounding import PERCENT_PLACES, figure_text
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -30,12 +31,11 @@ if TYPE_CHECKING:
     from assessments.dashboards.pages import PillarCard
 
 register = template.Library()
-ONE = Decimal(1)
 
 
 def _percent(value: float) -> str:
-    # Rounds as |floatformat:0 does (half up, from the shortest decimal form).
-    return str(Decimal(repr(value)).quantize(ONE, rounding=ROUND_HALF_UP))
+    # Rounds as |floatformat:0 does: the one rounding rule.
+    return figure_text(value, PERCENT_PLACES)
 
 
 def _cell_html(cell: HeatCell) -> str:
