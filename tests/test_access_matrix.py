@@ -91,6 +91,14 @@ def _cycle_team_a(w: World) -> dict[str, Any]:
     return {"cycle_id": w.open_cycle.pk, "team_id": w.team_a.pk}
 
 
+def _question(w: World) -> dict[str, Any]:
+    return {"question_id": w.bank.questions.current().order_by("pk").first().pk}
+
+
+def _pillar(w: World) -> dict[str, Any]:
+    return {"pillar_id": w.bank.pillars.order_by("pk").first().pk}
+
+
 def _key(w: World) -> dict[str, Any]:
     return {"key": w.survey_key}
 
@@ -108,6 +116,18 @@ TABLE: dict[str, Row] = {
     "password_reset_complete": Row(_none, _all(200)),
     "leadership:bank": Row(_none, SIGNED_IN),
     "leadership:bank-detail": Row(lambda w: {"bank_id": w.bank.pk}, SIGNED_IN),
+    "leadership:question-new": Row(lambda w: {"bank_id": w.bank.pk}, HR_ONLY),
+    "leadership:question-edit": Row(_question, HR_ONLY),
+    "leadership:question-move": Row(
+        lambda w: {**_question(w), "direction": "down"}, HR_ONLY_POST, method="post"
+    ),
+    "leadership:question-retire": Row(_question, HR_ONLY_POST, method="post"),
+    "leadership:question-restore": Row(_question, HR_ONLY_POST, method="post"),
+    "leadership:pillar-new": Row(lambda w: {"bank_id": w.bank.pk}, HR_ONLY),
+    "leadership:pillar-edit": Row(_pillar, HR_ONLY),
+    "leadership:pillar-move": Row(
+        lambda w: {**_pillar(w), "direction": "down"}, HR_ONLY_POST, method="post"
+    ),
     "admin:index": Row(_none, _all(302)),  # nobody here is staff: the admin's own sign-in
     # HR: cycles
     "assessments:hr-cycles": Row(_none, HR_ONLY),

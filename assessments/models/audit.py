@@ -19,3 +19,13 @@ def audit_record(
         target=str(target)[:200],
         detail=detail or {},
     )
+
+
+def audit_requested_record(sender: Any, **kwargs: Any) -> None:
+    """Receiver of :data:`leadership.audit.audit_requested`: the bank's edits, recorded."""
+    audit_record(
+        actor=kwargs.get("actor"),
+        action=kwargs["action"],
+        target=kwargs.get("target", ""),
+        detail=kwargs.get("detail"),
+    )

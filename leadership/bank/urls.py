@@ -8,4 +8,16 @@ app_name = "leadership"
 urlpatterns = [
     path("", views.bank_detail, name="bank"),
     path("<int:bank_id>/", views.bank_detail, name="bank-detail"),
+    path("<int:bank_id>/questions/new/", views.question_new, name="question-new"),
+    path("questions/<int:question_id>/", views.question_edit, name="question-edit"),
+    path(
+        "questions/<int:question_id>/move/<str:direction>/",
+        views.question_move,
+        name="question-move",
+    ),
+    path("questions/<int:question_id>/retire/", views.question_retire, name="question-retire"),
+    path("questions/<int:question_id>/restore/", views.question_restore, name="question-restore"),
+    path("<int:bank_id>/pillars/new/", views.pillar_new, name="pillar-new"),
+    path("pillars/<int:pillar_id>/", views.pillar_edit, name="pillar-edit"),
+    path("pillars/<int:pillar_id>/move/<str:direction>/", views.pillar_move, name="pillar-move"),
 ]

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assessments.models.audit import audit_record
+from leadership.audit import audit_send
 from leadership.bank.io import bank_import, bank_parse
 from leadership.csvfiles import CsvImportError
 from leadership.management.commands.load_bank import _summary_line
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         except CsvImportError as error:
             raise CommandError("Nothing was imported.\n" + "\n".join(error.lines())) from error
         summary = bank_import(name=options["name"], spec=spec, description=options["description"])
-        audit_record(
+        audit_send(
             actor=None,
             action="bank.import",
             target=summary.bank.name,

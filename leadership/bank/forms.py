@@ -1,0 +1,180 @@
+"""Forms for HR's edits of the question bank."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from leadership.bank.io import KEY_PATTERN, MAX_SCALE_POINTS
+from leadership.models import DEFAULT_SCALE_LABELS, Pillar, Question, QuestionBank
+
+ERROR_SCALE_ORDER = _("The highest point must be above the lowest.")
+ERROR_SCALE_POINTS = _("A scale may have at most %(points)s points.")
+ERROR_LABEL_COUNT = _(
+    "Give one label per point of the scale (%(points)s), one per line, or none for the default."
+)
+ERROR_CODE_FORMAT = _("A code needs letters or digits, then letters, digits, - _ or . (CL07).")
+ERROR_CODE_TAKEN = _("Another question of this bank has the code “%(code)s”.")
+ERROR_KEY_TAKEN = _("Another pillar of this bank has the key “%(key)s”.")
+
+
+class QuestionForm(forms.Form):
+    pillar = forms.ModelChoiceField(
+        queryset=Pillar.objects.none(), label=_("Pillar"), empty_label=None
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=Question.Kind.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "A rating is answered on the scale; a comment is free text, shown to the team's "
+            "leader only when enough people wrote one."
+        ),
+    )
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=40,
+        help_text=_("A short, stable name for the question: the column heading in answer files."),
+    )
+    text = forms.CharField(
+        label=_("Wording for team members"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=500,
+    )
+    self_text = forms.CharField(
+        label=_("Wording for the leader’s self-assessment"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=500,
+        required=False,
+        help_text=_(
+            "In the first person (“I explain where we are heading”). Empty: the leader reads "
+            "the team wording."
+        ),
+    )
+    help_text = forms.CharField(
+        label=_("Help text"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=500,
+        required=False,
+        help_text=_("Shown under the question, for example what a term means."),
+    )
+    reverse_scored = forms.BooleanField(
+        label=_("Reverse scored"),
+        required=False,
+        help_text=_(
+            "Agreeing is unfavourable (“My leader avoids hard conversations”): answers are "
+            "turned round before scoring."
+        ),
+    )
+    scale_min = forms.IntegerField(label=_("Lowest point"), min_value=-10, max_value=10)
+    scale_max = forms.IntegerField(label=_("Highest point"), min_value=-9, max_value=20)
+    scale_labels = forms.CharField(
+        label=_("Labels of the points"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        help_text=_(
+            "One per line, from the lowest point to the highest. Empty: “Strongly disagree” … "
+            "“Strongly agree” on five points, the numbers otherwise."
+        ),
+    )
+
+    def __init__(
+        self, *args: Any, bank: QuestionBank, question: Question | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.bank = bank
+        self.question = question
+        self.fields["pillar"].queryset = bank.pillars.order_by("order", "key")
+        self.fields["scale_labels"].widget.attrs["placeholder"] = "\n".join(
+            str(label) for label in DEFAULT_SCALE_LABELS
+        )
+        if question is not None:
+            # A question's code is its identity across versions: it is not edited.
+            del self.fields["code"]
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        if not KEY_PATTERN.match(code):
+            raise ValidationError(ERROR_CODE_FORMAT)
+        if self.bank.questions.filter(code__iexact=code).exists():
+            raise ValidationError(ERROR_CODE_TAKEN % {"code": code})
+        return code
+
+    def clean_scale_labels(self) -> list[str]:
+        raw = self.cleaned_data.get("scale_labels") or ""
+        return [line.strip() for line in raw.splitlines() if line.strip()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        low, high = data.get("scale_min"), data.get("scale_max")
+        if low is None or high is None:
+            return data
+        if high <= low:
+            self.add_error("scale_max", ERROR_SCALE_ORDER)
+            return data
+        points = high - low + 1
+        if points > MAX_SCALE_POINTS:
+            self.add_error("scale_max", ERROR_SCALE_POINTS % {"points": MAX_SCALE_POINTS})
+        labels = data.get("scale_labels") or []
+        if labels and len(labels) != points:
+            self.add_error("scale_labels", ERROR_LABEL_COUNT % {"points": points})
+        return data
+
+    def question_fields(self) -> dict[str, Any]:
+        """The cleaned values under the model's field names (no code)."""
+        data = self.cleaned_data
+        return {
+            "pillar": data["pillar"],
+            "kind": data["kind"],
+            "text": data["text"].strip(),
+            "self_text": data["self_text"].strip(),
+            "help_text": data["help_text"].strip(),
+            "reverse_scored": data["reverse_scored"],
+            "scale_min": data["scale_min"],
+            "scale_max": data["scale_max"],
+            "scale_labels": data["scale_labels"],
+        }
+
+
+def question_initial(question: Question) -> dict[str, Any]:
+    return {
+        "pillar": question.pillar_id,
+        "kind": question.kind,
+        "text": question.text,
+        "self_text": question.self_text,
+        "help_text": question.help_text,
+        "reverse_scored": question.reverse_scored,
+        "scale_min": question.scale_min,
+        "scale_max": question.scale_max,
+        "scale_labels": "\n".join(str(label) for label in question.scale_labels),
+    }
+
+
+class PillarForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    description = forms.CharField(
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("What the pillar is about, shown to leaders beside their results."),
+    )
+
+    def __init__(
+        self, *args: Any, bank: QuestionBank, pillar: Pillar | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.bank = bank
+        self.pillar = pillar
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.pillar is None and data.get("name"):
+            key = slugify(data["name"]).replace("-", "_")[:40] or "pillar"
+            if self.bank.pillars.filter(key=key).exists():
+                self.add_error("name", ERROR_KEY_TAKEN % {"key": key})
+            data["key"] = key
+        return data
