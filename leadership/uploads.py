@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -36,6 +37,14 @@ class UploadGone(Exception):
     """The kept file expired, was used or cancelled, or the reference is not this person's."""
 
 
+@dataclass(frozen=True)
+class KeptUpload:
+    data: bytes
+    filename: str
+    # What the upload form said beside the file (e.g. the bank to import into).
+    meta: dict[str, str] = field(default_factory=dict)
+
+
 def _keep_for() -> dt.timedelta:
     return dt.timedelta(minutes=settings.PILLARS_UPLOAD_KEEP_MINUTES)
 
@@ -44,7 +53,14 @@ def _session_key(kind: str) -> str:
     return f"upload:{kind}"
 
 
-def upload_keep(*, request: Any, kind: str, data: bytes, filename: str = "") -> None:
+def upload_keep(
+    *,
+    request: Any,
+    kind: str,
+    data: bytes,
+    filename: str = "",
+    meta: dict[str, str] | None = None,
+) -> None:
     """Store ``data`` and remember it in the session as the pending upload of ``kind``
     (replacing and deleting any earlier one)."""
     upload_forget(request=request, kind=kind)
@@ -62,6 +78,7 @@ def upload_keep(*, request: Any, kind: str, data: bytes, filename: str = "") -> 
             "user": request.user.pk,
             "kind": kind,
             "filename": filename[:200],
+            "meta": meta or {},
         },
         salt=SALT,
     )
@@ -80,8 +97,8 @@ def _reference(request: Any, kind: str) -> dict[str, Any]:
     return reference
 
 
-def upload_take(*, request: Any, kind: str) -> tuple[bytes, str]:
-    """The pending upload's bytes and original file name; raises :class:`UploadGone`."""
+def upload_take(*, request: Any, kind: str) -> KeptUpload:
+    """The pending upload: its bytes, original file name and meta; raises :class:`UploadGone`."""
     reference = _reference(request, kind)
     try:
         with default_storage.open(reference["name"], "rb") as kept:
@@ -90,7 +107,7 @@ def upload_take(*, request: Any, kind: str) -> tuple[bytes, str]:
         raise UploadGone from error
     if hashlib.sha256(data).hexdigest() != reference["sha256"]:
         raise UploadGone
-    return data, reference.get("filename", "")
+    return KeptUpload(data, reference.get("filename", ""), reference.get("meta") or {})
 
 
 def upload_forget(*, request: Any, kind: str) -> None:

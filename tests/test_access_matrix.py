@@ -116,6 +116,12 @@ TABLE: dict[str, Row] = {
     "password_reset_complete": Row(_none, _all(200)),
     "leadership:bank": Row(_none, SIGNED_IN),
     "leadership:bank-detail": Row(lambda w: {"bank_id": w.bank.pk}, SIGNED_IN),
+    "leadership:bank-import": Row(_none, HR_ONLY),
+    # Without an upload waiting, HR is sent back to the upload form.
+    "leadership:bank-import-preview": Row(_none, HR_ONLY | {"hr": 302}),
+    "leadership:bank-import-apply": Row(_none, HR_ONLY_POST, method="post"),
+    "leadership:bank-import-cancel": Row(_none, HR_ONLY_POST, method="post"),
+    "leadership:bank-export": Row(lambda w: {"bank_id": w.bank.pk}, HR_ONLY),
     "leadership:question-new": Row(lambda w: {"bank_id": w.bank.pk}, HR_ONLY),
     "leadership:question-edit": Row(_question, HR_ONLY),
     "leadership:question-move": Row(

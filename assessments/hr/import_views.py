@@ -102,11 +102,11 @@ def team_import(request: HttpRequest) -> HttpResponse:
 def team_import_preview(request: HttpRequest) -> HttpResponse:
     """What the kept file would change now. Nothing is written."""
     try:
-        data, filename = upload_take(request=request, kind=KIND)
+        kept = upload_take(request=request, kind=KIND)
     except UploadGone:
         return _gone(request)
-    preview = teams_import_preview(teams_file=teams_import_plan(data))
-    return _preview_page(request, preview, filename)
+    preview = teams_import_preview(teams_file=teams_import_plan(kept.data))
+    return _preview_page(request, preview, kept.filename)
 
 
 @require_POST
@@ -114,15 +114,15 @@ def team_import_preview(request: HttpRequest) -> HttpResponse:
 def team_import_apply(request: HttpRequest) -> HttpResponse:
     """Apply the kept file, all or nothing, if it still does what the confirmed preview said."""
     try:
-        data, filename = upload_take(request=request, kind=KIND)
+        kept = upload_take(request=request, kind=KIND)
     except UploadGone:
         return _gone(request)
-    teams_file = teams_import_plan(data)
+    teams_file = teams_import_plan(kept.data)
     with transaction.atomic():
         preview = teams_import_preview(teams_file=teams_file)
         if preview.digest != request.POST.get("digest"):
             messages.warning(request, ERROR_PREVIEW_STALE)
-            return _preview_page(request, preview, filename, status=409)
+            return _preview_page(request, preview, kept.filename, status=409)
         result = teams_import_apply(
             plans=teams_file.plans,
             actor=request.user,

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from leadership.bank.io import KEY_PATTERN, MAX_SCALE_POINTS
+from leadership.csvfiles import UPLOAD_ACCEPT
 from leadership.models import DEFAULT_SCALE_LABELS, Pillar, Question, QuestionBank
 
 ERROR_SCALE_ORDER = _("The highest point must be above the lowest.")
@@ -178,3 +179,20 @@ class PillarForm(forms.Form):
                 self.add_error("name", ERROR_KEY_TAKEN % {"key": key})
             data["key"] = key
         return data
+
+
+class BankImportForm(forms.Form):
+    name = forms.CharField(
+        label=_("Bank"),
+        max_length=120,
+        help_text=_("The bank the file updates; a new name makes a new bank."),
+        widget=forms.TextInput(attrs={"list": "bank-names", "autocomplete": "off"}),
+    )
+    file = forms.FileField(
+        label=_("CSV or Excel file"),
+        help_text=_(
+            "One row per question, as “Format” describes: CSV in any encoding Excel saves, or "
+            "an Excel workbook (.xlsx)."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_ACCEPT}),
+    )

@@ -10,12 +10,17 @@ of their rows. Importing is all or nothing and idempotent: the same file twice c
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, is_dataclass
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from leadership.csvfiles import (
     CsvProblem,
@@ -24,7 +29,7 @@ from leadership.csvfiles import (
     parse_bool,
     parse_int,
 )
-from leadership.models import Pillar, Question, QuestionBank
+from leadership.models import MEANING_FIELDS, Pillar, Question, QuestionBank
 
 REQUIRED_COLUMNS = ("pillar", "code", "text", "reverse", "scale_min", "scale_max")
 OPTIONAL_COLUMNS = (
@@ -66,6 +71,7 @@ class QuestionSpec:
 class BankSpec:
     pillars: list[PillarSpec]
     questions: list[QuestionSpec]
+    source: str = ""  # how the file was read, for a person
 
 
 @dataclass(frozen=True)
@@ -176,7 +182,7 @@ def bank_parse(*, data: bytes) -> BankSpec:
         )
     if problems:
         raise table.error(problems)
-    return BankSpec(pillars=list(pillars.values()), questions=questions)
+    return BankSpec(pillars=list(pillars.values()), questions=questions, source=table.source)
 
 
 @transaction.atomic
@@ -202,18 +208,7 @@ def bank_import(*, name: str, spec: BankSpec, description: str = "") -> BankImpo
     current = {question.code: question for question in bank.questions.current()}
     created = versioned = updated = unchanged = 0
     for question_spec in spec.questions:
-        wanted = {
-            "pillar_id": pillars[question_spec.pillar].pk,
-            "text": question_spec.text,
-            "self_text": question_spec.self_text,
-            "help_text": question_spec.help_text,
-            "reverse_scored": question_spec.reverse_scored,
-            "scale_min": question_spec.scale_min,
-            "scale_max": question_spec.scale_max,
-            "scale_labels": question_spec.scale_labels,
-            "kind": question_spec.kind,
-            "order": question_spec.order,
-        }
+        wanted = _question_wanted(question_spec, pillar_id=pillars[question_spec.pillar].pk)
         existing = current.get(question_spec.code)
         if existing is None:
             latest = bank.questions.filter(code=question_spec.code).order_by("-version").first()
@@ -242,6 +237,159 @@ def bank_import(*, name: str, spec: BankSpec, description: str = "") -> BankImpo
         updated=updated,
         retired=retired,
         unchanged=unchanged,
+    )
+
+
+def _question_wanted(spec: QuestionSpec, *, pillar_id: int | None) -> dict[str, Any]:
+    """The question's fields as the file gives them (``pillar_id`` None: a pillar not made yet)."""
+    return {
+        "pillar_id": pillar_id,
+        "text": spec.text,
+        "self_text": spec.self_text,
+        "help_text": spec.help_text,
+        "reverse_scored": spec.reverse_scored,
+        "scale_min": spec.scale_min,
+        "scale_max": spec.scale_max,
+        "scale_labels": spec.scale_labels,
+        "kind": spec.kind,
+        "order": spec.order,
+    }
+
+
+# --- What an import would do, before it does it -----------------------------------------------
+
+
+FIELD_NAMES = {
+    "pillar_id": gettext_lazy("pillar"),
+    "text": gettext_lazy("wording"),
+    "self_text": gettext_lazy("self-assessment wording"),
+    "help_text": gettext_lazy("help text"),
+    "reverse_scored": gettext_lazy("reverse flag"),
+    "scale_min": gettext_lazy("scale"),
+    "scale_max": gettext_lazy("scale"),
+    "scale_labels": gettext_lazy("point labels"),
+    "kind": gettext_lazy("kind"),
+    "order": gettext_lazy("order"),
+}
+
+
+@dataclass(frozen=True)
+class QuestionPlan:
+    code: str
+    pillar: str
+    text: str
+    before: str = ""  # the wording it replaces, when that changes
+    fields: tuple[str, ...] = ()  # the fields that change
+    cycles: int = 0  # cycles that used the current version (and keep it)
+
+    @property
+    def field_names(self) -> str:
+        """What changes, for a person ("wording, scale")."""
+        return ", ".join(dict.fromkeys(str(FIELD_NAMES.get(f, f)) for f in self.fields))
+
+
+@dataclass(frozen=True)
+class BankPreview:
+    name: str
+    exists: bool
+    source: str
+    added: list[QuestionPlan]
+    versioned: list[QuestionPlan]
+    updated: list[QuestionPlan]
+    retired: list[QuestionPlan]
+    unchanged: int
+    reordered: int  # questions whose place alone changes
+    pillars_added: list[str]
+    pillars_renamed: list[tuple[str, str]]
+    cycles_keeping: list[str]
+    digest: str
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(
+            self.added
+            or self.versioned
+            or self.updated
+            or self.retired
+            or self.reordered
+            or self.pillars_added
+            or self.pillars_renamed
+        )
+
+
+def bank_import_preview(*, name: str, spec: BankSpec) -> BankPreview:
+    """What :func:`bank_import` of ``spec`` into the bank called ``name`` would do now; writes
+    nothing. Follows the same rules: a used question whose meaning changes gets a new version."""
+    bank = QuestionBank.objects.filter(name=name).first()
+    pillars = {p.key: p for p in bank.pillars.all()} if bank else {}
+    names = {p.key: p.name for p in spec.pillars}
+    current: dict[str, Question] = {}
+    if bank is not None:
+        questions = bank.questions.current().select_related("pillar")
+        current = {q.code: q for q in questions.annotate(cycle_count=Count("cycles"))}
+    added, versioned, updated = [], [], []
+    unchanged = reordered = 0
+    keeping: set[str] = set()
+    for question_spec in spec.questions:
+        pillar = pillars.get(question_spec.pillar)
+        wanted = _question_wanted(question_spec, pillar_id=pillar.pk if pillar else None)
+        existing = current.get(question_spec.code)
+        pillar_name = names.get(question_spec.pillar, question_spec.pillar)
+        if existing is None:
+            added.append(QuestionPlan(question_spec.code, pillar_name, question_spec.text))
+            continue
+        fields = tuple(f for f, v in wanted.items() if getattr(existing, f) != v)
+        if not fields:
+            unchanged += 1
+            continue
+        if fields == ("order",):
+            reordered += 1
+            continue
+        plan = QuestionPlan(
+            code=question_spec.code,
+            pillar=pillar_name,
+            text=question_spec.text,
+            before=existing.text if "text" in fields else "",
+            fields=fields,
+            cycles=existing.cycle_count,  # type: ignore[attr-defined]
+        )
+        if existing.cycle_count and any(f in MEANING_FIELDS for f in fields):  # type: ignore[attr-defined]
+            versioned.append(plan)
+            keeping.update(existing.cycles.values_list("name", flat=True))
+        else:
+            updated.append(plan)
+    codes = {question_spec.code for question_spec in spec.questions}
+    retired = [
+        QuestionPlan(q.code, q.pillar.name, q.text, cycles=q.cycle_count)  # type: ignore[attr-defined]
+        for q in current.values()
+        if q.code not in codes
+    ]
+    for question in retired:
+        keeping.update(current[question.code].cycles.values_list("name", flat=True))
+    pillars_added = [p.name for p in spec.pillars if p.key not in pillars]
+    pillars_renamed = [
+        (pillars[p.key].name, p.name)
+        for p in spec.pillars
+        if p.key in pillars and pillars[p.key].name != p.name
+    ]
+    seen = [added, versioned, updated, retired, [reordered], pillars_added, pillars_renamed]
+    digest = hashlib.sha256(
+        json.dumps([[asdict(x) if is_dataclass(x) else x for x in part] for part in seen]).encode()
+    ).hexdigest()
+    return BankPreview(
+        name=name,
+        exists=bank is not None,
+        source=spec.source,
+        added=added,
+        versioned=versioned,
+        updated=updated,
+        retired=sorted(retired, key=lambda q: q.code),
+        unchanged=unchanged,
+        reordered=reordered,
+        pillars_added=pillars_added,
+        pillars_renamed=pillars_renamed,
+        cycles_keeping=sorted(keeping),
+        digest=digest,
     )
 
 

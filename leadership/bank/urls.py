@@ -2,12 +2,17 @@ from __future__ import annotations
 
 from django.urls import path
 
-from leadership.bank import views
+from leadership.bank import import_views, views
 
 app_name = "leadership"
 urlpatterns = [
     path("", views.bank_detail, name="bank"),
     path("<int:bank_id>/", views.bank_detail, name="bank-detail"),
+    path("<int:bank_id>/export.csv", import_views.bank_export_csv, name="bank-export"),
+    path("import/", import_views.bank_import_upload, name="bank-import"),
+    path("import/preview/", import_views.bank_import_preview_page, name="bank-import-preview"),
+    path("import/apply/", import_views.bank_import_apply, name="bank-import-apply"),
+    path("import/cancel/", import_views.bank_import_cancel, name="bank-import-cancel"),
     path("<int:bank_id>/questions/new/", views.question_new, name="question-new"),
     path("questions/<int:question_id>/", views.question_edit, name="question-edit"),
     path(

@@ -67,3 +67,30 @@ def test_hr_edits_the_bank(live_server, request, device, bank, hr_user):
     expect(page.locator("#pillar-clarity .retired summary")).to_contain_text("1 retired question")
     screenshot(page, f"bank-retired-{device}")
     _assert_accessible(page)
+
+
+@pytest.mark.parametrize("device", ["phone", "laptop"])
+def test_hr_imports_a_bank_file_with_a_preview(live_server, request, device, bank, hr_user):
+    from leadership.bank.io import bank_export
+
+    page = request.getfixturevalue(device)
+    cycle_open(cycle=cycle_make(bank, [team_make("Platform")], name="2027 Q1"), actor=None)
+    edited = bank_export(bank=bank).replace(
+        "My leader explains where our team is heading", "My leader tells us where we go"
+    )
+    login(page, live_server, hr_user)
+    page.goto(f"{live_server.url}/bank/")
+    page.get_by_role("link", name="Import a file").click()
+    _assert_accessible(page)
+    page.get_by_label("CSV or Excel file").set_input_files(
+        files=[{"name": "bank.csv", "mimeType": "text/csv", "buffer": edited.encode("cp1252")}]
+    )
+    page.get_by_role("button", name="Preview the import").click()
+    expect(page.get_by_role("heading", name="Check the import")).to_be_visible()
+    expect(page.locator("#count-versioned")).to_have_text("1")
+    expect(page.locator("#import-summary")).to_contain_text("keep it: 2027 Q1")
+    screenshot(page, f"bank-import-preview-{device}")
+    _assert_accessible(page)
+    page.get_by_role("button", name="Apply the import").click()
+    expect(page.locator(".messages")).to_contain_text("1 new versions")
+    expect(page.locator("#q-CL01")).to_contain_text("My leader tells us where we go")
