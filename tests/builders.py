@@ -6,7 +6,9 @@ project's code. Fixtures (which wrap some of these) live in conftest.py.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
+import io
 import itertools
 import random
 from typing import Any
@@ -18,6 +20,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from openpyxl import Workbook
 
 from assessments.hr.cycles import cycle_create
 from assessments.models import (
@@ -485,3 +488,36 @@ def released_org_make(
                 )
     Answer.objects.bulk_create(answers)
     return cycle, made
+
+
+# --- files as spreadsheets make them ---------------------------------------------------------
+
+
+def excel_csv(rows: list[list[str]]) -> bytes:
+    """Excel's default "CSV (Comma delimited)" where the decimal mark is a comma: Windows-1252,
+    semicolons, CRLF."""
+    return "".join(";".join(row) + "\r\n" for row in rows).encode("cp1252")
+
+
+def excel_unicode_text(rows: list[list[str]]) -> bytes:
+    """Excel's "Unicode text": UTF-16 little-endian with a BOM, tab-separated, CRLF."""
+    return codecs.BOM_UTF16_LE + "".join("\t".join(row) + "\r\n" for row in rows).encode(
+        "utf-16-le"
+    )
+
+
+def excel_csv_utf8(rows: list[list[str]]) -> bytes:
+    """Excel's "CSV UTF-8 (Comma delimited)": UTF-8 with a BOM, commas, CRLF."""
+    return "".join(",".join(row) + "\r\n" for row in rows).encode("utf-8-sig")
+
+
+def xlsx(rows: list[list[Any]], *, title: str = "Sheet1") -> bytes:
+    """A real workbook written by openpyxl; cells keep their types (numbers, dates, text)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

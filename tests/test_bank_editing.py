@@ -9,7 +9,7 @@ from django.urls import reverse
 from assessments.hr.cycles import cycle_open
 from assessments.models import AuditEvent, Cycle
 from leadership.models import Pillar, Question
-from tests.hr_builders import cycle_make, team_make
+from tests.builders import draft_cycle_make, roster_team_make
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,7 @@ def _edit(client, question: Question, **changes):
 
 
 def _open_cycle(bank) -> Cycle:
-    cycle = cycle_make(bank, [team_make("Platform")], name="2027 Q1")
+    cycle = draft_cycle_make(bank, [roster_team_make("Platform")], name="2027 Q1")
     cycle_open(cycle=cycle, actor=None)
     return cycle
 
@@ -96,7 +96,7 @@ def test_editing_a_used_question_makes_a_version_and_the_cycle_keeps_the_old_one
 
 
 def test_a_draft_cycle_follows_the_bank(client, hr_user, bank):
-    draft = cycle_make(bank, [team_make("Platform")], name="2027 Q2")
+    draft = draft_cycle_make(bank, [roster_team_make("Platform")], name="2027 Q2")
     old = _question(bank, "CL02")
     client.force_login(hr_user)
     _edit(client, old, text="Reworded before anyone answered.")

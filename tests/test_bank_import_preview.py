@@ -12,8 +12,7 @@ from assessments.hr.cycles import cycle_open
 from assessments.models import AuditEvent
 from leadership.bank.io import bank_export, bank_import_preview, bank_parse
 from leadership.models import Question
-from tests.hr_builders import cycle_make, team_make
-from tests.spreadsheet_builders import xlsx
+from tests.builders import draft_cycle_make, roster_team_make, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +44,9 @@ def _upload(client, data: bytes, name: str = "Pillars", filename: str = "bank.cs
 
 
 def test_the_preview_tells_versions_from_in_place_changes_and_names_the_cycles_that_keep(bank):
-    cycle_open(cycle=cycle_make(bank, [team_make("Platform")], name="2027 Q1"), actor=None)
+    cycle_open(
+        cycle=draft_cycle_make(bank, [roster_team_make("Platform")], name="2027 Q1"), actor=None
+    )
     preview = bank_import_preview(name="Pillars", spec=bank_parse(data=_edited_export(bank)))
     assert [p.code for p in preview.added] == ["TR99"]
     assert [p.code for p in preview.versioned] == ["CL01"]
@@ -65,7 +66,7 @@ def test_the_bank_file_as_it_is_changes_nothing(bank):
 
 
 def test_hr_previews_and_applies_a_bank_file(client, hr_user, bank):
-    cycle = cycle_make(bank, [team_make("Platform")], name="2027 Q1")
+    cycle = draft_cycle_make(bank, [roster_team_make("Platform")], name="2027 Q1")
     cycle_open(cycle=cycle, actor=None)
     old = bank.questions.get(code="CL01", active=True)
     client.force_login(hr_user)

@@ -14,7 +14,7 @@ from assessments.hr.teams import team_save, teams_import
 from assessments.models import Cycle, CycleTeam
 from assessments.results.aggregation import cycle_compute
 from assessments.results.stored import cycle_fingerprint
-from tests.results_builders import cycle_make, responses_add, team_make, tiny_bank_make
+from tests.builders import released_cycle_make, responses_add, tiny_bank_make, tree_team_make
 
 pytestmark = pytest.mark.django_db
 
@@ -24,10 +24,10 @@ ANSWERS = [{"Q1": 4, "Q2": 2, "Q3": 3}] * 3
 
 def _org(state: str = Cycle.State.RELEASED, **settings):
     bank = tiny_bank_make()
-    engineering = team_make("Engineering", department=True)
-    platform = team_make("Platform", parent=engineering)
-    data = team_make("Data", parent=engineering)
-    cycle = cycle_make("2026 Q1", bank, [platform, data], state=state, **settings)
+    engineering = tree_team_make("Engineering", department=True)
+    platform = tree_team_make("Platform", parent=engineering)
+    data = tree_team_make("Data", parent=engineering)
+    cycle = released_cycle_make("2026 Q1", bank, [platform, data], state=state, **settings)
     for team in (platform, data):
         responses_add(cycle, team, ANSWERS)
     return cycle, engineering, platform, data

@@ -14,8 +14,7 @@ from assessments.hr.teams import teams_import
 from assessments.models import Answer, Cycle, Team, TeamMember
 from leadership.csvfiles import CsvImportError, csv_read
 from leadership.models import Question
-from tests.results_builders import tiny_bank_make
-from tests.spreadsheet_builders import excel_csv, excel_csv_utf8, excel_unicode_text, xlsx
+from tests.builders import excel_csv, excel_csv_utf8, excel_unicode_text, tiny_bank_make, xlsx
 
 TEAM_ROWS = [
     ["team", "department", "leader_email", "member_email"],

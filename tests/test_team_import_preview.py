@@ -19,9 +19,7 @@ from assessments.hr.team_imports import teams_import_preview
 from assessments.hr.teams import teams_import_plan
 from assessments.models import AuditEvent, Cycle, Team, TeamMember
 from leadership.uploads import UPLOAD_FOLDER, uploads_sweep
-from tests.conftest import user_make
-from tests.hr_builders import cycle_make, team_make
-from tests.spreadsheet_builders import excel_csv
+from tests.builders import draft_cycle_make, excel_csv, roster_team_make, user_make
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +36,8 @@ Design,Product,,d1@example.com
 def org(db):
     ana = user_make("ana@example.com")
     engineering = Team.objects.create(name="Engineering", slug="engineering", is_department=True)
-    platform = team_make("Platform", leaders=(ana,), members=3, department=engineering)
-    data = team_make("Data", leaders=(ana,), members=2, department=engineering)
+    platform = roster_team_make("Platform", leaders=(ana,), members=3, department=engineering)
+    data = roster_team_make("Data", leaders=(ana,), members=2, department=engineering)
     return platform, data
 
 
@@ -113,9 +111,9 @@ def test_a_file_that_repeats_the_teams_as_they_are_changes_nothing(org):
 def test_the_preview_names_the_open_cycles_that_take_the_change_and_not_the_closed_ones(org, bank):
     platform, data = org
     with time_machine.travel(NOON, tick=False):
-        open_cycle = cycle_make(bank, [platform, data], name="2027 Q1")
+        open_cycle = draft_cycle_make(bank, [platform, data], name="2027 Q1")
         cycle_open(cycle=open_cycle, actor=None, closes_at=NOON + dt.timedelta(days=7))
-        closed = cycle_make(bank, [platform, data], name="2026 Q4")
+        closed = draft_cycle_make(bank, [platform, data], name="2026 Q4")
         Cycle.objects.filter(pk=closed.pk).update(recorded_state=Cycle.State.CLOSED)
         preview = _preview()
     [effect] = preview.open_cycles
@@ -126,7 +124,7 @@ def test_the_preview_names_the_open_cycles_that_take_the_change_and_not_the_clos
 
 def test_hr_sees_the_preview_page_with_counts_lists_and_open_cycles(client, hr_user, org, bank):
     platform, data = org
-    open_cycle = cycle_make(bank, [platform, data], name="2027 Q1")
+    open_cycle = draft_cycle_make(bank, [platform, data], name="2027 Q1")
     cycle_open(cycle=open_cycle, actor=None)
     client.force_login(hr_user)
     response = _upload(client)

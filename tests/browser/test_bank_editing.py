@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from assessments.hr.cycles import cycle_open
-from tests.browser.conftest import axe_violations, login, screenshot
-from tests.hr_builders import cycle_make, team_make
+from tests.browser.pages import axe_violations, login, screenshot
+from tests.builders import draft_cycle_make, roster_team_make
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,7 +26,9 @@ def _codes(page, pillar: str) -> list[str]:
 @pytest.mark.parametrize("device", ["phone", "laptop"])
 def test_hr_edits_the_bank(live_server, request, device, bank, hr_user):
     page = request.getfixturevalue(device)
-    cycle_open(cycle=cycle_make(bank, [team_make("Platform")], name="2027 Q1"), actor=None)
+    cycle_open(
+        cycle=draft_cycle_make(bank, [roster_team_make("Platform")], name="2027 Q1"), actor=None
+    )
     login(page, live_server, hr_user)
     page.goto(f"{live_server.url}/bank/")
     screenshot(page, f"bank-edit-{device}")
@@ -74,7 +76,9 @@ def test_hr_imports_a_bank_file_with_a_preview(live_server, request, device, ban
     from leadership.bank.io import bank_export
 
     page = request.getfixturevalue(device)
-    cycle_open(cycle=cycle_make(bank, [team_make("Platform")], name="2027 Q1"), actor=None)
+    cycle_open(
+        cycle=draft_cycle_make(bank, [roster_team_make("Platform")], name="2027 Q1"), actor=None
+    )
     edited = bank_export(bank=bank).replace(
         "My leader explains where our team is heading", "My leader tells us where we go"
     )

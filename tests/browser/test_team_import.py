@@ -8,9 +8,8 @@ from playwright.sync_api import expect
 
 from assessments.hr.cycles import cycle_open
 from assessments.models import Team
-from tests.browser.conftest import axe_violations, login, screenshot
-from tests.hr_builders import cycle_make, team_make
-from tests.spreadsheet_builders import excel_csv, xlsx
+from tests.browser.pages import axe_violations, login, screenshot
+from tests.builders import draft_cycle_make, excel_csv, roster_team_make, xlsx
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,9 +42,9 @@ def test_hr_previews_and_applies_a_teams_import(
     department = Team.objects.create(
         name="Product & Engineering", slug="product-engineering", is_department=True
     )
-    platform = team_make("Platform", leaders=(leader_a,), members=9, department=department)
-    data = team_make("Data", members=6, department=department)
-    cycle_open(cycle=cycle_make(bank, [platform, data], name="2027 Q1"), actor=None)
+    platform = roster_team_make("Platform", leaders=(leader_a,), members=9, department=department)
+    data = roster_team_make("Data", members=6, department=department)
+    cycle_open(cycle=draft_cycle_make(bank, [platform, data], name="2027 Q1"), actor=None)
     login(page, live_server, hr_user)
 
     _upload(page, live_server, "sample.csv", SAMPLE)
