@@ -112,11 +112,13 @@ def test_a_team_import_emails_each_new_leader_once(
         "Alpha,,one@example.com,m2@example.com\n"
         "Beta,,two@example.com,m3@example.com\n"
     ).encode()
+    hr.post(
+        reverse("assessments:hr-teams-import"),
+        {"file": SimpleUploadedFile("teams.csv", csv, content_type="text/csv")},
+    )
+    preview = hr.get(reverse("assessments:hr-teams-import-preview")).context["preview"]
     with django_capture_on_commit_callbacks(execute=True):
-        hr.post(
-            reverse("assessments:hr-teams-import"),
-            {"file": SimpleUploadedFile("teams.csv", csv, content_type="text/csv")},
-        )
+        hr.post(reverse("assessments:hr-teams-import-apply"), {"digest": preview.digest})
     assert sorted(message.to[0] for message in mail.outbox) == [
         "one@example.com",
         "two@example.com",

@@ -26,7 +26,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessments.models import Answer, Cycle, ShownSet, Submission, Team
+from assessments.hr.teams import team_save
+from assessments.models import Answer, Cycle, ShownSet, Submission
 from assessments.results.access import report_for_viewer
 from leadership.bank.io import BankSpec, PillarSpec, QuestionSpec, bank_import
 from tests.builders import released_cycle_make, responses_add, tree_team_make
@@ -219,8 +220,17 @@ def test_no_shown_figure_or_difference_of_shown_figures_rests_on_fewer_than_k_pe
                 responses_add(cycle, teams[index], rows)
         if organisation["move"] is not None:
             index, dept = organisation["move"]
-            if index < len(teams):
-                Team.objects.filter(pk=teams[index].pk).update(parent=departments[dept])
+            if index < len(teams):  # moved as HR moves a team, while the cycle is reopened
+                Cycle.objects.filter(pk=cycle.pk).update(recorded_state=Cycle.State.OPEN)
+                team_save(
+                    actor=None,
+                    team=teams[index],
+                    name=teams[index].name,
+                    department=departments[dept].name,
+                    leader_emails=[],
+                    member_emails=[],
+                )
+                Cycle.objects.filter(pk=cycle.pk).update(recorded_state=Cycle.State.CLOSED)
         cycle.refresh_from_db()
         report = report_for_viewer(cycle=cycle, user=hr_user)
         readings.append(shown_figures(report, cycle, raw_answers(cycle), k))

@@ -12,7 +12,8 @@ import time_machine
 from django.utils import timezone
 
 from assessments.hr.cycles import cycle_close, cycle_open
-from assessments.models import Cycle, ShownSet, Team
+from assessments.hr.teams import team_save
+from assessments.models import Cycle, ShownSet
 from assessments.results.access import report_for_viewer
 from assessments.results.report import REASON_CHANGED
 from leadership.bank.io import BankSpec, PillarSpec, QuestionSpec, bank_import
@@ -208,7 +209,15 @@ def test_moving_a_small_hidden_team_between_departments_hides_both_departments_i
     shown_before = {d.name: d.pillar("p").mean for d in before.departments}
 
     cycle_open(cycle=cycle, actor=hr_user, closes_at=NOW + dt.timedelta(days=2))
-    Team.objects.filter(pk=small.pk).update(parent=b)  # HR restructures while it is open
+    # HR restructures while it is open: the cycle takes the move.
+    team_save(
+        actor=hr_user,
+        team=small,
+        name=small.name,
+        department=b.name,
+        leader_emails=[],
+        member_emails=[],
+    )
     cycle_close(cycle=cycle, actor=hr_user)
     after = report_for_viewer(cycle=cycle, user=hr_user)
     for department in after.departments:
