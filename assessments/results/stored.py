@@ -33,6 +33,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
+from django.dispatch import Signal
 from django.utils import timezone
 
 from assessments.models import (
@@ -61,6 +62,11 @@ from assessments.results.report import (
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Collection
+
+# Sent once a newly computed report of a cycle is stored (after the transaction commits), with
+# ``cycle`` and ``fingerprint``: what depends on a cycle's figures (its PDFs, summaries) listens
+# here instead of each feature asking when results change.
+cycle_results_stored = Signal()
 
 # Set by `apply_retention` (assessments/privacy/retention.py) once a released cycle's raw answers
 # are deleted: the stored report is then the only copy and is read whatever the fingerprint says, so
@@ -365,6 +371,9 @@ def cycle_report(cycle: Cycle, *, detail: bool | Collection[int] = True) -> Cycl
         _stored_write(cycle, fingerprint=fingerprint, report=computed.report)
         if cycle.has_ended:  # scores are visible from now on: remember whose they are
             shown_sets_write(cycle, computed.shown_sets)
+        transaction.on_commit(
+            lambda: cycle_results_stored.send(sender=Cycle, cycle=cycle, fingerprint=fingerprint)
+        )
     return _strip_details(computed.report, detail)
 
 
