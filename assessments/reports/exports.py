@@ -8,10 +8,8 @@ numbers. Suppressed groups have empty cells and ``suppressed`` set, never a figu
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
@@ -24,13 +22,13 @@ from assessments.reports.score_document import (
     score_document,
     score_rows_readable,
 )
+from leadership.csvwrite import cell_safe, csv_text
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from assessments.results.report import CycleReport
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\x00")
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KINDS = ("scores", "comments")
@@ -51,29 +49,9 @@ class Table:
     places: dict[str, int] = field(default_factory=dict)
 
 
-def cell_safe(value: Any) -> Any:
-    """One cell made safe for a spreadsheet: text that could start a formula gets a leading '.
-
-    ``None`` becomes the empty string; booleans and numbers pass through unchanged.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool | int | float | Decimal):
-        return value
-    text = str(value)
-    if text.startswith(FORMULA_TRIGGERS):
-        return "'" + text
-    return text
-
-
 def table_to_csv(table: Table) -> bytes:
     """UTF-8 with a BOM (so Excel reads accents), comma-separated, every cell made safe."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([cell_safe(column) for column in table.columns])
-    for row in table.rows:
-        writer.writerow([cell_safe(value) for value in row])
-    return buffer.getvalue().encode("utf-8-sig")
+    return csv_text([table.columns, *table.rows]).encode("utf-8-sig")
 
 
 def _xlsx_value(value: Any) -> Any:

@@ -15,8 +15,6 @@ as the pages do, for people (CSV and XLSX).
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import TYPE_CHECKING, Any
 
 from assessments.results.rounding import (
@@ -25,6 +23,7 @@ from assessments.results.rounding import (
     SCORE_PLACES,
     figure_round,
 )
+from leadership.csvwrite import csv_text
 
 if TYPE_CHECKING:
     from assessments.results.report import CycleReport
@@ -127,16 +126,11 @@ def score_rows_readable(*, document: dict[str, Any]) -> list[dict[str, Any]]:
 def score_csv(*, document: dict[str, Any]) -> str:
     """CSV text of :func:`score_rows_readable`: empty cells for null, ``true``/``false`` for
     booleans."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=ROW_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for row in score_rows_readable(document=document):
-        writer.writerow(
-            {
-                key: ("true" if value else "false")
-                if isinstance(value, bool)
-                else ("" if value is None else value)
-                for key, value in row.items()
-            }
-        )
-    return buffer.getvalue()
+    rows = [
+        [
+            ("true" if row[key] else "false") if isinstance(row[key], bool) else row[key]
+            for key in ROW_FIELDS
+        ]
+        for row in score_rows_readable(document=document)
+    ]
+    return csv_text([ROW_FIELDS, *rows], lineterminator="\n")

@@ -9,9 +9,7 @@ of their rows. Importing is all or nothing and idempotent: the same file twice c
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import re
 from dataclasses import asdict, dataclass, is_dataclass
@@ -29,6 +27,7 @@ from leadership.csvfiles import (
     parse_bool,
     parse_int,
 )
+from leadership.csvwrite import cell_restore, csv_text
 from leadership.models import MEANING_FIELDS, Pillar, Question, QuestionBank
 
 REQUIRED_COLUMNS = ("pillar", "code", "text", "reverse", "scale_min", "scale_max")
@@ -101,7 +100,7 @@ def bank_parse(*, data: bytes) -> BankSpec:
     for row in table.rows:
         key = row.get("pillar")
         code = row.get("code")
-        text = row.get("text")
+        text = cell_restore(row.get("text"))
         kind = row.get("kind", Question.Kind.RATING).lower()
         if not KEY_PATTERN.match(key):
             problems.append(
@@ -148,7 +147,11 @@ def bank_parse(*, data: bytes) -> BankSpec:
                         )
                     )
                 scale_min, scale_max = low, high
-        labels = [label.strip() for label in row.get("scale_labels").split("|") if label.strip()]
+        labels = [
+            label.strip()
+            for label in cell_restore(row.get("scale_labels")).split("|")
+            if label.strip()
+        ]
         if labels and len(labels) != scale_max - scale_min + 1:
             problems.append(
                 CsvProblem(
@@ -161,8 +164,8 @@ def bank_parse(*, data: bytes) -> BankSpec:
         if key and key not in pillars:
             pillars[key] = PillarSpec(
                 key=key,
-                name=row.get("pillar_name") or key.replace("_", " ").title(),
-                description=row.get("pillar_description"),
+                name=cell_restore(row.get("pillar_name")) or key.replace("_", " ").title(),
+                description=cell_restore(row.get("pillar_description")),
                 order=len(pillars) + 1,
             )
         questions.append(
@@ -170,8 +173,8 @@ def bank_parse(*, data: bytes) -> BankSpec:
                 pillar=key,
                 code=code,
                 text=text,
-                self_text=row.get("self_text"),
-                help_text=row.get("help_text"),
+                self_text=cell_restore(row.get("self_text")),
+                help_text=cell_restore(row.get("help_text")),
                 reverse_scored=reverse,
                 scale_min=scale_min,
                 scale_max=scale_max,
@@ -394,11 +397,10 @@ def bank_import_preview(*, name: str, spec: BankSpec) -> BankPreview:
 
 
 def bank_export(*, bank: QuestionBank) -> str:
-    """The bank's active questions as CSV, in the format :func:`bank_parse` reads."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    """The bank's active questions as CSV, in the format :func:`bank_parse` reads (which undoes
+    the formula mark :func:`leadership.csvwrite.csv_text` puts on a text such as "- less …")."""
     columns = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-    writer.writerow(columns)
+    rows: list[list[Any]] = [columns]
     for question in bank.questions.current().in_survey_order():
         row = {
             "pillar": question.pillar.key,
@@ -414,5 +416,5 @@ def bank_export(*, bank: QuestionBank) -> str:
             "help_text": question.help_text,
             "scale_labels": "|".join(question.scale_labels),
         }
-        writer.writerow([row[column] for column in columns])
-    return buffer.getvalue()
+        rows.append([row[column] for column in columns])
+    return csv_text(rows, lineterminator="\n")
