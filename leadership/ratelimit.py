@@ -139,8 +139,10 @@ def ratelimit(
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Limit a view per client address to the rate in ``settings.<setting>`` (``"n/seconds"``).
 
-    ``failures_only`` counts only responses of 400 and above — for token links, where guessing
-    shows up as "not found" while a whole office opening its real links at once stays welcome.
+    ``failures_only`` counts only responses of 400 and above, and refuses only those — for token
+    links, where guessing shows up as "not found": once an address has had too many, its wrong
+    links get "too many requests" instead of "not found", while a valid link always opens (one
+    person mistyping behind an office's single address never locks colleagues out).
     ``methods`` limits only those methods (all when empty). ``template`` is the page that says
     "too many requests" (the default speaks to respondents).
     """
@@ -153,11 +155,11 @@ def ratelimit(
             rate = Rate.parse(getattr(settings, setting))
             ident = client_ip(request)
             if failures_only:
-                if _safely(ratelimit_exhausted, scope=scope, ident=ident, rate=rate):
-                    return _too_many(request, rate, template)
                 response = view(request, *args, **kwargs)
-                if response.status_code >= 400:
-                    _safely(ratelimit_hit, scope=scope, ident=ident, rate=rate, default=True)
+                if response.status_code < 400:
+                    return response
+                if not _safely(ratelimit_hit, scope=scope, ident=ident, rate=rate, default=True):
+                    return _too_many(request, rate, template)
                 return response
             if not _safely(ratelimit_hit, scope=scope, ident=ident, rate=rate, default=True):
                 return _too_many(request, rate, template)

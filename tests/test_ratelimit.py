@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.db import OperationalError, connection
 from django.http import Http404, HttpResponse
-from django.test import RequestFactory, override_settings
+from django.test import Client, RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.views.defaults import page_not_found
@@ -124,7 +124,7 @@ def link_view(request, token: str) -> HttpResponse:
 
 
 @override_settings(PILLARS_RATELIMIT_TOKEN="3/600")
-def test_guessing_token_links_is_stopped_while_real_links_keep_working_until_then():
+def test_guessing_token_links_is_stopped_while_real_links_always_keep_working():
     view = ratelimit("token", setting="PILLARS_RATELIMIT_TOKEN", failures_only=True)(link_view)
     factory = RequestFactory()
 
@@ -138,6 +138,8 @@ def test_guessing_token_links_is_stopped_while_real_links_keep_working_until_the
     assert response.status_code == 429
     assert response["Retry-After"] == "600"
     assert "Please wait a moment" in response.content.decode()
+    # A colleague behind the same address opens their real link all the same (issue 12).
+    assert [visit("good") for _ in range(3)] == [200] * 3
     # Another address is not affected.
     other = view(factory.get("/s/good/", REMOTE_ADDR="198.51.100.1"), token="good")
     assert other.status_code == 200
@@ -187,3 +189,23 @@ def test_a_broken_count_lets_requests_through_instead_of_failing_them():
     assert codes == [200, 200, 200, 404, 404, 404]
     # The transaction it ran in is still usable.
     assert RateCount.objects.count() == 0
+
+
+@override_settings(PILLARS_RATELIMIT_TOKEN="20/600")
+def test_one_person_mistyping_never_locks_an_office_out_of_its_survey(client, bank):
+    """Attack 6 of issue 12: after 20 bad links from one address, colleagues behind the same
+    address got 429 on their valid links for ten minutes."""
+    from django.urls import reverse
+
+    from tests.builders import invitation_make, led_team_make, open_cycle_make
+
+    team = led_team_make()
+    cycle = open_cycle_make(bank, teams=[team])
+    office = "203.0.113.9"
+    for n in range(25):
+        client.get(reverse("assessments:survey-start", args=[f"typo-{n}"]), REMOTE_ADDR=office)
+    for _ in range(3):
+        _, token = invitation_make(cycle, team)
+        colleague = Client(REMOTE_ADDR=office)
+        response = colleague.get(reverse("assessments:survey-start", args=[token]))
+        assert response.status_code == 302
