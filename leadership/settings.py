@@ -210,8 +210,10 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 HR_GROUP_NAME = "HR"
 
-# Django's database sessions, read with SQL compiled once (leadership/sessions.py).
-SESSION_ENGINE = "leadership.sessions"
+# Django's database sessions: one indexed read per request, shared by every app server. (The
+# cached_db store would read the cache instead, which in production is the database too, and
+# write both on every change; see docs/deploy.md.)
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
