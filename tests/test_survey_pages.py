@@ -97,7 +97,7 @@ def test_two_respondents_on_the_same_step_each_see_only_their_own_answers(bank):
         assert sum(f"/survey/{other}/" in page for other, *_ in pages) == 1
 
 
-def test_a_step_page_takes_three_queries_once_the_cycle_is_known(
+def test_a_step_page_takes_four_queries_once_the_cycle_is_known(
     client, bank, django_assert_num_queries
 ):
     team = led_team_make("Platform")
@@ -106,8 +106,8 @@ def test_a_step_page_takes_three_queries_once_the_cycle_is_known(
     key = survey_enter(client, token)
     url = reverse("assessments:survey-step", args=[key, 1])
     client.get(url)
-    # The session, the invitation with its cycle and team, its answers and comments.
-    with django_assert_num_queries(3):
+    # The session, the invitation with its cycle and team, its answers, its comments.
+    with django_assert_num_queries(4):
         assert client.get(url).status_code == 200
 
 

@@ -10,11 +10,10 @@ and nothing here logs an id, a token or an email.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, transaction
-from django.db.models import SmallIntegerField, TextField, Value
+from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +28,6 @@ from assessments.models import (
     Role,
     SharedLink,
     Submission,
-    Team,
     token_hash,
     token_new,
 )
@@ -41,17 +39,13 @@ from assessments.survey.steps import (
     cycle_layout,
     steps_layout,
 )
-from leadership.prepared import PreparedDelete, PreparedQuery, PreparedUpdate
 
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Mapping
 
-    from django.db.models import Model, QuerySet
     from django.utils.functional import Promise
 
-
-_Row = TypeVar("_Row", bound="Model")
 
 # Why a survey cannot be answered right now; the views map each to a friendly page.
 UNKNOWN = "unknown"
@@ -110,13 +104,6 @@ class SurveyError(Exception):
 # --- Links ----------------------------------------------------------------------------------
 
 
-def _one(rows: QuerySet[_Row]) -> _Row | None:
-    """The row a unique filter picks, or None: no ORDER BY (``first()`` would sort by the model's
-    default ordering, joining teams, for a single row)."""
-    found = list(rows.order_by()[:1])
-    return found[0] if found else None
-
-
 def invitation_problem(invitation: Invitation, *, now: dt.datetime | None = None) -> str:
     """Why this invitation cannot take answers now, or "" when it can."""
     if invitation.is_submitted:
@@ -141,90 +128,46 @@ def invitation_by_token(*, token: str) -> Invitation | None:
     if not token or len(token) > 200:
         return None
     invitations = Invitation.objects.select_related("cycle", "team")
-    return _one(invitations.filter(token_hash=token_hash(token)))
+    try:
+        return invitations.get(token_hash=token_hash(token))
+    except Invitation.DoesNotExist:
+        return None
 
 
-def _attnames(model: type[Model], used: set[str]) -> tuple[str, ...]:
-    """The ``used`` fields in the model's own order, which ``Model.from_db`` expects."""
-    names = tuple(field.attname for field in model._meta.concrete_fields if field.attname in used)
-    if len(names) != len(used):
-        raise ValueError(f"{model.__name__} has no field {sorted(used - set(names))}")
-    return names
-
-
-# The columns the respondent's pages use, and only those: every survey request reads them, and
-# on SQLite the cost of a read grows with the length of its SQL. Any other field of these objects
-# is deferred, so touching one costs an extra query (the query-count tests would show it).
-_INVITATION_FIELDS = _attnames(Invitation, {"id", "cycle_id", "team_id", "role", "state"})
-_CYCLE_FIELDS = _attnames(
-    Cycle,
-    {
-        "id",
-        "name",
-        "recorded_state",
-        "opens_at",
-        "closes_at",
-        "timezone",
-        "min_group_size",
-        "comment_min_group_size",
-        "created_at",
-    },
-)
-_TEAM_FIELDS = _attnames(Team, {"id", "name"})
-
-
-def _invitation_row(invitations: QuerySet[Invitation]) -> QuerySet[Any]:
-    return invitations.order_by().values_list(
-        *_INVITATION_FIELDS,
-        *(f"cycle__{name}" for name in _CYCLE_FIELDS),
-        *(f"team__{name}" for name in _TEAM_FIELDS),
-    )[:1]
-
-
-# Every survey request reads its invitation with the cycle and team (what select_related would
-# fetch) and then its drafts: the same three reads each time, so Django compiles them once.
-_invitation_read = PreparedQuery(
-    lambda invitation_id: _invitation_row(Invitation.objects.filter(pk=invitation_id))
-)
-# Submitting reads it locked: SELECT … FOR UPDATE on PostgreSQL (SQLite's IMMEDIATE transaction
-# already holds the write lock).
-_invitation_lock = PreparedQuery(
-    lambda invitation_id: _invitation_row(
-        Invitation.objects.select_for_update(of=("self",)).filter(pk=invitation_id)
-    )
-)
-# Both in one statement for the pages, which always want both: (question, value, None) for an
-# answer, (pillar, None, text) for a comment; a comment's text is never NULL.
-_drafts_read = PreparedQuery(
-    lambda answers_of, comments_of: (
-        DraftAnswer.objects.filter(invitation_id=answers_of)
-        .order_by()
-        .values_list("question_id", "value", Value(None, output_field=TextField()))
-        .union(
-            DraftComment.objects.filter(invitation_id=comments_of)
-            .order_by()
-            .values_list("pillar_id", Value(None, output_field=SmallIntegerField()), "text"),
-            all=True,
-        )
-    ),
-    kinds=(int, int),
+# The columns the respondent's pages use, and only those: every survey request reads them. Any
+# other field of these objects is deferred, so touching one costs an extra query (the query-count
+# tests would show it).
+_SURVEY_FIELDS = (
+    "id",
+    "cycle_id",
+    "team_id",
+    "role",
+    "state",
+    "cycle__id",
+    "cycle__name",
+    "cycle__recorded_state",
+    "cycle__opens_at",
+    "cycle__closes_at",
+    "cycle__timezone",
+    "cycle__min_group_size",
+    "cycle__comment_min_group_size",
+    "cycle__created_at",
+    "team__id",
+    "team__name",
 )
 
 
 def _invitation_get(invitation_id: int, *, lock: bool = False) -> Invitation | None:
-    """The invitation with its cycle and team, as ``select_related("cycle", "team")`` with
-    ``only()`` of the fields above gives it; ``lock`` (inside a transaction) locks its row until
-    the transaction ends."""
-    rows = (_invitation_lock if lock else _invitation_read).rows(invitation_id)
-    if not rows:
+    """The invitation with its cycle and team, in one query; ``lock`` (inside a transaction)
+    locks its row until the transaction ends: SELECT … FOR UPDATE on PostgreSQL (SQLite's
+    IMMEDIATE transaction already holds the write lock)."""
+    invitations = Invitation.objects.select_related("cycle", "team").only(*_SURVEY_FIELDS)
+    if lock:
+        invitations = invitations.select_for_update(of=("self",))
+    try:
+        return invitations.get(pk=invitation_id)
+    except Invitation.DoesNotExist:
         return None
-    row = rows[0]
-    cycle_at = len(_INVITATION_FIELDS)
-    team_at = cycle_at + len(_CYCLE_FIELDS)
-    invitation = Invitation.from_db(DEFAULT_DB_ALIAS, _INVITATION_FIELDS, row[:cycle_at])
-    invitation.cycle = Cycle.from_db(DEFAULT_DB_ALIAS, _CYCLE_FIELDS, row[cycle_at:team_at])
-    invitation.team = Team.from_db(DEFAULT_DB_ALIAS, _TEAM_FIELDS, row[team_at:])
-    return invitation
 
 
 def invitation_open(*, invitation_id: int) -> Invitation:
@@ -254,10 +197,9 @@ def shared_link_visit(*, token: str) -> Invitation:
     """
     link = None
     if token and len(token) <= 200:
-        link = _one(
-            SharedLink.objects.select_related("cycle", "team").filter(token_hash=token_hash(token))
-        )
-    if link is None or not link.active:
+        links = SharedLink.objects.select_related("cycle", "team")
+        link = links.filter(token_hash=token_hash(token), active=True).first()
+    if link is None:
         raise SurveyError(ERROR_UNKNOWN_LINK, problem=UNKNOWN)
     problem = cycle_problem(link.cycle)
     if problem:
@@ -274,14 +216,12 @@ def shared_link_visit(*, token: str) -> Invitation:
 
 def _drafts(invitation_id: int) -> tuple[dict[int, int | None], dict[int, str]]:
     """The invitation's saved answers (question → value) and comments (pillar → text)."""
-    answers: dict[int, int | None] = {}
-    comments: dict[int, str] = {}
-    for key, value, text in _drafts_read.rows(invitation_id, invitation_id):
-        if text is None:
-            answers[key] = value
-        else:
-            comments[key] = text
-    return answers, comments
+    answers = DraftAnswer.objects.filter(invitation_id=invitation_id)
+    comments = DraftComment.objects.filter(invitation_id=invitation_id)
+    return (
+        dict(answers.values_list("question_id", "value")),
+        dict(comments.values_list("pillar_id", "text")),
+    )
 
 
 def survey_build(*, invitation: Invitation) -> Survey:
@@ -420,19 +360,6 @@ def drafts_save(*, invitation: Invitation, drafts: DraftInput) -> None:
 # --- Submitting -----------------------------------------------------------------------------
 
 
-# Every submit ends with the same three writes, so Django compiles them once.
-_draft_answers_clear = PreparedDelete(
-    lambda invitation_id: DraftAnswer.objects.filter(invitation_id=invitation_id)
-)
-_draft_comments_clear = PreparedDelete(
-    lambda invitation_id: DraftComment.objects.filter(invitation_id=invitation_id)
-)
-_invitation_submitted = PreparedUpdate(
-    lambda invitation_id: Invitation.objects.filter(pk=invitation_id),
-    values={"state": Invitation.State.SUBMITTED},
-)
-
-
 def submission_create(*, invitation_id: int) -> None:
     """Turn the invitation's saved answers into an anonymous submission, exactly once.
 
@@ -468,6 +395,6 @@ def submission_create(*, invitation_id: int) -> None:
                 Comment(submission_id=submission.pk, pillar_id=pillar, text=text)
                 for pillar, text in comments.items()
             )
-        _draft_answers_clear.run(invitation.pk)
-        _draft_comments_clear.run(invitation.pk)
-        _invitation_submitted.run(invitation.pk)
+        DraftAnswer.objects.filter(invitation_id=invitation.pk).delete()
+        DraftComment.objects.filter(invitation_id=invitation.pk).delete()
+        Invitation.objects.filter(pk=invitation.pk).update(state=Invitation.State.SUBMITTED)
