@@ -233,7 +233,6 @@ def survey_build(*, invitation: Invitation) -> Survey:
         layouts=steps_layout(layout, role=invitation.role),
         answers=answers,
         comments=comments,
-        page_cache=layout.pages,
     )
 
 

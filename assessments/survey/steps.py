@@ -12,7 +12,7 @@ look the same, and never a burden, since "can't say" is always one tap away.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -114,9 +114,6 @@ class Survey:
     layouts: tuple[_StepLayout, ...]
     answers: dict[int, int | None]  # question id → value (None: can't say)
     comments: dict[int, str]  # pillar id → text
-    # Shared by every survey of the same cycle layout and dropped with it: presentation keeps
-    # pages rendered once per step there (see views.py).
-    page_cache: dict[tuple[object, ...], object] = field(default_factory=dict, repr=False)
 
     @cached_property
     def steps(self) -> list[Step]:
@@ -211,7 +208,6 @@ class _CycleLayout:
     comment_pillars: frozenset[int]
     # (is self, language) → steps, built on first use
     steps: dict[tuple[bool, str | None], tuple[_StepLayout, ...]]
-    pages: dict[tuple[object, ...], object]
 
 
 # A cycle's questions are a fixed set of versions once it is open, so each process keeps them
@@ -233,7 +229,6 @@ def cycle_layout(cycle: Cycle) -> _CycleLayout:
         scales={q.pk: (q.scale_min, q.scale_max) for q in questions if q.is_rating},
         comment_pillars=frozenset(q.pillar_id for q in questions if not q.is_rating),
         steps={},
-        pages={},
     )
     if len(_layout_cache) > 64:
         _layout_cache.clear()

@@ -8,23 +8,17 @@ submitting, the session entry forgets the invitation and only remembers "done".
 from __future__ import annotations
 
 import secrets
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import RFC3986_SUBDELIMS
-from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.models import Invitation, Role, answer_minutes, token_hash
 from assessments.survey import flow
-from assessments.survey.page_frames import PageFrame, frame_render, slot
 from assessments.survey.steps import CANT_SAY, COMMENT_PREFIX
 from assessments.templatetags.survey_items import survey_items_html
 from leadership.csrf import address_hidden
@@ -225,10 +219,8 @@ def survey_step(request: HttpRequest, key: str, number: int) -> HttpResponse:
         status = 422 if error.message == flow.ERROR_STEP_INCOMPLETE else 400
     progress = round(100 * survey_.answered_items / max(survey_.total_items, 1))
     other_answered = survey_.answered_items - step.answered
-    if error is None:
-        return _step_page(request, key, survey_, step, progress, other_answered)
-    show_missing = error.message == flow.ERROR_STEP_INCOMPLETE
-    if request.method == "POST" and error.field.startswith(COMMENT_PREFIX):
+    show_missing = error is not None and error.message == flow.ERROR_STEP_INCOMPLETE
+    if error is not None and request.method == "POST" and error.field.startswith(COMMENT_PREFIX):
         _posted_keep(step, request.POST)
     context = _context(
         key,
@@ -237,91 +229,10 @@ def survey_step(request: HttpRequest, key: str, number: int) -> HttpResponse:
         items_html=survey_items_html(step.items, show_missing=show_missing),
         error=error,
         show_missing=show_missing,
-        back_url=_step_url(key, number - 1) if number > 1 else _intro_url(key),
         progress=progress,
         other_answered=other_answered,
     )
     return render(request, "assessments/survey/step.html", context, status=status)
-
-
-_STEP_TEMPLATE = "assessments/survey/step.html"
-_STEP_SLOTS = (
-    "csrf_token",
-    "key",
-    "team_name",
-    "cycle_name",
-    "progress",
-    "other_answered",
-    "answered",
-    "items",
-    "comment",
-)
-
-
-def _step_frame(survey_: Survey, step: Step) -> PageFrame:
-    """The step page without a respondent (no error shown): the same for everyone who answers
-    this step of this cycle in this role and language, so it is rendered once per layout."""
-    cache_key = ("step", step.number, survey_.is_self, get_language())
-    frame = survey_.page_cache.get(cache_key)
-    if isinstance(frame, PageFrame):
-        return frame
-    stand_in_step = SimpleNamespace(
-        number=step.number,
-        pillar=step.pillar,
-        items=step.items,  # only counted
-        answered=slot("answered"),
-        comment_field=step.comment_field,
-        comment_prompt=step.comment_prompt,
-        comment_help=step.comment_help,
-        comment=slot("comment"),
-    )
-    context = {
-        "csrf_token": slot("csrf_token"),
-        "key": slot("key"),
-        "team": SimpleNamespace(name=slot("team_name")),
-        "cycle": SimpleNamespace(name=slot("cycle_name")),
-        "survey": SimpleNamespace(total_items=survey_.total_items),
-        "is_self": survey_.is_self,
-        "max_comment": settings.PILLARS_MAX_COMMENT_LENGTH,
-        "steps_total": survey_.steps_total,
-        "step": stand_in_step,
-        "items_html": slot("items"),
-        "error": None,
-        "show_missing": False,
-        "progress": slot("progress"),
-        "other_answered": slot("other_answered"),
-    }
-    frame = frame_render(_STEP_TEMPLATE, context, slots=_STEP_SLOTS)
-    survey_.page_cache[cache_key] = frame
-    return frame
-
-
-def _step_page(
-    request: HttpRequest,
-    key: str,
-    survey_: Survey,
-    step: Step,
-    progress: int,
-    other_answered: int,
-) -> HttpResponse:
-    """The step as ``render(request, step.html, …)`` would show it without an error, from the
-    step's frame: only this respondent's values are filled in."""
-    invitation = survey_.invitation
-    html = _step_frame(survey_, step).fill(
-        {
-            "csrf_token": get_token(request),
-            # In URLs, quoted as {% url %} quotes its arguments.
-            "key": quote(key, safe=RFC3986_SUBDELIMS + "/~:@"),
-            "team_name": invitation.team.name,
-            "cycle_name": invitation.cycle.name,
-            "progress": progress,
-            "other_answered": other_answered,
-            "answered": step.answered,
-            "items": survey_items_html(step.items),
-            "comment": step.comment,
-        }
-    )
-    return HttpResponse(html)
 
 
 def _posted_keep(step: Step, posted: Any) -> None:
