@@ -155,69 +155,69 @@ def test_a_post_without_the_csrf_token_is_refused(bank):
     assert not invitation.cycle.submissions.exists()
 
 
-def test_a_post_with_the_csrf_token_and_a_null_origin_is_accepted(bank):
-    """Referrer-Policy: no-referrer makes browsers send Origin: null; the token still guards."""
+def _csrf_of(page) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())[1]
+
+
+def test_a_same_origin_post_with_the_csrf_token_is_accepted_and_a_forged_token_refused(bank):
+    """Survey pages send ``Referrer-Policy: same-origin``, so a browser's POST from them carries
+    the page's Origin: Django's own CSRF middleware checks it and the token in full."""
     team = led_team_make()
     cycle = open_cycle_make(bank, teams=[team])
     invitation, token = invitation_make(cycle, team)
     browser = Client(enforce_csrf_checks=True)
     key = survey_enter(browser, token)
-    page = browser.get(reverse("assessments:survey-step", args=[key, 1]))
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())[1]
+    page = browser.get(reverse("assessments:survey-step", args=[key, 1]), secure=True)
     field = flow.survey_build(invitation=invitation).steps[0].items[0].field
     response = browser.post(
         reverse("assessments:survey-autosave", args=[key]),
-        {field: "4", "csrfmiddlewaretoken": str(csrf)},
-        HTTP_ORIGIN="null",
+        {field: "4", "csrfmiddlewaretoken": _csrf_of(page)},
+        HTTP_ORIGIN="https://testserver",
         secure=True,
     )
     assert response.status_code == 200
     forged = browser.post(
         reverse("assessments:survey-autosave", args=[key]),
         {field: "5", "csrfmiddlewaretoken": "x" * 64},
-        HTTP_ORIGIN="null",
+        HTTP_ORIGIN="https://testserver",
+        secure=True,
     )
     assert forged.status_code == 403
     assert invitation.drafts.get().value == 4
 
 
-def test_a_refused_survey_post_still_hides_its_address_and_is_not_cached(bank):
+@pytest.mark.parametrize("origin", ["null", "https://elsewhere.example"])
+def test_a_survey_post_from_another_origin_is_refused_even_with_the_token(bank, origin):
+    team = led_team_make()
+    cycle = open_cycle_make(bank, teams=[team])
+    invitation, token = invitation_make(cycle, team)
+    browser = Client(enforce_csrf_checks=True)
+    key = survey_enter(browser, token)
+    page = browser.get(reverse("assessments:survey-step", args=[key, 1]), secure=True)
+    field = flow.survey_build(invitation=invitation).steps[0].items[0].field
+    response = browser.post(
+        reverse("assessments:survey-autosave", args=[key]),
+        {field: "4", "csrfmiddlewaretoken": _csrf_of(page)},
+        HTTP_ORIGIN=origin,
+        secure=True,
+    )
+    assert response.status_code == 403
+    assert "This page has expired" in response.content.decode()  # the CSRF failure page
+    assert not invitation.drafts.exists()
+
+
+def test_a_refused_survey_post_keeps_its_address_to_its_own_origin(bank):
     team = led_team_make()
     cycle = open_cycle_make(bank, teams=[team])
     invitation, token = invitation_make(cycle, team)
     browser = Client(enforce_csrf_checks=True)
     key = survey_enter(browser, token)
     response = browser.post(
-        reverse("assessments:survey-submit", args=[key]),
-        {"csrfmiddlewaretoken": "x" * 64},
-        HTTP_ORIGIN="null",
+        reverse("assessments:survey-submit", args=[key]), {"csrfmiddlewaretoken": "x" * 64}
     )
     assert response.status_code == 403
-    assert response["Referrer-Policy"] == "no-referrer"
-    assert "no-store" in response["Cache-Control"]
+    assert response["Referrer-Policy"] == "same-origin"
     assert not invitation.cycle.submissions.exists()
-
-
-def test_a_null_origin_is_accepted_only_by_the_survey_pages(bank):
-    """Elsewhere Django's origin check stands: a sign-in POST with Origin: null is refused."""
-    browser = Client(enforce_csrf_checks=True)
-    page = browser.get(reverse("login"), secure=True)
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())[1]
-    response = browser.post(
-        reverse("login"),
-        {"username": "someone@example.com", "password": "x", "csrfmiddlewaretoken": csrf},
-        HTTP_ORIGIN="null",
-        secure=True,
-    )
-    assert response.status_code == 403
-    assert "This page has expired" in response.content.decode()  # the CSRF failure page
-    same_origin = browser.post(
-        reverse("login"),
-        {"username": "someone@example.com", "password": "x", "csrfmiddlewaretoken": csrf},
-        HTTP_ORIGIN="https://testserver",
-        secure=True,
-    )
-    assert same_origin.status_code == 200  # the form again, with its error
 
 
 TEXTS = [

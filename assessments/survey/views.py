@@ -3,6 +3,10 @@
 A link's token is exchanged at once for an entry in the session, under a random key that is not
 the token, and the browser is redirected to ``survey/<key>/``: server logs never hold tokens. After
 submitting, the session entry forgets the invitation and only remembers "done".
+
+Survey pages are never cached, and like every page they send ``Referrer-Policy: same-origin``
+(``SECURE_REFERRER_POLICY``): their posts carry the page's Origin for Django's CSRF check, and no
+other origin learns their address.
 """
 
 from __future__ import annotations
@@ -15,13 +19,13 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.models import Invitation, Role, answer_minutes, token_hash
 from assessments.survey import flow
 from assessments.survey.steps import CANT_SAY, COMMENT_PREFIX
 from assessments.templatetags.survey_items import survey_items_html
-from leadership.csrf import address_hidden
 from leadership.ratelimit import ratelimit
 
 if TYPE_CHECKING:
@@ -130,7 +134,7 @@ def _context(key: str, survey_: Survey, **extra: Any) -> dict[str, Any]:
 # --- Entering through a link ----------------------------------------------------------------
 
 
-@address_hidden
+@never_cache
 @ratelimit("token", setting="PILLARS_RATELIMIT_TOKEN", failures_only=True)
 @require_GET
 def survey_start(request: HttpRequest, token: str) -> HttpResponse:
@@ -146,7 +150,7 @@ def survey_start(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("assessments:survey", key=key)
 
 
-@address_hidden
+@never_cache
 @ratelimit("token", setting="PILLARS_RATELIMIT_TOKEN", failures_only=True)
 @require_GET
 def shared_start(request: HttpRequest, token: str) -> HttpResponse:
@@ -169,7 +173,7 @@ def shared_start(request: HttpRequest, token: str) -> HttpResponse:
 # --- The survey -----------------------------------------------------------------------------
 
 
-@address_hidden
+@never_cache
 @require_GET
 def survey_intro(request: HttpRequest, key: str) -> HttpResponse:
     invitation = _invitation(request, key)
@@ -191,7 +195,7 @@ def _drafts_from_post(request: HttpRequest, invitation: Invitation) -> flow.Surv
     return None
 
 
-@address_hidden
+@never_cache
 @require_http_methods(["GET", "POST"])
 def survey_step(request: HttpRequest, key: str, number: int) -> HttpResponse:
     invitation = _invitation(request, key)
@@ -267,7 +271,7 @@ def _save_status(context: dict[str, Any], *, status: int = 200) -> HttpResponse:
     return response
 
 
-@address_hidden
+@never_cache
 @require_POST
 def survey_autosave(request: HttpRequest, key: str) -> HttpResponse:
     """htmx: save what the step's form holds now and answer with the save status."""
@@ -284,7 +288,7 @@ def survey_autosave(request: HttpRequest, key: str) -> HttpResponse:
     return _save_status({"saved": True})
 
 
-@address_hidden
+@never_cache
 @require_GET
 def survey_review(request: HttpRequest, key: str) -> HttpResponse:
     invitation = _invitation(request, key)
@@ -298,7 +302,7 @@ def survey_review(request: HttpRequest, key: str) -> HttpResponse:
     )
 
 
-@address_hidden
+@never_cache
 @ratelimit("submit", setting="PILLARS_RATELIMIT_SUBMIT")
 @require_POST
 def survey_submit(request: HttpRequest, key: str) -> HttpResponse:
@@ -332,7 +336,7 @@ def survey_submit(request: HttpRequest, key: str) -> HttpResponse:
     return redirect("assessments:survey-thanks", key=key)
 
 
-@address_hidden
+@never_cache
 @require_GET
 def survey_thanks(request: HttpRequest, key: str) -> HttpResponse:
     entry = _entries(request).get(key)
