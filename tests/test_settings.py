@@ -1,4 +1,5 @@
-"""Settings: the SQLite pragmas are really in force, and production refuses to start unsafely."""
+"""Settings: the SQLite pragmas are really in force, templates are parsed once, and production
+refuses to start unsafely."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.template.loader import get_template
 
 ROOT = Path(__file__).resolve().parents[1]
 sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite settings")
@@ -56,6 +58,12 @@ def test_a_real_sqlite_file_is_in_wal_mode(tmp_path):
     mode, timeout = result.stdout.split()
     assert mode == "wal"
     assert int(timeout) >= 5000
+
+
+def test_each_template_is_parsed_once_per_process():
+    """Django's cached loader hands back the template it parsed before."""
+    first = get_template("assessments/survey/step.html")
+    assert get_template("assessments/survey/step.html").template is first.template
 
 
 def test_passwords_are_stored_with_a_slow_salted_hash_outside_the_tests():
