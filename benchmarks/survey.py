@@ -2,10 +2,11 @@
 
 ``run()`` builds a scratch database (SQLite in WAL mode; PostgreSQL too when
 ``BENCH_DATABASE_URL`` is set) in a child process, serves the app with gunicorn on
-127.0.0.1:8201 (``benchmarks.settings`` adds the floor views, which production URLs never carry),
-and drives it from a thread pool, bounded in time and count, over loopback only:
+127.0.0.1:8201 (or ``BENCH_PORT``; ``benchmarks.settings`` adds the floor views, which
+production URLs never carry), and drives it from a thread pool, bounded in time and count, over
+loopback only:
 
-- survey step GET            vs a trivial view              goal ≥ 0.5 × floor
+- survey step GET            vs a trivial view              goal ≥ 0.3 × floor
 - autosave POST (one answer) vs a view doing one INSERT     goal ≥ 0.5 × floor
 - submit POST                vs a view inserting 1 + N rows goal ≥ 0.5 × floor
 - submit at a steady 50/s                                   goal p99 < 300 ms
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
-HOST, PORT = "127.0.0.1", 8201
+HOST, PORT = "127.0.0.1", int(os.environ.get("BENCH_PORT", "8201"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
@@ -53,7 +54,9 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4"))
 SUBMIT_POOL = int(os.environ.get("BENCH_SUBMITS", "1500"))
 RATE = 50.0
 RATE_SECONDS = 6.0
-GOAL_RATIO = 0.5
+# The least share of its floor's throughput each measure must reach (issue 17): a page renders a
+# template, which a trivial view does not, so its goal is lower.
+GOAL_RATIOS = {"survey step GET": 0.3, "autosave POST": 0.5, "submit POST": 0.5}
 GOAL_P99_MS = 300.0
 
 
@@ -188,7 +191,7 @@ def _wait_ready() -> None:
                 return
         except OSError:
             time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start on 127.0.0.1:8201")
+    raise RuntimeError(f"gunicorn did not start on {HOST}:{PORT}")
 
 
 def _request(
@@ -399,14 +402,15 @@ def _measure_all(fixture: dict, master: int) -> None:
     for measured, floor_figures in rows:
         ratio = measured.rps / floor_figures.rps if floor_figures.rps else 0.0
         cpu_ratio = floor_figures.cpu_ms / measured.cpu_ms if measured.cpu_ms else 0.0
-        verdict = "ok" if ratio >= GOAL_RATIO and not measured.errors else "MISSED"
+        goal = GOAL_RATIOS[measured.name]
+        verdict = "ok" if ratio >= goal and not measured.errors else "MISSED"
         print(
             f"{measured.name:<18}{measured.rps:>7.0f}{measured.percentile(0.5):>7.1f}"
             f"{measured.percentile(0.99):>7.1f}{measured.errors:>4}{measured.cpu_ms:>6.1f}"
             f"{measured.client_share:>5.0%}   "
             f"{floor_figures.name:<14}{floor_figures.rps:>7.0f}{floor_figures.percentile(0.99):>7.1f}"
             f"{floor_figures.cpu_ms:>6.1f}{floor_figures.client_share:>5.0%}"
-            f"{ratio:>7.2f}{cpu_ratio:>7.2f}  ≥{GOAL_RATIO} {verdict}"
+            f"{ratio:>7.2f}{cpu_ratio:>7.2f}  ≥{goal} {verdict}"
         )
     p99 = steady.percentile(0.99)
     verdict = "ok" if p99 < GOAL_P99_MS and not steady.errors else "MISSED"
@@ -449,6 +453,7 @@ def _fixture(path: Path) -> None:
     from leadership.models import DEFAULT_BANK_NAME, QuestionBank
 
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)  # for CACHE_IN_DATABASE=1, as in production
     call_command("load_bank", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
     bank = QuestionBank.objects.get(name=DEFAULT_BANK_NAME)
     questions = list(bank.questions.current())
