@@ -200,6 +200,10 @@ def test_hr_creates_a_team_s_shared_link(hr, bank, teams):
     cycle = draft_cycle_make(bank, teams)
     cycle_open(cycle=cycle, actor=None)
     response = hr.post(reverse("assessments:hr-shared-link", args=[cycle.pk, teams[1].pk]))
+    assert "no-store" in response["Cache-Control"]
+    # The link is in the page, not its address: the site's same-origin policy keeps that address
+    # from other origins, and the page's own forms (sign out) post with their Origin.
+    assert response["Referrer-Policy"] == "same-origin"
     token = re.search(r"/t/([A-Za-z0-9_-]+)/", response.content.decode()).group(1)
     assert SharedLink.objects.get(cycle=cycle, team=teams[1]).token_hash == token_hash(token)
 

@@ -82,9 +82,10 @@ def _link_page(
         "assessments/hr/link_shown.html",
         {"title": title, "subject": subject, "link": link, "back": back, "note": note},
     )
-    # The page carries a live token: never cache it, never leak it in a Referer.
+    # The page carries a live token: never cache it. The token is in the page, not in its address,
+    # and like every page it is sent with Referrer-Policy: same-origin, so no other origin learns
+    # even the address, while its own forms (sign out) carry their Origin for the CSRF check.
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
     return response
 
 

@@ -107,6 +107,25 @@ def test_hr_emails_a_person_a_new_link_from_a_team_page(
     _assert_accessible(page)
 
 
+def test_hr_signs_out_from_the_page_that_shows_a_shared_link(
+    live_server, laptop, bank, hr_user, leader_a
+):
+    """The page shows a live link, so it is never stored; its address holds none, and its forms
+    post with their Origin, so Django's CSRF check lets HR sign out from it."""
+    team = roster_team_make("Platform", leaders=(leader_a,), members=3)
+    cycle = draft_cycle_make(bank, [team], name="2027 Q1")
+    cycle_open(cycle=cycle, actor=None)
+    page = laptop
+    login(page, live_server, hr_user)
+    page.goto(f"{live_server.url}/hr/cycles/{cycle.pk}/teams/{team.pk}/")
+    with page.expect_response(re.compile(r"/shared-link/$")) as shown:
+        page.get_by_role("button", name="Create a shared link").click()
+    assert "no-store" in shown.value.headers["cache-control"]
+    expect(page.get_by_label("Link")).to_have_value(re.compile(r"/t/[A-Za-z0-9_-]{30,}/$"))
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+
+
 PAGES = [
     ("home", "/"),
     ("cycles", "/hr/cycles/"),
