@@ -168,7 +168,7 @@ def test_guessing_survey_links_gets_a_429_after_the_limit(client):
     assert codes == [404, 404, 404, 429]
     shared = client.get(reverse("assessments:shared-start", args=["another-guess"]))
     assert shared.status_code == 429
-    assert shared["Referrer-Policy"] == "same-origin"
+    assert shared["Referrer-Policy"] == "no-referrer"
 
 
 @override_settings(PILLARS_RATELIMIT_SUBMIT="1/60", PILLARS_RATELIMIT_TOKEN="1/60")

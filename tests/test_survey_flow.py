@@ -40,7 +40,7 @@ def test_a_personal_link_is_exchanged_for_a_session_and_a_token_free_address(cli
     response = client.get(_url("survey-start", token))
     assert response.status_code == 302
     assert token not in response["Location"]
-    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Referrer-Policy"] == "no-referrer"
     assert "no-store" in response["Cache-Control"]
     intro = client.get(response["Location"])
     assert intro.status_code == 200

@@ -6,12 +6,14 @@ submitting, the session entry forgets the invitation and only remembers "done".
 
 Survey pages are never cached, and like every page they send ``Referrer-Policy: same-origin``
 (``SECURE_REFERRER_POLICY``): their posts carry the page's Origin for Django's CSRF check, and no
-other origin learns their address.
+other origin learns their address. The two addresses that carry a token send ``no-referrer``
+instead (:func:`_no_referrer`).
 """
 
 from __future__ import annotations
 
 import secrets
+from functools import wraps
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -29,6 +31,8 @@ from assessments.templatetags.survey_items import survey_items_html
 from leadership.ratelimit import ratelimit
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from django.http import HttpRequest
 
     from assessments.survey.steps import Step, Survey
@@ -134,6 +138,22 @@ def _context(key: str, survey_: Survey, **extra: Any) -> dict[str, Any]:
 # --- Entering through a link ----------------------------------------------------------------
 
 
+def _no_referrer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For an address that carries a token: a page shown there (an unknown link, a shared link
+    whose cycle has closed, too many wrong links) loads its styles and scripts without a Referer,
+    so not even this site's own access logs get the token. These views take no posts, so
+    Django's CSRF check never needs the Origin that no-referrer hides."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return wrapped
+
+
+@_no_referrer
 @never_cache
 @ratelimit("token", setting="PILLARS_RATELIMIT_TOKEN", failures_only=True)
 @require_GET
@@ -150,6 +170,7 @@ def survey_start(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("assessments:survey", key=key)
 
 
+@_no_referrer
 @never_cache
 @ratelimit("token", setting="PILLARS_RATELIMIT_TOKEN", failures_only=True)
 @require_GET

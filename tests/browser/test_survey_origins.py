@@ -3,7 +3,8 @@ Chromium: answers save and submit, and no survey address leaves the site.
 
 Survey pages send ``Referrer-Policy: same-origin``: the browser's POSTs from them carry their
 Origin (which Django's CSRF check compares with the host), while a request to any other origin
-carries no Referer, so the survey key in the address stays here. The other origin is a tiny
+carries no Referer, so the survey key in the address stays here. The addresses that carry a token
+send no Referer at all. The other origin is a tiny
 ``http.server`` in a thread that records what Chromium sends it.
 """
 
@@ -14,10 +15,12 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from assessments.models import Answer, DraftAnswer, Invitation, Submission
+from assessments.hr.cycles import shared_link_rotate
+from assessments.models import Answer, Cycle, DraftAnswer, Invitation, Submission
 from tests.builders import invitation_make, led_team_make, open_cycle_make
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -136,3 +139,34 @@ def test_answers_save_and_submit_under_djangos_csrf_and_no_survey_address_leaves
         "/from-thanks",
     ]
     assert [request["referer"] for request in followed] == ["", "", "", ""]
+
+
+@override_settings(PILLARS_RATELIMIT_TOKEN="2/600")
+def test_a_page_shown_at_a_token_address_sends_the_address_nowhere(live_server, laptop, bank):
+    """An address that carries a token shows a page only when it cannot be exchanged for a
+    session: a team's real shared link once its cycle has closed, an unknown link, too many
+    unknown links. That page's own styles and scripts load without a Referer, so no access log
+    gets the token."""
+    team = led_team_make("Platform")
+    cycle = open_cycle_make(bank, teams=[team])
+    shared = shared_link_rotate(cycle=cycle, team=team, actor=None)
+    Cycle.objects.filter(pk=cycle.pk).update(recorded_state=Cycle.State.CLOSED)
+    page = laptop
+    requests = []
+    page.on("request", lambda request: requests.append(request))
+
+    shown = [
+        (reverse("assessments:shared-start", args=[shared]), 410),
+        (reverse("assessments:survey-start", args=["not-a-real-token"]), 404),
+        (reverse("assessments:survey-start", args=["another-wrong-token"]), 429),
+    ]
+    for path, status in shown:
+        requests.clear()
+        response = page.goto(live_server.url + path)
+        assert response.status == status
+        page.wait_for_load_state("networkidle")
+        loaded = [request for request in requests if request.resource_type != "document"]
+        assert {request.resource_type for request in loaded} >= {"stylesheet", "script"}
+        assert [request.all_headers().get("referer", "") for request in loaded] == [""] * len(
+            loaded
+        )
