@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments.models import Cycle, DraftAnswer, DraftComment, Role
 from assessments.survey import flow
-from tests.builders import invitation_make, led_team_make, open_cycle_make, survey_enter
+from tests.builders import (
+    drafts_fill,
+    invitation_make,
+    led_team_make,
+    open_cycle_make,
+    survey_enter,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +74,7 @@ def test_two_respondents_on_the_same_step_each_see_only_their_own_answers(bank):
         assert sum(f"/survey/{other}/" in page for other, *_ in pages) == 1
 
 
-def test_a_step_page_takes_three_queries_once_the_cycle_is_known(
+def test_a_step_page_takes_four_queries_once_the_cycle_is_known(
     client, bank, django_assert_num_queries
 ):
     team = led_team_make("Platform")
@@ -78,6 +86,54 @@ def test_a_step_page_takes_three_queries_once_the_cycle_is_known(
     # The session, the invitation with its cycle and team, its answers, its comments.
     with django_assert_num_queries(4):
         assert client.get(url).status_code == 200
+
+
+def _statements(client, url: str, data: dict[str, str] | None = None) -> list[str]:
+    """The SQL a POST runs, without the savepoints of Django's transactions."""
+    with CaptureQueriesContext(connection) as captured:
+        client.post(url, data or {})
+    return [
+        query["sql"].split()[0]
+        for query in captured.captured_queries
+        if "SAVEPOINT" not in query["sql"] and query["sql"] not in {"BEGIN", "COMMIT"}
+    ]
+
+
+def test_an_autosave_takes_three_statements(client, bank):
+    team = led_team_make("Platform")
+    cycle = open_cycle_make(bank, teams=[team])
+    invitation, token = invitation_make(cycle, team)
+    key = survey_enter(client, token)
+    field = flow.survey_build(invitation=invitation).step(1).items[0].field
+    url = reverse("assessments:survey-autosave", args=[key])
+    # The session, the invitation with its cycle and team, one INSERT … ON CONFLICT UPDATE.
+    assert _statements(client, url, {field: "4"}) == ["SELECT", "SELECT", "INSERT"]
+
+
+def test_a_submit_takes_a_fixed_number_of_statements_whatever_the_number_of_answers(client, bank):
+    team = led_team_make("Platform")
+    cycle = open_cycle_make(bank, teams=[team])
+    invitation, token = invitation_make(cycle, team)
+    key = survey_enter(client, token)
+    drafts_fill(invitation, comment="Fine")
+    client.get(reverse("assessments:survey-review", args=[key]))  # the cycle's questions, known
+    statements = _statements(client, reverse("assessments:survey-submit", args=[key]))
+    assert statements == [
+        "INSERT",  # the rate limit's count
+        "DELETE",  # … and its windows long over
+        "SELECT",  # the session
+        "SELECT",  # the invitation, locked, with its cycle and team
+        "SELECT",  # its answers
+        "SELECT",  # its comments
+        "INSERT",  # the submission
+        "INSERT",  # its answers, in one statement
+        "INSERT",  # its comments, in one statement
+        "DELETE",  # the draft answers
+        "DELETE",  # the draft comments
+        "UPDATE",  # the invitation, submitted
+        "UPDATE",  # the session: "done", the invitation forgotten
+    ]
+    assert invitation.cycle.submissions.count() == 1
 
 
 def test_a_closed_cycle_is_seen_at_once_by_a_step_page_already_shown(client, bank):
