@@ -181,7 +181,10 @@ TABLE: dict[str, Row] = {
     ),
     # The respondent's journey: a token is the key, then the session is.
     "assessments:survey-start": Row(lambda w: {"token": w.token}, _all(302)),
-    "assessments:shared-start": Row(lambda w: {"token": w.shared_token}, _all(302)),
+    # The team's own leader is turned away from its shared link (they self-assess instead).
+    "assessments:shared-start": Row(
+        lambda w: {"token": w.shared_token}, _all(302) | {"leader_a": 403}
+    ),
     "assessments:survey": Row(_key, SURVEY),
     "assessments:survey-step": Row(lambda w: {"key": w.survey_key, "number": 1}, SURVEY),
     "assessments:survey-autosave": Row(_key, SURVEY, method="post"),

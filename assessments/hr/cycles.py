@@ -262,21 +262,32 @@ def invitation_token_rotate(*, invitation: Invitation) -> str:
 
 
 @transaction.atomic
-def shared_link_rotate(*, cycle: Cycle, team: Team, actor: Any) -> str:
-    """Create the team's shared link, or replace its token; returns the new token."""
+def shared_link_headcount_default(*, team: Team) -> int:
+    """What a team's shared link takes unless HR says otherwise: its members on file."""
+    return max(1, TeamMember.objects.filter(team=team).count())
+
+
+def shared_link_rotate(
+    *, cycle: Cycle, team: Team, actor: Any, headcount: int | None = None
+) -> str:
+    """Create the team's shared link, or replace its token (and, given, its headcount);
+    returns the new token. Answers given so far keep counting against the headcount."""
     token = token_new()
+    wanted = headcount or shared_link_headcount_default(team=team)
     link, created = SharedLink.objects.select_for_update().get_or_create(
-        cycle=cycle, team=team, defaults={"token_hash": token_hash(token)}
+        cycle=cycle, team=team, defaults={"token_hash": token_hash(token), "headcount": wanted}
     )
     if not created:
         link.token_hash = token_hash(token)
         link.active = True
-        link.save(update_fields=["token_hash", "active"])
+        if headcount:
+            link.headcount = headcount
+        link.save(update_fields=["token_hash", "active", "headcount"])
     audit_record(
         actor=actor,
         action="shared_link.create" if created else "shared_link.rotate",
         target=f"{cycle} / {team}",
-        detail={"cycle": cycle.pk, "team": team.pk},
+        detail={"cycle": cycle.pk, "team": team.pk, "headcount": link.headcount},
     )
     return token
 
@@ -305,7 +316,9 @@ def self_invitation_rotate(*, cycle: Cycle, team: Team, user: Any) -> tuple[Invi
 
 @dataclass(frozen=True)
 class TeamCount:
-    """Response figures for one team in one cycle. ``submitted`` counts team members only."""
+    """Response figures for one team in one cycle. ``submitted`` counts team members only, all
+    of them; ``invited`` and ``in_progress`` count personal invitations; the shared link's
+    answers and headcount are counted apart (``shared_submitted`` of ``shared_headcount``)."""
 
     team: Team
     invited: int
@@ -313,13 +326,19 @@ class TeamCount:
     submitted: int
     self_invited: bool
     self_submitted: bool
+    shared_headcount: int = 0
+    shared_submitted: int = 0
+
+    @property
+    def expected(self) -> int:
+        return self.invited + self.shared_headcount
 
     @property
     def rate(self) -> int:
         """Whole-percent response rate of the team members, capped at 100."""
-        if not self.invited:
+        if not self.expected:
             return 0
-        return min(100, round(100 * self.submitted / self.invited))
+        return min(100, round(100 * self.submitted / self.expected))
 
 
 @dataclass(frozen=True)
@@ -361,7 +380,9 @@ def cycle_counts(*, cycle: Cycle, teams: Iterable[Team] | None = None) -> CycleC
     team_ids = [team.pk for team in teams]
     by_state: dict[tuple[int, str, str], int] = {
         (row["team_id"], row["role"], row["state"]): row["n"]
-        for row in Invitation.objects.filter(cycle=cycle, team_id__in=team_ids)
+        for row in Invitation.objects.filter(
+            cycle=cycle, team_id__in=team_ids, shared_link__isnull=True
+        )
         .values("team_id", "role", "state")
         .annotate(n=Count("id"))
         .order_by()
@@ -372,6 +393,12 @@ def cycle_counts(*, cycle: Cycle, teams: Iterable[Team] | None = None) -> CycleC
         .values("team_id", "role")
         .annotate(n=Count("id"))
         .order_by()
+    }
+    shared = {
+        team_id: (headcount, taken)
+        for team_id, headcount, taken in SharedLink.objects.filter(
+            cycle=cycle, team_id__in=team_ids
+        ).values_list("team_id", "headcount", "submitted")
     }
     rows = []
     for team in teams:
@@ -391,6 +418,8 @@ def cycle_counts(*, cycle: Cycle, teams: Iterable[Team] | None = None) -> CycleC
                 submitted=submitted.get((team.pk, Role.MEMBER), 0),
                 self_invited=invites(Role.SELF) > 0,
                 self_submitted=submitted.get((team.pk, Role.SELF), 0) > 0,
+                shared_headcount=shared.get(team.pk, (0, 0))[0],
+                shared_submitted=shared.get(team.pk, (0, 0))[1],
             )
         )
     return CycleCount(teams=rows)
@@ -410,7 +439,7 @@ def cycle_totals(*, cycles: Iterable[Cycle]) -> dict[int, CycleTotal]:
     """Team-member invitations and submissions per cycle, in two grouped queries."""
     ids = [cycle.pk for cycle in cycles]
     invited = dict(
-        Invitation.objects.filter(cycle_id__in=ids, role=Role.MEMBER)
+        Invitation.objects.filter(cycle_id__in=ids, role=Role.MEMBER, shared_link__isnull=True)
         .values("cycle_id")
         .annotate(n=Count("id"))
         .order_by()

@@ -346,3 +346,15 @@ class TeamImportForm(forms.Form):
                 % {"size": upload.size, "limit": TEAM_IMPORT_MAX_BYTES}
             )
         return upload
+
+
+class SharedLinkForm(forms.Form):
+    """How many answers a team's shared link takes (default: the team's members on file)."""
+
+    headcount = forms.IntegerField(
+        label=_("Answers it takes"),
+        min_value=1,
+        max_value=10000,
+        required=False,
+        help_text=_("How many people the link is for. It takes no more answers than this."),
+    )

@@ -18,11 +18,12 @@ from assessments.hr.cycles import (
     cycle_counts,
     cycle_create,
     cycle_totals,
+    shared_link_headcount_default,
     shared_link_rotate,
     shared_path,
 )
 from assessments.hr.email_runs import email_run_start, email_run_summary
-from assessments.hr.forms import CycleForm, TeamForm
+from assessments.hr.forms import CycleForm, SharedLinkForm, TeamForm
 from assessments.hr.invitations import (
     LinkNotSent,
     error_describe,
@@ -225,6 +226,7 @@ def cycle_team(request: HttpRequest, cycle_id: int, team_id: int) -> HttpRespons
             "team": team,
             "invitations": invitations,
             "shared": shared,
+            "headcount_default": shared_link_headcount_default(team=team),
             "count": counts,
             "can_link": cycle.state in (Cycle.State.DRAFT, Cycle.State.OPEN),
         },
@@ -272,19 +274,27 @@ def shared_link(request: HttpRequest, cycle_id: int, team_id: int) -> HttpRespon
         return HttpResponseNotAllowed(["POST"])
     cycle = get_object_or_404(Cycle, pk=cycle_id)
     team = get_object_or_404(cycle.teams.all(), pk=team_id)
-    token = shared_link_rotate(cycle=cycle, team=team, actor=request.user)
+    back = reverse("assessments:hr-cycle-team", args=[cycle.pk, team.pk])
+    form = SharedLinkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("headcount", [])))
+        return redirect(back)
+    headcount = form.cleaned_data["headcount"]
+    token = shared_link_rotate(cycle=cycle, team=team, actor=request.user, headcount=headcount)
+    taken = SharedLink.objects.get(cycle=cycle, team=team)
     return _link_page(
         request,
         title=_("Shared team link"),
         subject=f"{team.name} · {cycle.name}",
         link=f"{settings.SITE_URL}{shared_path(token)}",
-        back=reverse("assessments:hr-cycle-team", args=[cycle.pk, team.pk]),
+        back=back,
         note=_(
-            "Anyone with this link can answer once per browser for %(team)s. Share it only with "
-            "the team (a chat channel, a meeting). Any earlier shared link for the team has "
+            "Anyone with this link can answer for %(team)s, once per browser, up to %(headcount)s "
+            "answers in all (%(taken)s so far). Share it only with the team (a chat channel, a "
+            "meeting): whoever holds it can answer. Any earlier shared link for the team has "
             "stopped working. It is shown once: copy it now."
         )
-        % {"team": team.name},
+        % {"team": team.name, "headcount": taken.headcount, "taken": taken.submitted},
     )
 
 

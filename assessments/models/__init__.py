@@ -386,13 +386,29 @@ class Cycle(models.Model):
 
 
 class SharedLink(models.Model):
-    """A team's shared link: each visitor is issued a fresh member invitation."""
+    """A team's shared link, for a team whose members' emails HR does not have.
+
+    A visitor answers through a visit of their own (an :class:`Invitation` row with
+    ``shared_link`` set and no email, which no count of invitations includes); the link takes
+    one submission per browser (a signed marker the browser keeps) and at most ``headcount``
+    in all, counted in ``submitted``.
+    """
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="shared_links")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="shared_links")
     token_hash = models.CharField(max_length=64, unique=True)
     active = models.BooleanField(default=True)
+    headcount = models.PositiveIntegerField(
+        _("answers it takes"),
+        default=1,
+        help_text=_("How many people it is for: it takes no more answers than this."),
+    )
+    submitted = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    @property
+    def is_full(self) -> bool:
+        return self.submitted >= self.headcount
 
     class Meta:
         constraints = [
@@ -419,6 +435,10 @@ class Invitation(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     reminder_count = models.PositiveSmallIntegerField(default=0)
+    # A visit of a team's shared link: nobody was invited, so counts of invitations leave it out.
+    shared_link = models.ForeignKey(
+        SharedLink, on_delete=models.CASCADE, null=True, blank=True, related_name="visits"
+    )
 
     class Meta:
         ordering = ["team", "role", "email"]

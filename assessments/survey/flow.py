@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +53,7 @@ UNKNOWN = "unknown"
 NOT_OPEN = "not_open"
 CLOSED = "closed"
 SUBMITTED = "submitted"
+SHARED_FULL = "shared_full"
 
 ERROR_UNKNOWN_LINK = _(
     "We don't recognise this survey link. Check that you copied all of it, or ask HR for a new one."
@@ -59,6 +61,10 @@ ERROR_UNKNOWN_LINK = _(
 ERROR_NOT_OPEN = _("This survey has not opened yet. Please come back once it opens.")
 ERROR_CLOSED = _("This survey has closed, so it no longer takes answers.")
 ERROR_ALREADY_SUBMITTED = _("These answers have already been submitted. Thank you!")
+ERROR_SHARED_FULL = _(
+    "This team link has taken all the answers HR planned for it. If you have not answered yet, "
+    "ask HR for a link of your own."
+)
 ERROR_QUESTION_UNKNOWN = _("One of the answers refers to a statement that is not in this survey.")
 ERROR_VALUE_INVALID = _("Please pick one of the answers shown.")
 ERROR_COMMENT_UNKNOWN = _("That comment box is not part of this survey.")
@@ -83,6 +89,7 @@ PROBLEM_MESSAGES: dict[str, Promise] = {
     NOT_OPEN: ERROR_NOT_OPEN,
     CLOSED: ERROR_CLOSED,
     SUBMITTED: ERROR_ALREADY_SUBMITTED,
+    SHARED_FULL: ERROR_SHARED_FULL,
 }
 
 # Form field names (one radio group per statement, one text box per pillar) are in steps.py;
@@ -143,6 +150,7 @@ _SURVEY_FIELDS = (
     "team_id",
     "role",
     "state",
+    "shared_link_id",
     "cycle__id",
     "cycle__name",
     "cycle__recorded_state",
@@ -190,20 +198,25 @@ def invitation_start(*, invitation: Invitation) -> None:
         invitation.state = Invitation.State.STARTED
 
 
-def shared_link_visit(*, token: str) -> Invitation:
-    """A visit to a team's shared link: a fresh member invitation that only this visit knows.
+def shared_link_by_token(*, token: str) -> SharedLink | None:
+    """The active shared link behind a token (None when unknown)."""
+    if not token or len(token) > 200:
+        return None
+    links = SharedLink.objects.select_related("cycle", "team")
+    return links.filter(token_hash=token_hash(token), active=True).first()
 
-    Its own token is random and never shown: the visitor reaches it through their session.
+
+def shared_link_visit(*, link: SharedLink) -> Invitation:
+    """A visit to a team's shared link: a row of its own (no email, no token anyone knows), which
+    no count of invitations includes — the visitor reaches it through their session.
+
+    Refused when the cycle does not take answers, or the link has taken its headcount.
     """
-    link = None
-    if token and len(token) <= 200:
-        links = SharedLink.objects.select_related("cycle", "team")
-        link = links.filter(token_hash=token_hash(token), active=True).first()
-    if link is None:
-        raise SurveyError(ERROR_UNKNOWN_LINK, problem=UNKNOWN)
     problem = cycle_problem(link.cycle)
     if problem:
         raise SurveyError(PROBLEM_MESSAGES[problem], problem=problem)
+    if link.is_full:
+        raise SurveyError(ERROR_SHARED_FULL, problem=SHARED_FULL)
     return Invitation.objects.create(
         cycle=link.cycle,
         team=link.team,
@@ -211,6 +224,7 @@ def shared_link_visit(*, token: str) -> Invitation:
         email=None,
         token_hash=token_hash(token_new()),
         state=Invitation.State.STARTED,
+        shared_link=link,
     )
 
 
@@ -379,6 +393,12 @@ def submission_create(*, invitation_id: int) -> None:
         required = set(cycle_layout(invitation.cycle).scales)
         if not required <= answers.keys():
             raise SurveyError(ERROR_SURVEY_INCOMPLETE)
+        # A shared link takes at most its headcount: one conditional UPDATE, so two visitors
+        # submitting at the same moment never both take the last place.
+        if invitation.shared_link_id is not None and not SharedLink.objects.filter(
+            pk=invitation.shared_link_id, submitted__lt=F("headcount")
+        ).update(submitted=F("submitted") + 1):
+            raise SurveyError(ERROR_SHARED_FULL, problem=SHARED_FULL)
         submission = Submission.objects.create(
             cycle_id=invitation.cycle_id,
             team_id=invitation.team_id,

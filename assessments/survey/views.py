@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments.models import Invitation, Role, answer_minutes, token_hash
+from assessments.models import Invitation, Role, answer_minutes
 from assessments.survey import flow
 from assessments.survey.steps import CANT_SAY, COMMENT_PREFIX
 from assessments.templatetags.survey_items import survey_items_html
@@ -38,6 +38,10 @@ if TYPE_CHECKING:
     from assessments.survey.steps import Step, Survey
 
 SESSION_KEY = "pillars_survey"
+MARKER_SALT = "assessments.survey.shared-marker"
+MARKER_MAX_AGE = 365 * 24 * 3600
+LEADER_ON_TEAM_LINK = "leader_on_team_link"
+SHARED_DONE = "shared_done"
 SESSION_LOST = "session_lost"
 
 # One status per reason a survey page cannot be shown.
@@ -46,6 +50,9 @@ PROBLEM_STATUS = {
     flow.NOT_OPEN: 403,
     flow.CLOSED: 410,
     flow.SUBMITTED: 200,
+    flow.SHARED_FULL: 409,
+    SHARED_DONE: 200,
+    LEADER_ON_TEAM_LINK: 403,
     SESSION_LOST: 403,
 }
 
@@ -161,6 +168,7 @@ def survey_start(request: HttpRequest, token: str) -> HttpResponse:
     invitation = flow.invitation_by_token(token=token)
     if invitation is None:
         return _problem(request, flow.UNKNOWN)
+    _session_renew(request)
     if invitation.is_submitted:
         key = _entry_add(request, _entry_for(invitation, done=True))
     else:
@@ -175,20 +183,53 @@ def survey_start(request: HttpRequest, token: str) -> HttpResponse:
 @ratelimit("token", setting="PILLARS_RATELIMIT_TOKEN", failures_only=True)
 @require_GET
 def shared_start(request: HttpRequest, token: str) -> HttpResponse:
+    link = flow.shared_link_by_token(token=token)
+    if link is None:
+        return _problem(request, flow.UNKNOWN)
+    # One answer per browser: a browser that submitted through this link keeps a signed marker.
+    if request.get_signed_cookie(_marker_name(link.pk), default=None, salt=MARKER_SALT):
+        return _problem(request, SHARED_DONE)
+    # The team's leader rates themself through their self-assessment, not the team's link.
+    if request.user.is_authenticated and link.team.leaders.filter(pk=request.user.pk).exists():
+        return _problem(request, LEADER_ON_TEAM_LINK)
+    _session_renew(request)
     # Coming back through the same shared link resumes this browser's unfinished survey.
     shared = request.session.get(f"{SESSION_KEY}_shared", {})
-    digest = token_hash(token)[:16]
-    key = shared.get(digest)
+    key = shared.get(str(link.pk))
     if key and _entries(request).get(key, {}).get("invitation"):
         return redirect("assessments:survey", key=key)
     try:
-        invitation = flow.shared_link_visit(token=token)
+        invitation = flow.shared_link_visit(link=link)
     except flow.SurveyError as error:
         return _problem(request, error.problem)
-    key = _entry_add(request, {"invitation": invitation.pk})
-    shared[digest] = key
+    key = _entry_add(request, {"invitation": invitation.pk, "shared": link.pk})
+    shared[str(link.pk)] = key
     request.session[f"{SESSION_KEY}_shared"] = shared
     return redirect("assessments:survey", key=key)
+
+
+def _session_renew(request: HttpRequest) -> None:
+    """A new session key whenever a link is exchanged for a place in the session, so a key
+    planted in the browser beforehand leads nowhere (issue 12, attack 9)."""
+    request.session.cycle_key()
+
+
+def _marker_name(link_id: int) -> str:
+    return f"pillars_t{link_id}"
+
+
+def _marker_set(response: HttpResponse, link_id: int) -> None:
+    """This browser has answered through the shared link: signed, kept a year, sent back only to
+    this site, never readable by scripts."""
+    response.set_signed_cookie(
+        _marker_name(link_id),
+        "done",
+        salt=MARKER_SALT,
+        max_age=MARKER_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
 
 
 # --- The survey -----------------------------------------------------------------------------
@@ -354,7 +395,10 @@ def survey_submit(request: HttpRequest, key: str) -> HttpResponse:
         )
         return render(request, "assessments/survey/review.html", context, status=422)
     _entry_done(request, key)
-    return redirect("assessments:survey-thanks", key=key)
+    response = redirect("assessments:survey-thanks", key=key)
+    if entry.get("shared"):
+        _marker_set(response, entry["shared"])
+    return response
 
 
 @never_cache
