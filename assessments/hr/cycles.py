@@ -261,12 +261,12 @@ def invitation_token_rotate(*, invitation: Invitation) -> str:
     return token
 
 
-@transaction.atomic
 def shared_link_headcount_default(*, team: Team) -> int:
     """What a team's shared link takes unless HR says otherwise: its members on file."""
     return max(1, TeamMember.objects.filter(team=team).count())
 
 
+@transaction.atomic
 def shared_link_rotate(
     *, cycle: Cycle, team: Team, actor: Any, headcount: int | None = None
 ) -> str:
