@@ -350,3 +350,62 @@ def change_since(*, current: float | None, previous: float | None) -> float | No
     if current is None or previous is None:
         return None
     return current - previous
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A difference between two figures, its 95% margin of error, and whether it is beyond it.
+
+    ``meaningful`` is true only when the margin is known and ``|value| > margin``: a change or a
+    gap that chance alone (which people happened to answer) could explain is not called one.
+    """
+
+    value: float | None
+    margin: float | None
+
+    @property
+    def meaningful(self) -> bool:
+        if self.value is None or self.margin is None:
+            return False
+        return abs(self.value) > self.margin + _EPSILON
+
+
+def difference_meaningful(*, current: GroupStats, previous: GroupStats | None) -> Difference:
+    """current.mean - previous.mean, with the 95% margin of Welch's t-interval.
+
+    Each group's mean carries the uncertainty sd²/n (the groups are treated as independent
+    samples: respondents are anonymous and change between cycles); the degrees of freedom are
+    Welch-Satterthwaite's. No margin (so never meaningful) when a side has fewer than two scores.
+    """
+    if previous is None or current.mean is None or previous.mean is None:
+        return Difference(value=None, margin=None)
+    value = current.mean - previous.mean
+    if current.sd is None or previous.sd is None or current.n < 2 or previous.n < 2:
+        return Difference(value=value, margin=None)
+    parts = [
+        (current.sd**2 / current.n, current.n - 1),
+        (previous.sd**2 / previous.n, previous.n - 1),
+    ]
+    return Difference(value=value, margin=_margin(parts))
+
+
+def gap_meaningful(*, self_score: float | None, team: GroupStats) -> Difference:
+    """self - team mean, with the margin of the team mean's 95% interval.
+
+    The leader's self-rating is one known value, so only the team mean is uncertain.
+    """
+    if self_score is None or team.mean is None:
+        return Difference(value=None, margin=None)
+    value = self_score - team.mean
+    if team.sd is None or team.n < 2:
+        return Difference(value=value, margin=None)
+    return Difference(value=value, margin=_margin([(team.sd**2 / team.n, team.n - 1)]))
+
+
+def _margin(parts: Sequence[tuple[float, int]]) -> float:
+    """Half-width t(0.975, ν)·√Σv of a sum of independent mean variances v with ν by Welch."""
+    variance = math.fsum(v for v, _ in parts)
+    if variance == 0:
+        return 0.0
+    dof = variance**2 / math.fsum(v**2 / d for v, d in parts)
+    return float(stats.t.ppf(0.975, dof)) * math.sqrt(variance)

@@ -718,3 +718,55 @@ def test_icc_never_exceeds_one(groups):
     result = icc_from_groups(groups=groups)
     assert result.icc1 is None or result.icc1 <= 1 + 1e-9
     assert result.icc2 is None or result.icc2 <= 1 + 1e-9
+
+
+# --- Whether a change or a gap is beyond its uncertainty -------------------------------------
+
+_scores = st.lists(st.integers(min_value=1, max_value=5), min_size=2, max_size=30)
+
+
+@given(_scores, _scores)
+def test_a_change_is_meaningful_exactly_when_welchs_test_rejects_at_five_percent(now, before):
+    difference = scoring.difference_meaningful(
+        current=group_stats(scores=now), previous=group_stats(scores=before)
+    )
+    assert difference.value == pytest.approx(np.mean(now) - np.mean(before))
+    if np.std(now) == 0 and np.std(before) == 0:
+        assert difference.margin == 0
+        assert difference.meaningful == (difference.value != 0)
+        return
+    p_value = stats.ttest_ind(now, before, equal_var=False).pvalue
+    if abs(p_value - 0.05) > 1e-6:
+        assert difference.meaningful == (p_value < 0.05)
+
+
+def test_a_change_of_point_two_on_a_team_of_nine_is_within_chance():
+    now = group_stats(scores=[4, 4, 3, 5, 4, 3, 4, 5, 4])
+    before = group_stats(scores=[4, 3, 3, 5, 4, 3, 4, 4, 4])
+    difference = scoring.difference_meaningful(current=now, previous=before)
+    assert difference.value == pytest.approx(2 / 9)
+    welch = stats.ttest_ind(
+        [4, 4, 3, 5, 4, 3, 4, 5, 4], [4, 3, 3, 5, 4, 3, 4, 4, 4], equal_var=False
+    )
+    low, high = welch.confidence_interval(0.95)
+    assert difference.margin == pytest.approx((high - low) / 2)
+    assert welch.pvalue > 0.05
+    assert not difference.meaningful
+
+
+def test_a_self_rating_is_compared_with_the_team_means_own_interval():
+    team = group_stats(scores=[2, 3, 2, 3, 2, 3, 2, 3])
+    gap = scoring.gap_meaningful(self_score=4.5, team=team)
+    assert gap.value == pytest.approx(2.0)
+    assert gap.margin == pytest.approx(team.ci_high - team.mean)
+    assert gap.meaningful
+
+
+def test_no_margin_without_two_scores_on_a_side():
+    one = group_stats(scores=[4])
+    many = group_stats(scores=[1, 5, 3])
+    assert scoring.difference_meaningful(current=one, previous=many).margin is None
+    assert not scoring.difference_meaningful(current=one, previous=many).meaningful
+    assert scoring.difference_meaningful(current=many, previous=None).value is None
+    assert scoring.gap_meaningful(self_score=4, team=one).margin is None
+    assert scoring.gap_meaningful(self_score=None, team=many).value is None
