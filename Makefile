@@ -115,10 +115,6 @@ prod-worker: venv
 prod-scheduler: venv
 	$(PY) manage.py run_schedule
 
-## scheduler: start scheduled work (automatic reminders) every minute; safe on several servers
-scheduler: venv
-	$(PY) manage.py run_schedule
-
 bench: setup
 	$(PY) -m benchmarks
 
