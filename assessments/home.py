@@ -1,19 +1,36 @@
-"""What the landing page shows: HR's overview of cycles, or a leader's own teams.
+"""The landing page: HR's overview of cycles, or a leader's own teams.
 
-Before a cycle is released a leader sees their team's response count and nothing else.
+Before a cycle is released a leader sees their team's response count and nothing else. The
+root URLs (``leadership/urls.py``) route ``/`` here: the page shows the app's data, and
+``leadership/`` imports nothing of ``assessments/`` but in its root URLs.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F, Q
+from django.shortcuts import render
 from django.utils import timezone
 
 from assessments.hr.cycles import cycle_totals
 from assessments.models import Cycle, Invitation, Role, Submission, Team, cycle_open_q
+from leadership.roles import user_is_hr
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """HR: the cycles with live response rates. A leader: their teams, counts, own survey."""
+    if user_is_hr(request.user):
+        template = "leadership/home.html#hr-cycles" if request.htmx else "leadership/home.html"
+        return render(request, template, home_hr())
+    return render(request, "leadership/home.html", home_leader(user=request.user))
 
 
 def home_hr() -> dict[str, Any]:

@@ -6,14 +6,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from assessments import home
 from assessments.reports.api import api
-from leadership import account_views, health, views
+from leadership import account_views, health
 
 urlpatterns = [
     # First: the respondents' pages take most requests, and Django tries patterns in order. No
     # other URL here shares their prefixes.
     path("", include("assessments.urls")),
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),
     path("healthz", health.health, name="health"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -53,9 +53,8 @@ def my_results(request: HttpRequest) -> HttpResponse:
 @login_required
 def team_dashboard(request: HttpRequest, cycle_slug: str, team_slug: str) -> HttpResponse:
     """One team in one cycle. Leaders: their own teams only (others 404); HR: any team."""
-    team = get_object_or_404(
-        Team.objects.visible_to(request.user).filter(is_department=False), slug=team_slug
-    )
+    teams = Team.objects.all() if user_is_hr(request.user) else Team.objects.led_by(request.user)
+    team = get_object_or_404(teams.filter(is_department=False), slug=team_slug)
     cycles = _team_cycles(team)
     cycle = next((c for c in cycles if c.slug == cycle_slug), None)
     if cycle is None:

@@ -44,7 +44,6 @@ from assessments.hr.invitations import (
 )
 from assessments.hr.release_notices import release_notices_batch_send, release_notices_needing
 from assessments.models import EmailRun
-from assessments.models.audit import audit_record
 
 if TYPE_CHECKING:
     from assessments.models import Cycle
@@ -126,14 +125,6 @@ def _progress_save(run: EmailRun, *fields: str) -> bool:
     return False
 
 
-# The audit log's name for each kind of run.
-AUDIT_ACTIONS = {
-    EmailRun.Kind.INVITATION: "invitations.send",
-    EmailRun.Kind.REMINDER: "reminders.send",
-    EmailRun.Kind.RELEASE: "release_notices.send",
-}
-
-
 def _recipients(run: EmailRun) -> list[int]:
     """Whom the run emails, in order: invitation ids, or leaders' user ids for a release."""
     cycle = run.cycle
@@ -146,22 +137,6 @@ def _batch_send(run: EmailRun, ids: list[int]) -> BatchResult:
     if run.kind == EmailRun.Kind.RELEASE:
         return release_notices_batch_send(cycle=run.cycle, ids=ids)
     return invitations_batch_send(kind=run.kind, cycle=run.cycle, ids=ids)
-
-
-def email_run_audit(run: EmailRun) -> None:
-    audit_record(
-        actor=run.requested_by,
-        action=AUDIT_ACTIONS[EmailRun.Kind(run.kind)],
-        target=run.cycle,
-        detail={
-            "cycle": run.cycle_id,
-            "sent": run.sent,
-            "skipped": run.skipped,
-            "not_sent": run.not_sent,
-            "run": run.pk,
-            "state": run.shown_state.value,
-        },
-    )
 
 
 def email_run_execute(run: EmailRun) -> EmailRun:
@@ -212,7 +187,7 @@ def email_run_execute(run: EmailRun) -> EmailRun:
         run.state = EmailRun.State.FAILED
     run.finished_at = run.progressed_at = timezone.now()
     run.save(update_fields=["state", "failures", "finished_at", "progressed_at"])
-    email_run_audit(run)
+    run.audit()
     return run
 
 

@@ -55,11 +55,6 @@ class TeamQuerySet(models.QuerySet["Team"]):
     def led_by(self, user: object) -> TeamQuerySet:
         return self.filter(leaders=user)
 
-    def visible_to(self, user: object) -> TeamQuerySet:
-        from leadership.roles import user_is_hr
-
-        return self.all() if user_is_hr(user) else self.led_by(user)
-
 
 class Team(models.Model):
     name = models.CharField(_("name"), max_length=160)
@@ -597,24 +592,9 @@ class ApiToken(models.Model):
         return "active"
 
 
-class AuditEvent(models.Model):
-    """Who did what, when — HR actions only, never what a respondent answered."""
-
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    actor_label = models.CharField(max_length=200, blank=True)
-    action = models.CharField(max_length=60)
-    target = models.CharField(max_length=200, blank=True)
-    detail = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-
-# Background jobs and a cycle's teams live in their own modules; importing them here registers
-# them with the app and keeps ``from assessments.models import ReportJob`` working.
+# The audit log, background jobs and a cycle's teams live in their own modules; importing them
+# here registers them with the app and keeps ``from assessments.models import ReportJob`` working.
+from assessments.models.audit import AuditEvent  # noqa: E402, F401
 from assessments.models.cycle_teams import CycleTeam, cycle_teams_follow  # noqa: E402, F401
 from assessments.models.jobs import EmailRun, ReportJob  # noqa: E402, F401
 from assessments.models.notices import ReleaseNotice, ReminderClaim  # noqa: E402, F401
