@@ -136,6 +136,13 @@ def reminder_days_validate(value: object) -> None:
         )
 
 
+# Why a survey cannot take answers right now (:meth:`Invitation.problem`); the survey's views
+# map each to a friendly page.
+NOT_OPEN = "not_open"
+CLOSED = "closed"
+SUBMITTED = "submitted"
+
+
 def _now(now: dt.datetime | None) -> dt.datetime:
     return now if now is not None else timezone.now()
 
@@ -329,6 +336,18 @@ class Cycle(models.Model):
             return False
         return not (self.opens_at and now < self.opens_at)
 
+    def problem(self, now: dt.datetime | None = None) -> str:
+        """Why the cycle takes no answers at ``now`` (:data:`NOT_OPEN`, :data:`CLOSED`), or ""."""
+        now = _now(now)
+        if self.accepts_answers(now):
+            return ""
+        state = self.state_at(now)
+        if state == self.State.DRAFT:
+            return NOT_OPEN
+        if state == self.State.OPEN and self.opens_at and now < self.opens_at:
+            return NOT_OPEN
+        return CLOSED
+
     def zone(self) -> zoneinfo.ZoneInfo:
         try:
             return zoneinfo.ZoneInfo(self.timezone)
@@ -452,6 +471,13 @@ class Invitation(models.Model):
     @property
     def is_submitted(self) -> bool:
         return self.state == self.State.SUBMITTED
+
+    def problem(self, now: dt.datetime | None = None) -> str:
+        """Why this invitation cannot take answers at ``now`` (:data:`SUBMITTED` or its cycle's
+        :meth:`Cycle.problem`), or "" when it can."""
+        if self.is_submitted:
+            return SUBMITTED
+        return self.cycle.problem(now)
 
 
 class DraftAnswer(models.Model):

@@ -20,9 +20,11 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import (
+    CLOSED,
+    NOT_OPEN,
+    SUBMITTED,
     Answer,
     Comment,
-    Cycle,
     DraftAnswer,
     DraftComment,
     Invitation,
@@ -42,17 +44,14 @@ from assessments.survey.steps import (
 )
 
 if TYPE_CHECKING:
-    import datetime as dt
     from collections.abc import Mapping
 
     from django.utils.functional import Promise
 
 
-# Why a survey cannot be answered right now; the views map each to a friendly page.
+# Why a survey cannot be answered right now; the views map each to a friendly page. An
+# invitation or a cycle says which of the others applies (``Invitation.problem()``).
 UNKNOWN = "unknown"
-NOT_OPEN = "not_open"
-CLOSED = "closed"
-SUBMITTED = "submitted"
 SHARED_FULL = "shared_full"
 
 ERROR_UNKNOWN_LINK = _(
@@ -111,25 +110,6 @@ class SurveyError(Exception):
 # --- Links ----------------------------------------------------------------------------------
 
 
-def invitation_problem(invitation: Invitation, *, now: dt.datetime | None = None) -> str:
-    """Why this invitation cannot take answers now, or "" when it can."""
-    if invitation.is_submitted:
-        return SUBMITTED
-    return cycle_problem(invitation.cycle, now=now)
-
-
-def cycle_problem(cycle: Cycle, *, now: dt.datetime | None = None) -> str:
-    now = now or timezone.now()
-    if cycle.accepts_answers(now):
-        return ""
-    state = cycle.state_at(now)
-    if state == Cycle.State.DRAFT:
-        return NOT_OPEN
-    if state == Cycle.State.OPEN and cycle.opens_at and now < cycle.opens_at:
-        return NOT_OPEN
-    return CLOSED
-
-
 def invitation_by_token(*, token: str) -> Invitation | None:
     """The invitation behind a personal link, whatever its state (None when unknown)."""
     if not token or len(token) > 200:
@@ -183,7 +163,7 @@ def invitation_open(*, invitation_id: int) -> Invitation:
     invitation = _invitation_get(invitation_id)
     if invitation is None:
         raise SurveyError(ERROR_UNKNOWN_LINK, problem=UNKNOWN)
-    problem = invitation_problem(invitation)
+    problem = invitation.problem()
     if problem:
         raise SurveyError(PROBLEM_MESSAGES[problem], problem=problem)
     return invitation
@@ -212,7 +192,7 @@ def shared_link_visit(*, link: SharedLink) -> Invitation:
 
     Refused when the cycle does not take answers, or the link has taken its headcount.
     """
-    problem = cycle_problem(link.cycle)
+    problem = link.cycle.problem()
     if problem:
         raise SurveyError(PROBLEM_MESSAGES[problem], problem=problem)
     if link.is_full:
@@ -337,7 +317,7 @@ def drafts_save(*, invitation: Invitation, drafts: DraftInput) -> None:
 
     Raises :class:`SurveyError` when the survey is unavailable or a value is refused.
     """
-    problem = invitation_problem(invitation)
+    problem = invitation.problem()
     if problem:
         raise SurveyError(PROBLEM_MESSAGES[problem], problem=problem)
     _validate(invitation, drafts)
@@ -386,7 +366,7 @@ def submission_create(*, invitation_id: int) -> None:
         invitation = _invitation_get(invitation_id, lock=True)
         if invitation is None:
             raise SurveyError(ERROR_UNKNOWN_LINK, problem=UNKNOWN)
-        problem = invitation_problem(invitation, now=now)
+        problem = invitation.problem(now)
         if problem:
             raise SurveyError(PROBLEM_MESSAGES[problem], problem=problem)
         answers, comments = _drafts(invitation.pk)

@@ -172,7 +172,7 @@ def survey_start(request: HttpRequest, token: str) -> HttpResponse:
     if invitation.is_submitted:
         key = _entry_add(request, _entry_for(invitation, done=True))
     else:
-        if not flow.invitation_problem(invitation):
+        if not invitation.problem():
             flow.invitation_start(invitation=invitation)
         key = _entry_add(request, _entry_for(invitation))
     return redirect("assessments:survey", key=key)
