@@ -20,7 +20,6 @@ from assessments.models import (
     Submission,
     TeamMember,
 )
-from assessments.models.audit import audit_record
 from assessments.privacy.retention import PURGED_TOKEN_PREFIX
 from assessments.privacy.subject import (
     ERASED_LABEL,
@@ -58,7 +57,7 @@ def sam_everywhere(bank):
         username=SAM, ip_address="203.0.113.5", user_agent="Firefox", failures_since_start=2
     )
     AccessLog.objects.create(username=SAM, ip_address="203.0.113.5", user_agent="Firefox")
-    audit_record(actor=user, action="team.update", target=data)
+    AuditEvent.record(actor=user, action="team.update", target=data)
     return {"cycle": cycle, "platform": platform, "data": data, "user": user}
 
 
@@ -219,9 +218,9 @@ def test_an_address_with_nothing_held_says_so(client, hr_user):
 @pytest.mark.django_db
 def test_the_audit_log_lists_who_did_what_and_filters_by_action_person_and_date(client, hr_user):
     other = user_make("other-hr@example.com", hr=True)
-    audit_record(actor=hr_user, action="cycle.open", target="2027 Q1")
-    audit_record(actor=other, action="cycle.release", target="2026 Q4")
-    old = audit_record(actor=other, action="cycle.close", target="2025 Q4")
+    AuditEvent.record(actor=hr_user, action="cycle.open", target="2027 Q1")
+    AuditEvent.record(actor=other, action="cycle.release", target="2026 Q4")
+    old = AuditEvent.record(actor=other, action="cycle.close", target="2025 Q4")
     AuditEvent.objects.filter(pk=old.pk).update(
         created_at=timezone.now() - timezone.timedelta(days=40)
     )

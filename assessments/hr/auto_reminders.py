@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 
 from assessments.hr.email_runs import email_run_start
-from assessments.models import Cycle, EmailRun, ReminderClaim
-from assessments.models.audit import audit_record
+from assessments.models import AuditEvent, Cycle, EmailRun, ReminderClaim
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -34,7 +33,7 @@ def reminder_claim(*, cycle: Cycle, due_at: dt.datetime) -> ReminderClaim | None
             run, _created = email_run_start(cycle=cycle, kind=EmailRun.Kind.REMINDER, user=None)
             claim.run = run
             claim.save(update_fields=["run"])
-            audit_record(
+            AuditEvent.record(
                 actor=None,
                 action="reminders.scheduled",
                 target=cycle,

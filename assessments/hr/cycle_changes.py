@@ -26,8 +26,7 @@ from assessments.hr.cycles import (
 )
 from assessments.hr.email_runs import email_run_start
 from assessments.hr.release_notices import release_leaders
-from assessments.models import Cycle, EmailRun, Team
-from assessments.models.audit import audit_record
+from assessments.models import AuditEvent, Cycle, EmailRun, Team
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -142,7 +141,7 @@ def cycle_update(
 
     _caller_refresh(cycle, locked)
     if changes:
-        audit_record(
+        AuditEvent.record(
             actor=actor, action="cycle.update", target=locked, detail={"id": locked.pk, **changes}
         )
     return changes
@@ -167,7 +166,7 @@ def cycle_delete(*, cycle: Cycle, actor: Any) -> None:
         "closes_at": _audit_value(locked.closes_at),
     }
     locked.delete()
-    audit_record(actor=actor, action="cycle.delete", target=detail["name"], detail=detail)
+    AuditEvent.record(actor=actor, action="cycle.delete", target=detail["name"], detail=detail)
 
 
 # --- An open cycle --------------------------------------------------------------------------
@@ -209,7 +208,7 @@ def cycle_close_change(
     if remind_now:
         run, _created = email_run_start(cycle=locked, kind=EmailRun.Kind.REMINDER, user=actor)
     if changes or remind_now:
-        audit_record(
+        AuditEvent.record(
             actor=actor,
             action="cycle.window",
             target=locked,

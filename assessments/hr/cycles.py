@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from assessments.models import (
+    AuditEvent,
     Cycle,
     CycleTeam,
     Invitation,
@@ -31,7 +32,6 @@ from assessments.models import (
     token_hash,
     token_new,
 )
-from assessments.models.audit import audit_record
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -94,7 +94,7 @@ def cycle_create(
     )
     cycle.questions.set(bank.questions.current())
     cycle.teams.set(teams)
-    audit_record(actor=actor, action="cycle.create", target=cycle, detail={"id": cycle.pk})
+    AuditEvent.record(actor=actor, action="cycle.create", target=cycle, detail={"id": cycle.pk})
     return cycle
 
 
@@ -192,7 +192,7 @@ def cycle_open(*, cycle: Cycle, actor: Any, closes_at: dt.datetime | None = None
     if cycle.closes_at != earlier_close:
         detail["closes_at"] = cycle.closes_at.isoformat() if cycle.closes_at else None
         detail["closes_at_before"] = earlier_close.isoformat() if earlier_close else None
-    audit_record(
+    AuditEvent.record(
         actor=actor,
         action="cycle.reopen" if reopened else "cycle.open",
         target=cycle,
@@ -208,7 +208,7 @@ def cycle_close(*, cycle: Cycle, actor: Any) -> None:
     cycle.recorded_state = Cycle.State.CLOSED
     cycle.save(update_fields=["recorded_state"])
     _caller_update(caller, cycle)
-    audit_record(actor=actor, action="cycle.close", target=cycle, detail={"id": cycle.pk})
+    AuditEvent.record(actor=actor, action="cycle.close", target=cycle, detail={"id": cycle.pk})
 
 
 @transaction.atomic
@@ -219,7 +219,7 @@ def cycle_release(*, cycle: Cycle, actor: Any) -> None:
     cycle.released_at = timezone.now()
     cycle.save(update_fields=["recorded_state", "released_at"])
     _caller_update(caller, cycle)
-    audit_record(actor=actor, action="cycle.release", target=cycle, detail={"id": cycle.pk})
+    AuditEvent.record(actor=actor, action="cycle.release", target=cycle, detail={"id": cycle.pk})
 
 
 def cycle_transition(
@@ -283,7 +283,7 @@ def shared_link_rotate(
         if headcount:
             link.headcount = headcount
         link.save(update_fields=["token_hash", "active", "headcount"])
-    audit_record(
+    AuditEvent.record(
         actor=actor,
         action="shared_link.create" if created else "shared_link.rotate",
         target=f"{cycle} / {team}",

@@ -31,6 +31,7 @@ from django.utils.translation import ngettext
 
 from assessments.hr.cycles import invitation_token_rotate, survey_path
 from assessments.models import (
+    AuditEvent,
     Cycle,
     EmailRun,
     Invitation,
@@ -39,7 +40,6 @@ from assessments.models import (
     token_hash,
     token_new,
 )
-from assessments.models.audit import audit_record
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -235,7 +235,7 @@ def invitation_link_email(
     Invitation.objects.filter(pk=invitation.pk).update(
         token_hash=token_hash(token), sent_at=Coalesce("sent_at", Value(now))
     )
-    audit_record(
+    AuditEvent.record(
         actor=actor,
         action="invitation.link",
         target=f"{invitation.cycle} / {invitation.team}",
@@ -246,7 +246,7 @@ def invitation_link_email(
 def invitation_link_rotate(*, invitation: Invitation, actor: Any) -> str:
     """A fresh link for one invitation, for HR to copy; the earlier link stops working."""
     token = invitation_token_rotate(invitation=invitation)
-    audit_record(
+    AuditEvent.record(
         actor=actor,
         action="invitation.link",
         target=f"{invitation.cycle} / {invitation.team}",

@@ -27,8 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assessments.hr.cycles import slug_unique
-from assessments.models import Team, TeamMember, cycle_teams_follow
-from assessments.models.audit import audit_record
+from assessments.models import AuditEvent, Team, TeamMember, cycle_teams_follow
 from leadership.accounts import account_welcome_enqueue
 from leadership.csvfiles import CsvImportError, CsvProblem, csv_read
 
@@ -104,7 +103,7 @@ def team_save(
         team.save()
         new_accounts = _team_people_set(team, leader_emails, member_emails)
         cycle_teams_follow(team_ids=[team.pk])
-        audit_record(
+        AuditEvent.record(
             actor=actor,
             action="team.create" if created_team else "team.update",
             target=team,
@@ -299,7 +298,7 @@ def teams_import_apply(
             members += len(plan.members)
             team_ids.append(team.pk)
         cycle_teams_follow(team_ids=team_ids)
-        audit_record(
+        AuditEvent.record(
             actor=actor,
             action="teams.import",
             detail={"created": created, "updated": updated, "members": members, **(detail or {})},

@@ -34,8 +34,7 @@ from assessments.hr.invitations import (
 )
 from assessments.hr.release_notices import release_notices_needing
 from assessments.hr.teams import NEW_ACCOUNTS_MESSAGE, team_save
-from assessments.models import Cycle, EmailRun, Invitation, SharedLink, Team
-from assessments.models.audit import audit_record
+from assessments.models import AuditEvent, Cycle, EmailRun, Invitation, SharedLink, Team
 from leadership.accounts import password_email_send
 from leadership.roles import hr_required
 
@@ -379,7 +378,7 @@ def leader_password_email(request: HttpRequest, team_id: int, user_id: int) -> H
             % {"email": leader.email, "error": error_describe(error)},
         )
         return redirect(back)
-    audit_record(
+    AuditEvent.record(
         actor=request.user,
         action="leader.password_email",
         target=leader.email,

@@ -19,8 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from assessments.models import Answer, Cycle, Role, Submission, Team
-from assessments.models.audit import audit_record
+from assessments.models import Answer, AuditEvent, Cycle, Role, Submission, Team
 from leadership.csvfiles import CsvProblem, csv_read, parse_int
 
 if TYPE_CHECKING:
@@ -187,7 +186,7 @@ def responses_import(
         for submission, row in zip(submissions, parsed.rows, strict=True)
         for question_id, value in row.values.items()
     )
-    audit_record(
+    AuditEvent.record(
         actor=actor,
         action="responses.import",
         target=cycle,

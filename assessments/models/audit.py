@@ -42,13 +42,6 @@ class AuditEvent(models.Model):
         )
 
 
-def audit_record(
-    *, actor: Any, action: str, target: object = "", detail: dict[str, Any] | None = None
-) -> AuditEvent:
-    """Record one HR action: :meth:`AuditEvent.record`."""
-    return AuditEvent.record(actor=actor, action=action, target=target, detail=detail)
-
-
 def audit_requested_record(sender: Any, **kwargs: Any) -> None:
     """Receiver of :data:`leadership.audit.audit_requested`: the bank's edits, recorded."""
     AuditEvent.record(

@@ -41,7 +41,6 @@ from assessments.models import (
     Invitation,
     Submission,
 )
-from assessments.models.audit import audit_record
 from assessments.reports.zips import TRIGGER_RETENTION, report_zips_clean
 
 PURGED_TOKEN_PREFIX = "purged:"  # never a SHA-256 hex digest, so no link can ever match it
@@ -205,7 +204,7 @@ def retention_apply(
         or summary.sign_in_records_deleted
         or summary.report_zips_deleted
     ):
-        audit_record(
+        AuditEvent.record(
             actor=actor,
             action="retention.apply",
             target=f"{months} months / {purge_days} days",

@@ -33,7 +33,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from assessments.models import AuditEvent, Invitation, Team, TeamMember
-from assessments.models.audit import audit_record
 from assessments.privacy.retention import invitations_anonymise
 
 ERASED_LABEL = "erased user"
@@ -163,7 +162,7 @@ def subject_export(*, email: str) -> dict[str, Any]:
 
 def subject_export_record(*, email: str, actor: Any) -> dict[str, Any]:
     data = subject_export(email=email)
-    audit_record(actor=actor, action="privacy.export", target=subject_pseudonym(email))
+    AuditEvent.record(actor=actor, action="privacy.export", target=subject_pseudonym(email))
     return data
 
 
@@ -171,7 +170,7 @@ def subject_lookup_record(*, email: str, actor: Any) -> dict[str, Any]:
     """What the lookup page shows; every lookup is audited (HR looking a person up repeatedly
     is itself worth seeing)."""
     data = subject_export(email=email)
-    audit_record(actor=actor, action="privacy.lookup", target=subject_pseudonym(email))
+    AuditEvent.record(actor=actor, action="privacy.lookup", target=subject_pseudonym(email))
     return data
 
 
@@ -211,7 +210,7 @@ def subject_erase(*, email: str, actor: Any) -> ErasureSummary:
             invitations_anonymised=anonymised,
             sign_in_records=signins,
         )
-        audit_record(
+        AuditEvent.record(
             actor=actor,
             action="privacy.erase",
             target=subject_pseudonym(email),

@@ -15,8 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assessments.models import ApiToken, token_hash, token_new
-from assessments.models.audit import audit_record
+from assessments.models import ApiToken, AuditEvent, token_hash, token_new
 from leadership.roles import user_is_hr
 
 if TYPE_CHECKING:
@@ -57,7 +56,7 @@ def api_token_issue(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         expires_at=timezone.now() + dt.timedelta(days=days),
     )
-    audit_record(
+    AuditEvent.record(
         actor=actor,
         action="api_token.create",
         target=user.get_username(),
@@ -73,7 +72,7 @@ def api_token_revoke(*, row: ApiToken, actor: Any) -> bool:
     )
     if changed:
         row.refresh_from_db(fields=["revoked_at"])
-        audit_record(
+        AuditEvent.record(
             actor=actor,
             action="api_token.revoke",
             target=row.user.get_username(),

@@ -21,8 +21,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments.models import ApiToken, Cycle, ReportJob, Team
-from assessments.models.audit import audit_record
+from assessments.models import ApiToken, AuditEvent, Cycle, ReportJob, Team
 from assessments.reports import content, exports
 from assessments.reports.api_tokens import ApiTokenError, api_token_issue, api_token_revoke
 from assessments.reports.forms import ApiTokenForm
@@ -62,7 +61,7 @@ def team_report_pdf(request: HttpRequest, cycle_id: int, team_id: int) -> HttpRe
         raise Http404
     size = _page_size(request)
     data = content.team_report_render(report=report, team=team, page_size=size)
-    audit_record(
+    AuditEvent.record(
         actor=request.user,
         action="report.downloaded",
         target=f"{cycle.name} / {team.name}",
@@ -81,7 +80,7 @@ def org_report_pdf(request: HttpRequest, cycle_id: int) -> HttpResponse:
         raise Http404
     size = _page_size(request)
     data = content.org_report_render(report=report, page_size=size)
-    audit_record(
+    AuditEvent.record(
         actor=request.user,
         action="report.downloaded",
         target=cycle.name,
@@ -182,7 +181,7 @@ def report_jobs(request: HttpRequest, cycle_id: int) -> HttpResponse:
         if not _zips_allowed(cycle):
             raise Http404
         job = report_job_start(cycle=cycle, user=request.user, page_size=_page_size(request))
-        audit_record(
+        AuditEvent.record(
             actor=request.user,
             action="report.bulk_requested",
             target=cycle.name,
@@ -236,7 +235,7 @@ def report_job_download(request: HttpRequest, job_id: int) -> HttpResponse:
     if handle is None:
         context = _job_context(job) | {"gone": True}
         return render(request, "assessments/reports/job.html", context, status=410)
-    audit_record(
+    AuditEvent.record(
         actor=request.user,
         action="report.downloaded",
         target=job.cycle.name,
@@ -266,7 +265,7 @@ def cycle_export(request: HttpRequest, cycle_id: int, kind: str, fmt: str) -> Ht
     if not report.scores_visible:
         raise Http404
     table = exports.scores_table(report) if kind == "scores" else exports.comments_table(report)
-    audit_record(
+    AuditEvent.record(
         actor=request.user,
         action="export.downloaded",
         target=cycle.name,

@@ -29,8 +29,7 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
-from assessments.models import ReportJob
-from assessments.models.audit import audit_record
+from assessments.models import AuditEvent, ReportJob
 
 if TYPE_CHECKING:
     from django.core.files.storage import Storage
@@ -164,7 +163,7 @@ def report_zips_clean(
         else:
             cleanup.kept_on_error.append(name)
     if cleanup.deleted and not dry_run:
-        audit_record(
+        AuditEvent.record(
             actor=actor,
             action=AUDIT_ACTION,
             target=f"{settings.PILLARS_REPORT_ZIP_DAYS} days",
@@ -180,7 +179,7 @@ def _report_job_deleted(sender: type[ReportJob], instance: ReportJob, **kwargs: 
     if not name:
         return
     storage = instance.file.storage
-    audit_record(
+    AuditEvent.record(
         actor=None,
         action=AUDIT_ACTION,
         target=name,
