@@ -36,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def home_hr() -> dict[str, Any]:
     cycles = list(Cycle.objects.annotate(team_count=Count("teams")).newest_first()[:8])
     totals = cycle_totals(cycles=cycles)
-    teams = Team.objects.filter(is_department=False)
+    teams = Team.objects.teams_only()
     return {
         "cycle_rows": [(cycle, totals[cycle.pk]) for cycle in cycles],
         "team_count": teams.count(),
@@ -64,7 +64,7 @@ class LeaderTeam:
 
 
 def home_leader(*, user: Any) -> dict[str, Any]:
-    teams = list(Team.objects.led_by(user).filter(is_department=False).select_related("parent"))
+    teams = list(Team.objects.led_by(user).teams_only().select_related("parent"))
     email = (user.email or user.get_username()).lower()
     team_ids = [team.pk for team in teams]
     now = timezone.now()  # one instant for every query, so they agree on which cycles are open

@@ -39,7 +39,7 @@ def _team_cycles(team: Team) -> list[Cycle]:
 @login_required
 def my_results(request: HttpRequest) -> HttpResponse:
     """The leader's teams, each with its cycles: a link to every dashboard they may open."""
-    teams = list(Team.objects.led_by(request.user).filter(is_department=False).order_by("name"))
+    teams = list(Team.objects.led_by(request.user).teams_only().order_by("name"))
     cycles: dict[int, list[Cycle]] = {team.pk: [] for team in teams}
     taken_part = (
         Cycle.objects.filter(teams__in=teams).started().annotate(team_id=F("teams")).newest_first()
@@ -54,7 +54,7 @@ def my_results(request: HttpRequest) -> HttpResponse:
 def team_dashboard(request: HttpRequest, cycle_slug: str, team_slug: str) -> HttpResponse:
     """One team in one cycle. Leaders: their own teams only (others 404); HR: any team."""
     teams = Team.objects.all() if user_is_hr(request.user) else Team.objects.led_by(request.user)
-    team = get_object_or_404(teams.filter(is_department=False), slug=team_slug)
+    team = get_object_or_404(teams.teams_only(), slug=team_slug)
     cycles = _team_cycles(team)
     cycle = next((c for c in cycles if c.slug == cycle_slug), None)
     if cycle is None:

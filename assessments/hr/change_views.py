@@ -68,7 +68,7 @@ def _draft_edit(request: HttpRequest, cycle: Cycle) -> HttpResponse:
             else:
                 messages.info(request, _("Nothing was changed."))
             return _cycle_page(cycle)
-    has_teams = Team.objects.filter(is_department=False).exists()
+    has_teams = Team.objects.teams_only().exists()
     return render(
         request,
         "assessments/hr/cycle_form.html",

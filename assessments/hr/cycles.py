@@ -380,9 +380,8 @@ def cycle_counts(*, cycle: Cycle, teams: Iterable[Team] | None = None) -> CycleC
     team_ids = [team.pk for team in teams]
     by_state: dict[tuple[int, str, str], int] = {
         (row["team_id"], row["role"], row["state"]): row["n"]
-        for row in Invitation.objects.filter(
-            cycle=cycle, team_id__in=team_ids, shared_link__isnull=True
-        )
+        for row in Invitation.objects.invited()
+        .filter(cycle=cycle, team_id__in=team_ids)
         .values("team_id", "role", "state")
         .annotate(n=Count("id"))
         .order_by()
@@ -439,7 +438,8 @@ def cycle_totals(*, cycles: Iterable[Cycle]) -> dict[int, CycleTotal]:
     """Team-member invitations and submissions per cycle, in two grouped queries."""
     ids = [cycle.pk for cycle in cycles]
     invited = dict(
-        Invitation.objects.filter(cycle_id__in=ids, role=Role.MEMBER, shared_link__isnull=True)
+        Invitation.objects.invited()
+        .filter(cycle_id__in=ids, role=Role.MEMBER)
         .values("cycle_id")
         .annotate(n=Count("id"))
         .order_by()

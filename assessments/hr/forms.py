@@ -144,7 +144,7 @@ class CycleForm(forms.Form):
     reminder_days = ReminderDaysField(initial=REMINDER_DAYS_DEFAULT)
     teams = forms.ModelMultipleChoiceField(
         label=_("Teams"),
-        queryset=Team.objects.filter(is_department=False).select_related("parent"),
+        queryset=Team.objects.teams_only().select_related("parent"),
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Every member of these teams is invited when the cycle opens."),
     )
@@ -317,7 +317,7 @@ class TeamForm(forms.Form):
 
     def clean_department(self) -> str:
         name = self.cleaned_data["department"].strip()
-        if name and Team.objects.filter(is_department=False, name__iexact=name).exists():
+        if name and Team.objects.teams_only().filter(name__iexact=name).exists():
             raise ValidationError(_("“%s” is a team, not a department.") % name)
         return name
 

@@ -178,10 +178,7 @@ def teams_import_plan(data: bytes) -> TeamsFile:
         name.lower()
         for name in Team.objects.filter(is_department=True).values_list("name", flat=True)
     }
-    teams = {
-        name.lower()
-        for name in Team.objects.filter(is_department=False).values_list("name", flat=True)
-    }
+    teams = {name.lower() for name in Team.objects.teams_only().values_list("name", flat=True)}
     for row in table.rows:
         name = row.get("team")
         department = row.get("department")

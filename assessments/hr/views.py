@@ -110,7 +110,7 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
             request, _("Cycle “%s” created as a draft. Open it to invite people.") % cycle.name
         )
         return redirect("assessments:hr-cycle", cycle_id=cycle.pk)
-    has_teams = Team.objects.filter(is_department=False).exists()
+    has_teams = Team.objects.teams_only().exists()
     return render(request, "assessments/hr/cycle_form.html", {"form": form, "has_teams": has_teams})
 
 
@@ -303,7 +303,7 @@ def shared_link(request: HttpRequest, cycle_id: int, team_id: int) -> HttpRespon
 @hr_required
 def team_list(request: HttpRequest) -> HttpResponse:
     teams = (
-        Team.objects.filter(is_department=False)
+        Team.objects.teams_only()
         .select_related("parent")
         .prefetch_related(Prefetch("leaders"))
         .annotate(member_count=Count("members"))
@@ -355,7 +355,7 @@ def team_new(request: HttpRequest) -> HttpResponse:
 
 @hr_required
 def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
-    team = get_object_or_404(Team.objects.filter(is_department=False), pk=team_id)
+    team = get_object_or_404(Team.objects.teams_only(), pk=team_id)
     return _team_form_page(request, team)
 
 
@@ -363,7 +363,7 @@ def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
 @require_POST
 def leader_password_email(request: HttpRequest, team_id: int, user_id: int) -> HttpResponse:
     """Email one of the team's leaders a fresh link to set their password, now."""
-    team = get_object_or_404(Team.objects.filter(is_department=False), pk=team_id)
+    team = get_object_or_404(Team.objects.teams_only(), pk=team_id)
     leader = get_object_or_404(team.leaders.all(), pk=user_id)
     back = reverse("assessments:hr-team-edit", args=[team.pk]) + "#leaders"
     if not leader.email:

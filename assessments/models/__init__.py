@@ -55,6 +55,10 @@ class TeamQuerySet(models.QuerySet["Team"]):
     def led_by(self, user: object) -> TeamQuerySet:
         return self.filter(leaders=user)
 
+    def teams_only(self) -> TeamQuerySet:
+        """Teams people answer for, without the departments that group them."""
+        return self.filter(is_department=False)
+
 
 class Team(models.Model):
     name = models.CharField(_("name"), max_length=160)
@@ -433,6 +437,13 @@ class SharedLink(models.Model):
 # --- Invitations and answers in progress ----------------------------------------------------
 
 
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def invited(self) -> InvitationQuerySet:
+        """Invitations sent to a person: a shared link's visits were nobody's invitation, so
+        response rates leave them out."""
+        return self.filter(shared_link__isnull=True)
+
+
 class Invitation(models.Model):
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -453,6 +464,8 @@ class Invitation(models.Model):
     shared_link = models.ForeignKey(
         SharedLink, on_delete=models.CASCADE, null=True, blank=True, related_name="visits"
     )
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["team", "role", "email"]

@@ -201,7 +201,8 @@ def cycle_counts(
         elif role == Role.SELF:
             self_counts[team_id] += n
     invited = dict(
-        Invitation.objects.filter(cycle=cycle, role=Role.MEMBER, shared_link__isnull=True)
+        Invitation.objects.invited()
+        .filter(cycle=cycle, role=Role.MEMBER)
         .values_list("team_id")
         .annotate(n=Count("pk"))
         .order_by()
