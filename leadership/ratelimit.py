@@ -97,14 +97,6 @@ def ratelimit_hit(*, scope: str, ident: str, rate: Rate, now: float | None = Non
     return hits <= rate.limit
 
 
-def ratelimit_exhausted(*, scope: str, ident: str, rate: Rate, now: float | None = None) -> bool:
-    """True when the current window's limit is reached, without counting a request."""
-    bucket = _bucket(scope=scope, ident=ident, rate=rate, now=now)
-    with _guard(router.db_for_read(RateCount)):
-        hits = RateCount.objects.filter(bucket=bucket).values_list("hits", flat=True).first()
-    return hits is not None and hits >= rate.limit
-
-
 def _safely(check: Callable[..., bool], *, default: bool = False, **kwargs: Any) -> bool:
     """A broken count (a missing table, a database error) must not stop respondents: let them
     in."""

@@ -22,8 +22,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from assessments.hr.cycles import cycle_open, shared_link_rotate
-from assessments.hr.invitations import invitation_link_rotate
+from assessments.hr.cycles import cycle_open, invitation_token_rotate, shared_link_rotate
 from assessments.models import (
     Answer,
     Cycle,
@@ -289,14 +288,14 @@ def _world_build() -> World:
     )
     cycle_open(cycle=open_cycle, actor=None)
     invitations = list(Invitation.objects.filter(cycle=open_cycle, team=team_a, role=Role.MEMBER))
-    token = invitation_link_rotate(invitation=invitations[0], actor=None)
+    token = invitation_token_rotate(invitation=invitations[0])
     shared_token = shared_link_rotate(cycle=open_cycle, team=team_a, actor=None)
     clients = {role: Client() for role in ROLES}
     clients["leader_a"].force_login(leader_a)
     clients["leader_b"].force_login(leader_b)
     clients["hr"].force_login(hr)
     # The respondent: a session that exchanged its own token (not the one the table tests).
-    respondent_token = invitation_link_rotate(invitation=invitations[1], actor=None)
+    respondent_token = invitation_token_rotate(invitation=invitations[1])
     start = clients["respondent"].get(reverse("assessments:survey-start", args=[respondent_token]))
     survey_key = start["Location"].rstrip("/").split("/")[-1]
     return World(

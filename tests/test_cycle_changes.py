@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from assessments.hr.cycle_changes import cycle_update
 from assessments.hr.cycles import CycleError, cycle_close, cycle_open, cycle_release
-from assessments.hr.email_runs import email_run_send, release_notices_send
+from assessments.hr.email_runs import email_run_send, emails_send_now
 from assessments.hr.release_notices import release_notices_needing
 from assessments.models import (
     AuditEvent,
@@ -487,7 +487,7 @@ def test_a_leader_a_mail_error_kept_from_the_news_is_told_when_hr_sends_again(
         cycle_close(cycle=cycle, actor=None)
         cycle_release(cycle=cycle, actor=None)
         FlakyBackend.fail_on = 2
-        result = release_notices_send(cycle=cycle, actor=None)
+        result = emails_send_now(cycle=cycle, kind=EmailRun.Kind.RELEASE, actor=None)
         assert (result.sent, result.not_sent) == (1, 1)
         assert len(release_notices_needing(cycle=cycle)) == 1
         page = hr.get(reverse("assessments:hr-cycle", args=[cycle.pk])).text
@@ -500,7 +500,7 @@ def test_a_leader_a_mail_error_kept_from_the_news_is_told_when_hr_sends_again(
         assert release_notices_needing(cycle=cycle) == []
         # Nobody is told twice, however often HR sends.
         mail.outbox.clear()
-        again = release_notices_send(cycle=cycle, actor=None)
+        again = emails_send_now(cycle=cycle, kind=EmailRun.Kind.RELEASE, actor=None)
         assert (again.sent, mail.outbox) == (0, [])
     finally:
         email_backends.reset()
@@ -511,7 +511,7 @@ def test_release_notices_go_only_for_a_released_cycle(bank, leader_a):
     cycle = draft_cycle_make(bank, [alpha])
     cycle_open(cycle=cycle, actor=None)
     cycle_close(cycle=cycle, actor=None)
-    assert release_notices_send(cycle=cycle, actor=None).sent == 0
+    assert emails_send_now(cycle=cycle, kind=EmailRun.Kind.RELEASE, actor=None).sent == 0
     assert mail.outbox == []
 
 

@@ -224,11 +224,6 @@ def reminders_send(*, cycle: Cycle, actor: Any) -> SendResult:
     return emails_send_now(cycle=cycle, kind=EmailRun.Kind.REMINDER, actor=actor)
 
 
-def release_notices_send(*, cycle: Cycle, actor: Any) -> SendResult:
-    """Tell the leaders of a released cycle not told yet that their results are out, now."""
-    return emails_send_now(cycle=cycle, kind=EmailRun.Kind.RELEASE, actor=actor)
-
-
 # --- For the cycle page ---------------------------------------------------------------------
 
 

@@ -29,7 +29,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from assessments.hr.cycles import invitation_token_rotate, survey_path
+from assessments.hr.cycles import survey_path
 from assessments.models import (
     AuditEvent,
     Cycle,
@@ -241,15 +241,3 @@ def invitation_link_email(
         target=f"{invitation.cycle} / {invitation.team}",
         detail={"invitation": invitation.pk},
     )
-
-
-def invitation_link_rotate(*, invitation: Invitation, actor: Any) -> str:
-    """A fresh link for one invitation, for HR to copy; the earlier link stops working."""
-    token = invitation_token_rotate(invitation=invitation)
-    AuditEvent.record(
-        actor=actor,
-        action="invitation.link",
-        target=f"{invitation.cycle} / {invitation.team}",
-        detail={"invitation": invitation.pk},
-    )
-    return token

@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import secrets
 import zoneinfo
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,9 +22,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leadership.models import Pillar, Question, QuestionBank
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable
 
 TOKEN_BYTES = 24  # 192 bits from secrets; only the SHA-256 hash is stored.
 
@@ -364,9 +360,6 @@ class Cycle(models.Model):
 
     def can_transition(self, to: str) -> bool:
         return to in self.TRANSITIONS.get(self.state, ())
-
-    def rating_questions(self) -> Iterable[Question]:
-        return self.questions.ratings().in_survey_order()
 
     def answer_minutes(self) -> int:
         """About how long the survey takes (see :func:`answer_minutes`)."""

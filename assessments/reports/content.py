@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Sequence
 
-    from assessments.models import Cycle
     from assessments.results.report import (
         CycleReport,
         ItemResult,
@@ -50,7 +49,6 @@ if TYPE_CHECKING:
 
 TEAM_TEMPLATE = "assessments/pdf/team_report.html"
 ORG_TEMPLATE = "assessments/pdf/org_report.html"
-NO_SUCH_TEAM = "This team has no results in this cycle."
 
 
 # --- Formatting: one place, so the PDF and the tests print figures the same way ---------------
@@ -420,22 +418,6 @@ def team_report_render(
     )
 
 
-def cycle_report_full(cycle: Cycle) -> CycleReport:
-    """HR-level results with items and comments: what reports are printed from."""
-    from assessments.results.stored import cycle_report
-
-    return cycle_report(cycle, detail=True)
-
-
-def team_report_pdf(*, cycle: Cycle, team_id: int, page_size: str | None = None) -> bytes:
-    """Render one team's PDF from the cycle's stored results."""
-    report = cycle_report_full(cycle)
-    team = report.team(team_id)
-    if team is None:
-        raise LookupError(NO_SUCH_TEAM)
-    return team_report_render(report=report, team=team, page_size=page_size)
-
-
 # --- Organisation report --------------------------------------------------------------------
 
 
@@ -523,7 +505,3 @@ def org_report_render(*, report: CycleReport, page_size: str | None = None) -> b
         {**_common_context(), "o": built, "icc_explanation": wording.ICC_EXPLANATION},
         page_size=page_size,
     )
-
-
-def org_report_pdf(*, cycle: Cycle, page_size: str | None = None) -> bytes:
-    return org_report_render(report=cycle_report_full(cycle), page_size=page_size)

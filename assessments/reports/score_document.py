@@ -28,7 +28,6 @@ from leadership.csvwrite import csv_text
 if TYPE_CHECKING:
     from assessments.results.report import CycleReport
 
-PILLAR_FIELDS = ("alpha", "icc1", "icc2", "mean", "n")
 TEAM_PILLAR_FIELDS = ("n", "mean", "sd", "ci_low", "ci_high", "rwg", "favourable_pct", "self")
 ROW_FIELDS = (
     "cycle",

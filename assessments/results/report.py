@@ -591,7 +591,3 @@ def _build(cls: type, data: dict[str, Any]) -> Any:
         if value is not None:
             kwargs[name] = builder(value)
     return cls(**kwargs)
-
-
-def team_from_dict(data: dict[str, Any]) -> TeamResult:
-    return _build(TeamResult, data)

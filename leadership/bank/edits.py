@@ -21,18 +21,6 @@ from leadership.models import Pillar, Question, QuestionBank
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-QUESTION_FIELDS = (
-    "pillar",
-    "kind",
-    "text",
-    "self_text",
-    "help_text",
-    "reverse_scored",
-    "scale_min",
-    "scale_max",
-    "scale_labels",
-)
-
 
 @dataclass(frozen=True)
 class QuestionChange:
