@@ -79,6 +79,11 @@ def leader_b(db):
 
 @pytest.fixture
 def datasets() -> Path:
+    """The shared data sets: missing, the tests that read them fail rather than skip."""
     if not DATASETS.is_dir():
-        pytest.skip(f"shared datasets not found at {DATASETS}")
+        pytest.fail(
+            f"shared data sets not found at {DATASETS.resolve()} (../shared/datasets beside the "
+            "repository): the tests of published scores need them.",
+            pytrace=False,
+        )
     return DATASETS
