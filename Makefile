@@ -66,11 +66,13 @@ scheduler: venv
 ## PostgreSQL too when TEST_DATABASE_URL is set)
 test: system-deps venv vendor lint audit migrations-check pytest pytest-future pytest-pg
 
-## lint: ruff, the import rules of LAYOUT.md (import-linter contracts in pyproject.toml)
+## lint: ruff, the import rules of LAYOUT.md (import-linter contracts in pyproject.toml) and
+## mypy with django-stubs on assessments/ and leadership/ (settings in pyproject.toml)
 lint: venv
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(PY) -m mypy
 
 format: venv
 	$(PY) -m ruff format .

@@ -328,7 +328,7 @@ def demo_seed(*, today: dt.date | None = None) -> None:
                 # Ana's self-assessment stays pending in the open cycle so the demo can take it;
                 # her answers are still drawn so the random stream, and all other data, is as is.
                 keep_open = state == Cycle.State.OPEN and spec is TEAMS[0]
-                submission = (
+                own = (
                     None
                     if keep_open
                     else Submission.objects.create(
@@ -339,7 +339,7 @@ def demo_seed(*, today: dt.date | None = None) -> None:
                     level + shift + bias
                     for level, bias in zip(spec.levels, spec.self_bias, strict=True)
                 ]
-                drawn = _answers(rng, submission, ratings, pillar_keys, levels, cant_say=0.0)
+                drawn = _answers(rng, own, ratings, pillar_keys, levels, cant_say=0.0)
                 if not keep_open:
                     answers += drawn
                     Invitation.objects.filter(cycle=cycle, team=team, role=Role.SELF).update(

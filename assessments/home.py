@@ -21,11 +21,13 @@ from assessments.models import Cycle, Invitation, Role, Submission, Team, cycle_
 from leadership.roles import user_is_hr
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest, HttpResponse
+    from django.http import HttpResponse
+
+    from leadership.requests import HtmxHttpRequest
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: HtmxHttpRequest) -> HttpResponse:
     """HR: the cycles with live response rates. A leader: their teams, counts, own survey."""
     if user_is_hr(request.user):
         template = "leadership/home.html#hr-cycles" if request.htmx else "leadership/home.html"

@@ -22,7 +22,8 @@ from leadership.accounts import password_reset_send
 from leadership.ratelimit import Rate, ratelimit, ratelimit_hit
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest, HttpResponse
+    from django.http import HttpRequest
+    from django.http.response import HttpResponseBase
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ _reset_view = auth_views.PasswordResetView.as_view(
     methods=("POST",),
     template="registration/too_many_requests.html",
 )
-def password_reset(request: HttpRequest) -> HttpResponse:
+def password_reset(request: HttpRequest) -> HttpResponseBase:
     """ "Forgot your password?": always answers "if there is an account, an email is on its way"."""
     return _reset_view(request)
 

@@ -222,11 +222,11 @@ def _decode(data: bytes) -> _Decoded:
         return _Decoded(data.decode("utf_8"), "utf_8", guessed=False)
     except UnicodeDecodeError:
         pass
-    codec = _legacy_codec(data)
-    if codec is None:
+    legacy = _legacy_codec(data)
+    if legacy is None:
         raise _fail(ERROR_NOT_TEXT, note=str(FIX_UTF8))
     try:
-        return _Decoded(data.decode(codec), codec, guessed=True)
+        return _Decoded(data.decode(legacy), legacy, guessed=True)
     except (UnicodeDecodeError, LookupError) as error:
         raise _fail(ERROR_NOT_TEXT, note=str(FIX_UTF8)) from error
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
     from django.http import HttpRequest, HttpResponse
+    from django.http.response import HttpResponseBase
 
 TOO_MANY_REQUESTS = 429
 logger = logging.getLogger(__name__)
@@ -128,7 +129,7 @@ def ratelimit(
     failures_only: bool = False,
     methods: tuple[str, ...] = (),
     template: str = TOO_MANY_TEMPLATE,
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """Limit a view per client address to the rate in ``settings.<setting>`` (``"n/seconds"``).
 
     ``failures_only`` counts only responses of 400 and above, and refuses only those — for token
@@ -139,9 +140,9 @@ def ratelimit(
     "too many requests" (the default speaks to respondents).
     """
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if methods and request.method not in methods:
                 return view(request, *args, **kwargs)
             rate = Rate.parse(getattr(settings, setting))

@@ -12,7 +12,8 @@ from django.http import Http404
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from django.http import HttpRequest, HttpResponse
+    from django.http import HttpRequest
+    from django.http.response import HttpResponseBase
 
 
 def user_is_hr(user: Any) -> bool:
@@ -28,11 +29,11 @@ def user_is_hr(user: Any) -> bool:
     return cached
 
 
-def hr_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def hr_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Signed-in HR only; anyone else signed in gets a 404 so nothing leaks that it exists."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not user_is_hr(request.user):

@@ -228,7 +228,11 @@ def _build(*, report: CycleReport, metric: str, department_id: int | None) -> He
     def department_url(rollup: Rollup) -> str:
         if department_id is not None or rollup.team_id is None:
             return ""  # already this department's heatmap
-        query = {"cycle": report.cycle_slug, "department": rollup.team_id, "metric": metric}
+        query: dict[str, str | int] = {
+            "cycle": report.cycle_slug,
+            "department": rollup.team_id,
+            "metric": metric,
+        }
         return f"{org_url}?{urlencode(query)}"
 
     groups: list[HeatGroup] = []

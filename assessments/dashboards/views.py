@@ -27,6 +27,8 @@ from leadership.roles import hr_required, user_is_hr
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
+    from leadership.requests import HtmxHttpRequest
+
 # The team's released cycles drawn in the trend; older ones stay in the cycle list.
 TREND_CYCLES = 6
 
@@ -98,7 +100,7 @@ def _int_or_none(value: str | None) -> int | None:
 
 
 @hr_required
-def org_dashboard(request: HttpRequest) -> HttpResponse:
+def org_dashboard(request: HtmxHttpRequest) -> HttpResponse:
     """Teams × pillars for one cycle, with roll-ups, response rates and psychometrics.
 
     GET parameters ``cycle`` (slug), ``department`` (team id) and ``metric`` (mean or
@@ -122,7 +124,7 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
     base = reverse("assessments:org-dashboard")
     params = {
         "cycle": cycle.slug if cycle else "",
-        "department": department.team_id if department else "",
+        "department": (department.team_id or "") if department else "",
     }
     metric_links = [
         (key, label, f"{base}?{urlencode({**params, 'metric': key})}")

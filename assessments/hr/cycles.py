@@ -35,7 +35,7 @@ from assessments.models import (
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from leadership.models import QuestionBank
 
@@ -229,7 +229,7 @@ def cycle_transition(
 
     ``closes_at`` is the new closing time when (re)opening.
     """
-    actions = {
+    actions: dict[str, Callable[..., object]] = {
         Cycle.State.OPEN: cycle_open,
         Cycle.State.CLOSED: cycle_close,
         Cycle.State.RELEASED: cycle_release,
@@ -239,7 +239,7 @@ def cycle_transition(
     if to == Cycle.State.OPEN:
         cycle_open(cycle=cycle, actor=actor, closes_at=closes_at)
     else:
-        actions[Cycle.State(to)](cycle=cycle, actor=actor)
+        actions[to](cycle=cycle, actor=actor)
 
 
 # --- Links ----------------------------------------------------------------------------------

@@ -95,9 +95,9 @@ def email_run_create(*, cycle: Cycle, kind: str, user: Any) -> tuple[EmailRun, b
                 run = EmailRun.objects.create(cycle=cycle, kind=kind, requested_by=requested_by)
             return run, True
         except IntegrityError:
-            active = EmailRun.objects.active().filter(cycle=cycle, kind=kind).first()
-            if active is not None:
-                return active, False
+            found = EmailRun.objects.active().filter(cycle=cycle, kind=kind).first()
+            if found is not None:
+                return found, False
             # The other run finished between our insert and our read: try once more.
     raise RuntimeError(f"Could not start an email run for cycle {cycle.pk}")
 

@@ -103,6 +103,13 @@ def timezone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in names]
 
 
+class TeamsField(forms.ModelMultipleChoiceField):
+    """Teams to tick, each named with its department."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} — {obj.parent.name}" if obj.parent else obj.name
+
+
 class CycleForm(forms.Form):
     name = forms.CharField(
         label=_("Name"), max_length=120, help_text=_("For example “2027 Q1”. Shown to everyone.")
@@ -142,7 +149,7 @@ class CycleForm(forms.Form):
         label=_("Leaders rate themselves too"), required=False, initial=True
     )
     reminder_days = ReminderDaysField(initial=REMINDER_DAYS_DEFAULT)
-    teams = forms.ModelMultipleChoiceField(
+    teams = TeamsField(
         label=_("Teams"),
         queryset=Team.objects.teams_only().select_related("parent"),
         widget=forms.CheckboxSelectMultiple,
@@ -175,9 +182,6 @@ class CycleForm(forms.Form):
             self.fields["bank"].help_text = _(
                 "Saving freezes the bank's current questions into the draft again."
             )
-        self.fields["teams"].label_from_instance = lambda team: (
-            f"{team.name} — {team.parent.name}" if team.parent else team.name
-        )
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -189,7 +193,8 @@ class CycleForm(forms.Form):
         return name
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         zone = data["timezone"] = data.get("timezone") or settings.TIME_ZONE
         data["opens_at"] = zoned(data.get("opens_at"), zone)
         data["closes_at"] = zoned(data.get("closes_at"), zone)

@@ -99,7 +99,7 @@ def _message(
         subject=" ".join(subject.split()),
         body=body.strip() + "\n",
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[invitation.email],
+        to=[invitation.email or ""],  # only invitations with an address are emailed
     )
 
 

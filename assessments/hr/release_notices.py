@@ -42,7 +42,7 @@ def _leader_teams(cycle: Cycle) -> dict[int, list[Team]]:
     """The cycle's teams by leader id, in name order."""
     teams: dict[int, list[Team]] = defaultdict(list)
     memberships = Team.leaders.through.objects.filter(
-        team__in=cycle.teams.teams_only()
+        team__in=cycle.teams.filter(is_department=False)
     ).select_related("team")
     for membership in memberships.order_by("team__name"):
         teams[membership.user_id].append(membership.team)

@@ -41,9 +41,10 @@ from leadership.roles import hr_required
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
+    from leadership.requests import HtmxHttpRequest
 
 # The style of each transition button on a cycle page, by target state.
-TRANSITION_BUTTONS = {
+TRANSITION_BUTTONS: dict[str, str] = {
     Cycle.State.OPEN: "button-primary",
     Cycle.State.CLOSED: "button-danger",
     Cycle.State.RELEASED: "button-primary",
@@ -144,7 +145,7 @@ def _emails_context(cycle: Cycle) -> dict[str, object]:
 
 
 @hr_required
-def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
+def cycle_detail(request: HtmxHttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle.objects.select_related("bank"), pk=cycle_id)
     if request.htmx and request.htmx.target == "emails":
         return render(
@@ -276,7 +277,7 @@ def shared_link(request: HttpRequest, cycle_id: int, team_id: int) -> HttpRespon
     back = reverse("assessments:hr-cycle-team", args=[cycle.pk, team.pk])
     form = SharedLinkForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("headcount", [])))
+        messages.error(request, " ".join(str(e) for e in form.errors.get("headcount", [])))
         return redirect(back)
     headcount = form.cleaned_data["headcount"]
     token = shared_link_rotate(cycle=cycle, team=team, actor=request.user, headcount=headcount)

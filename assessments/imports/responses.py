@@ -14,7 +14,7 @@ import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -81,11 +81,12 @@ def responses_parse(
     if problems:
         raise table.error(problems)
     rows: list[ParsedRow] = []
+    name_max = Team._meta.get_field("name").max_length
     for row in table.rows:
         team = row.get(team_column)
         if not team:
             problems.append(CsvProblem(row.number, team_column, _("The team is missing.")))
-        elif len(team) > Team._meta.get_field("name").max_length:
+        elif name_max is not None and len(team) > name_max:
             problems.append(CsvProblem(row.number, team_column, _("The team name is too long.")))
         role = (row.get(role_column) or Role.MEMBER).lower()
         if role not in IMPORT_ROLES:
@@ -117,6 +118,14 @@ def responses_parse(
     return ResponsesImport(questions=[question for _column, question in columns], rows=rows)
 
 
+def _answer_column(name: str) -> str:
+    """The database column of one of ``Answer``'s concrete fields."""
+    field = Answer._meta.get_field(name)
+    assert isinstance(field, models.Field)  # concrete: it has a column
+    assert field.column
+    return field.column
+
+
 def answers_insert(rows: Iterable[tuple[int, int, int | None]], *, batch: int = 20_000) -> int:
     """Insert (submission id, question id, value) rows in batches, without model instances.
 
@@ -125,7 +134,7 @@ def answers_insert(rows: Iterable[tuple[int, int, int | None]], *, batch: int = 
     """
     table = connection.ops.quote_name(Answer._meta.db_table)
     columns = ", ".join(
-        connection.ops.quote_name(Answer._meta.get_field(name).column)
+        connection.ops.quote_name(_answer_column(name))
         for name in ("submission", "question", "value")
     )
     sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s)"

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import secrets
 import zoneinfo
+from typing import Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -48,10 +49,10 @@ class Role(models.TextChoices):
 
 
 class TeamQuerySet(models.QuerySet["Team"]):
-    def led_by(self, user: object) -> TeamQuerySet:
+    def led_by(self, user: object) -> Self:
         return self.filter(leaders=user)
 
-    def teams_only(self) -> TeamQuerySet:
+    def teams_only(self) -> Self:
         """Teams people answer for, without the departments that group them."""
         return self.filter(is_department=False)
 
@@ -169,27 +170,27 @@ def cycle_ended_q(*, now: dt.datetime | None = None, prefix: str = "") -> models
 class CycleQuerySet(models.QuerySet["Cycle"]):
     """Filters by a cycle's state as :attr:`Cycle.state` derives it, at ``now`` (default: now)."""
 
-    def newest_first(self) -> CycleQuerySet:
+    def newest_first(self) -> Self:
         """Newest first by the cycle's date: when its window opens, else closes, else when it was
         created (an imported cycle has no window). Every list of cycles uses this order."""
         return self.annotate(listed_on=Coalesce("opens_at", "closes_at", "created_at")).order_by(
             "-listed_on", "-pk"
         )
 
-    def released(self) -> CycleQuerySet:
+    def released(self) -> Self:
         return self.filter(recorded_state=Cycle.State.RELEASED)
 
-    def open(self, now: dt.datetime | None = None) -> CycleQuerySet:
+    def open(self, now: dt.datetime | None = None) -> Self:
         return self.filter(cycle_open_q(now=now))
 
-    def ended(self, now: dt.datetime | None = None) -> CycleQuerySet:
+    def ended(self, now: dt.datetime | None = None) -> Self:
         return self.filter(cycle_ended_q(now=now))
 
-    def started(self) -> CycleQuerySet:
+    def started(self) -> Self:
         """Every cycle but drafts: opened at some point, whatever happened since."""
         return self.exclude(recorded_state=Cycle.State.DRAFT)
 
-    def drafts(self) -> CycleQuerySet:
+    def drafts(self) -> Self:
         return self.filter(recorded_state=Cycle.State.DRAFT)
 
 
@@ -431,7 +432,7 @@ class SharedLink(models.Model):
 
 
 class InvitationQuerySet(models.QuerySet["Invitation"]):
-    def invited(self) -> InvitationQuerySet:
+    def invited(self) -> Self:
         """Invitations sent to a person: a shared link's visits were nobody's invitation, so
         response rates leave them out."""
         return self.filter(shared_link__isnull=True)
@@ -583,7 +584,7 @@ class ShownSet(models.Model):
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
-    def active(self, now: dt.datetime | None = None) -> ApiTokenQuerySet:
+    def active(self, now: dt.datetime | None = None) -> Self:
         """Neither revoked nor expired at ``now``."""
         return self.filter(revoked_at__isnull=True).filter(
             models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=_now(now))

@@ -42,6 +42,7 @@ class BackgroundJob(models.Model):
     """
 
     State: ClassVar[Any]
+    state: str  # each subclass declares the field, with its own choices
     ACTIVE_STATES: ClassVar[tuple[str, ...]]
     # The name of the setting that holds the stall limit in minutes; 0 turns the check off.
     STALL_SETTING: ClassVar[str]

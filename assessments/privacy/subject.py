@@ -106,7 +106,7 @@ def subject_export(*, email: str) -> dict[str, Any]:
             for user in users
         ],
         "team_memberships": [
-            {"team": m.team.name, "department": m.team.parent.name if m.team.parent_id else ""}
+            {"team": m.team.name, "department": m.team.parent.name if m.team.parent else ""}
             for m in TeamMember.objects.filter(email__iexact=email).select_related("team__parent")
         ],
         "invitations": [

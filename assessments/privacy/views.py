@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -47,8 +47,9 @@ class ErasureForm(SubjectForm):
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         email, confirm = data.get("email"), data.get("confirm")
         if email and confirm and email.strip().casefold() != confirm.strip().casefold():
             raise forms.ValidationError(ERROR_CONFIRM_MISMATCH)
@@ -159,10 +160,12 @@ class AuditFilterForm(forms.Form):
         label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         actions = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
-        self.fields["action"].choices = [("", _("All actions")), *((a, a) for a in actions)]
+        field = self.fields["action"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("All actions")), *((a, a) for a in actions)]
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -187,7 +190,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(events.order_by("-created_at", "-pk"), AUDIT_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    filters = {k: v for k, v in request.GET.items() if k != "page" and v}
+    filters = {k: str(v) for k, v in request.GET.items() if k != "page" and v}
     return render(
         request,
         "assessments/privacy/audit_log.html",

@@ -137,5 +137,7 @@ def cycle_scores(request: HttpRequest, slug: str) -> dict[str, Any]:
     cycle = Cycle.objects.started().filter(slug=slug).first()
     if cycle is None:
         raise Http404
-    report = report_for_viewer(cycle=cycle, user=request.auth, detail=False)
+    # django-ninja's token check sets ``request.auth`` to the token's user before the view runs.
+    user = request.auth  # type: ignore[attr-defined]
+    report = report_for_viewer(cycle=cycle, user=user, detail=False)
     return score_document(report=report)

@@ -49,18 +49,19 @@ def api_token_issue(
     if not DAYS_MIN <= days <= DAYS_MAX:
         raise ApiTokenError(ERROR_DAYS)
     token = token_new()
+    expires_at = timezone.now() + dt.timedelta(days=days)
     row = ApiToken.objects.create(
         user=user,
         name=name.strip()[:80],
         token_hash=token_hash(token),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
-        expires_at=timezone.now() + dt.timedelta(days=days),
+        expires_at=expires_at,
     )
     AuditEvent.record(
         actor=actor,
         action="api_token.create",
         target=user.get_username(),
-        detail={"token": row.pk, "name": row.name, "expires_at": row.expires_at.isoformat()},
+        detail={"token": row.pk, "name": row.name, "expires_at": expires_at.isoformat()},
     )
     return row, token
 

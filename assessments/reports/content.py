@@ -180,6 +180,13 @@ def _scale_labels(points: int) -> list[str]:
     return [str(point) for point in range(1, points + 1)]
 
 
+def _known(figure: float | None) -> float:
+    """A figure its list was filtered to hold (the lists below keep only pillars that have it)."""
+    if figure is None:
+        raise ValueError("a figure filtered as present is missing")
+    return figure
+
+
 def key_messages(*, team: TeamResult, report: CycleReport) -> list[KeyMessage]:
     """Three messages derived from the data: strongest, weakest, and the most telling third.
 
@@ -198,8 +205,8 @@ def key_messages(*, team: TeamResult, report: CycleReport) -> list[KeyMessage]:
             "fav": fmt_pct(p.favourable_pct),
         }
 
-    strongest = max(shown, key=lambda p: p.percent)
-    weakest = min(shown, key=lambda p: p.percent)
+    strongest = max(shown, key=lambda p: _known(p.percent))
+    weakest = min(shown, key=lambda p: _known(p.percent))
     if (strongest.favourable_pct or 0) < wording.FAVOURABLE_MAJORITY:
         # Even the best pillar is not favourable for most answers: "strongest" would flatter.
         title = _("Highest-rated pillar: %(name)s")
@@ -221,9 +228,9 @@ def key_messages(*, team: TeamResult, report: CycleReport) -> list[KeyMessage]:
     blind = [p for p in shown if p.gap_kind == GAP_BLIND_SPOT and p.gap is not None]
     changes = [p for p in shown if p.change is not None]
     hidden = [p for p in shown if p.gap_kind == GAP_HIDDEN_STRENGTH and p.gap is not None]
-    biggest_change = max(changes, key=lambda p: abs(p.change), default=None)
+    biggest_change = max(changes, key=lambda p: abs(_known(p.change)), default=None)
     if blind:
-        p = max(blind, key=lambda p: p.gap)
+        p = max(blind, key=lambda p: _known(p.gap))
         messages.append(
             KeyMessage(
                 "blind_spot",
@@ -239,7 +246,10 @@ def key_messages(*, team: TeamResult, report: CycleReport) -> list[KeyMessage]:
                 },
             )
         )
-    elif biggest_change is not None and abs(biggest_change.change) >= wording.CHANGE_NOTICEABLE:
+    elif (
+        biggest_change is not None
+        and abs(_known(biggest_change.change)) >= wording.CHANGE_NOTICEABLE
+    ):
         p = biggest_change
         messages.append(
             KeyMessage(
@@ -256,7 +266,7 @@ def key_messages(*, team: TeamResult, report: CycleReport) -> list[KeyMessage]:
             )
         )
     elif hidden:
-        p = min(hidden, key=lambda p: p.gap)
+        p = min(hidden, key=lambda p: _known(p.gap))
         messages.append(
             KeyMessage(
                 "hidden_strength",
@@ -266,7 +276,7 @@ def key_messages(*, team: TeamResult, report: CycleReport) -> list[KeyMessage]:
                     "(%(team)s against %(self)s)."
                 )
                 % {
-                    "gap": fmt_score(-p.gap),
+                    "gap": fmt_score(-_known(p.gap)),
                     "team": fmt_score(p.mean),
                     "self": fmt_score(p.self_score),
                 },
@@ -275,7 +285,7 @@ def key_messages(*, team: TeamResult, report: CycleReport) -> list[KeyMessage]:
     else:
         with_rwg = [p for p in shown if p.rwg is not None]
         if with_rwg:
-            p = min(with_rwg, key=lambda p: p.rwg)
+            p = min(with_rwg, key=lambda p: _known(p.rwg))
             messages.append(
                 KeyMessage(
                     "agreement",
@@ -456,7 +466,7 @@ def org_report_build(*, report: CycleReport) -> OrgReport:
         cell_width=min(74.0, 520 / max(1, len(names))),
     )
     org = report.organisation
-    org_pct = [(org.pillar(k).percent if org.pillar(k) else None) for k in keys]
+    org_pct = [(pillar.percent if (pillar := org.pillar(k)) else None) for k in keys]
     median_pct = [p.org_median_percent for p in report.pillars]
     series = [
         svg.RadarSeries(_("Median team"), median_pct, palette.ORG, dash="2 3"),

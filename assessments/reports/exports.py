@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from assessments.reports.score_document import (
     READABLE_PLACES,
@@ -66,6 +68,7 @@ def table_to_xlsx(table: Table) -> bytes:
     """One worksheet, a bold frozen header row, every cell made safe."""
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook has one worksheet
     sheet.title = _xlsx_value(table.title)[:31] or "Sheet"
     sheet.append([_xlsx_value(column) for column in table.columns])
     for cell in sheet[1]:
@@ -77,9 +80,10 @@ def table_to_xlsx(table: Table) -> bytes:
             number_format = "0" if not table.places[column] else "0." + "0" * table.places[column]
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
                 cell.number_format = number_format
-    for cells in sheet.iter_cols(min_row=1, max_row=min(sheet.max_row, 200)):
+    columns = sheet.iter_cols(min_row=1, max_row=min(sheet.max_row, 200))
+    for index, cells in enumerate(columns, start=1):
         longest = max((len(str(cell.value)) for cell in cells if cell.value is not None), default=8)
-        sheet.column_dimensions[cells[0].column_letter].width = min(48, max(8, longest + 2))
+        sheet.column_dimensions[get_column_letter(index)].width = min(48, max(8, longest + 2))
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -32,8 +32,10 @@ from leadership.roles import hr_required
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
+    from django.http.response import HttpResponseBase
 
     from assessments.results.report import CycleReport
+    from leadership.requests import HtmxHttpRequest
 
 PDF_CONTENT_TYPE = "application/pdf"
 
@@ -212,7 +214,7 @@ def report_jobs(request: HttpRequest, cycle_id: int) -> HttpResponse:
 
 @hr_required
 @require_GET
-def report_job(request: HttpRequest, job_id: int) -> HttpResponse:
+def report_job(request: HtmxHttpRequest, job_id: int) -> HttpResponse:
     """One job's progress; htmx polls the ``progress`` partial until the job is finished."""
     job = get_object_or_404(ReportJob.objects.select_related("cycle"), pk=job_id)
     job.stop_if_stalled()
@@ -223,7 +225,7 @@ def report_job(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @hr_required
 @require_GET
-def report_job_download(request: HttpRequest, job_id: int) -> HttpResponse:
+def report_job_download(request: HttpRequest, job_id: int) -> HttpResponseBase:
     """The zip; once deleted (expired or replaced), the job's page saying so, as 410 Gone."""
     job = get_object_or_404(ReportJob.objects.select_related("cycle"), pk=job_id)
     if job.state not in (ReportJob.State.DONE, *ReportJob.GONE_STATES):

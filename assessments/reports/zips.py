@@ -136,7 +136,7 @@ def report_zips_clean(
     storage = ReportJob._meta.get_field("file").storage
     cleanup = ZipCleanup()
     for job, reason in report_zips_due(now=now):
-        name = job.file.name
+        name = job.file.name or ""  # a due job has a file; "" deletes nothing
         entry = {
             "job_id": job.pk,
             "cycle_id": job.cycle_id,

@@ -17,15 +17,21 @@ import datetime as dt
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from django.conf import settings
 from scipy import stats as scipy_stats
 
-from assessments.models import Cycle, Role, Team
+from assessments.models import Cycle, Role
 from assessments.results import anonymity, scoring
-from assessments.results.data import CycleData, PillarInfo, cycle_data_load
+from assessments.results.data import (
+    CycleData,
+    DepartmentKept,
+    PillarInfo,
+    TeamKept,
+    cycle_data_load,
+)
 from assessments.results.report import (
     REASON_CHANGED,
     REASON_FEW_ANSWERS,
@@ -205,7 +211,7 @@ class Groups:
     members: dict[int, frozenset[int]]
     held_back: dict[int, int]
     parents: dict[str, frozenset[int]]
-    departments: dict[int, Team]
+    departments: dict[int, DepartmentKept]
     changed: dict[str, str]  # totals hidden because their people changed by 1..k−1
     shown_sets: dict[str, frozenset[int]]
 
@@ -235,10 +241,10 @@ def groups_choose(data: CycleData, *, k: int, remembered: Mapping[str, frozenset
         shown_sets[f"team:{team.pk}"] = chosen
 
     team_ids = [team.pk for team in data.teams]
-    departments: dict[int, Team] = {}
+    departments: dict[int, DepartmentKept] = {}
     dept_teams: dict[int, list[int]] = defaultdict(list)
     for team in data.teams:
-        if team.parent_id is not None:
+        if team.parent_id is not None and team.parent is not None:
             departments[team.parent_id] = team.parent
             dept_teams[team.parent_id].append(team.pk)
     parents = {anonymity.ORGANISATION: frozenset(team_ids)} | {
@@ -258,7 +264,7 @@ def groups_choose(data: CycleData, *, k: int, remembered: Mapping[str, frozenset
                 k=k,
             )
         )
-        if safe:
+        if safe or before is None:  # (no earlier set is always safe)
             shown_sets[key] = current
         else:
             changed[key] = REASON_CHANGED
@@ -418,12 +424,13 @@ class _Figures:
             comments[(team_id, key)].append(text)
         return cls(
             contributions_by_team=by_team,
-            favourable_by_team=favourable,
+            # pandas types the keys of these dicts as Hashable: they are the grouping tuples.
+            favourable_by_team=cast("dict[tuple[int, str], tuple[int, int]]", favourable),
             stats=stats,
             rwg=team_rwg(people.used, data.pillars),
             self_scores=self_scores,
-            self_items=self_items,
-            items=item_frame.to_dict("index"),
+            self_items=cast("dict[tuple[int, int], float]", self_items),
+            items=cast("dict[tuple[int, int], dict[str, Any]]", item_frame.to_dict("index")),
             distributions=dict(
                 zip(distribution.index, distribution.to_numpy().tolist(), strict=True)
             ),
@@ -463,8 +470,10 @@ def _items(
                 )
             )
             continue
+        assert s is not None  # a reportable item was answered
         mean = float(s["mean"])
         percent = scoring.percent_scale(score=mean, scale_min=q.scale_min, scale_max=q.scale_max)
+        assert percent is not None  # the percent of a mean
         items.append(
             ItemResult(
                 code=q.code,
@@ -562,7 +571,7 @@ def _team_pillar(
 def _team_result(
     cycle: Cycle,
     data: CycleData,
-    team: Team,
+    team: TeamKept,
     figures: _Figures,
     plans: Plans,
     groups: Groups,
@@ -662,6 +671,7 @@ def _pillar_summary(
 ) -> PillarSummary:
     org_pillar = organisation.pillar(p.key)
     shown = org_pillar is not None and not org_pillar.suppressed
+    shown_pillar = org_pillar if shown else None
     # Reliability over the scorers who answered every item: shown only when they are all the
     # organisation's scorers or at least k fewer (else alpha beside the mean would single out
     # the few who skipped an item).
@@ -685,11 +695,11 @@ def _pillar_summary(
     median = statistics.median(means) if means else None
     return PillarSummary.of_pillar(
         pillar=p,
-        n=org_pillar.n if shown else None,
-        mean=org_pillar.mean if shown else None,
-        sd=org_pillar.sd if shown else None,
-        percent=org_pillar.percent if shown else None,
-        favourable_pct=org_pillar.favourable_pct if shown else None,
+        n=shown_pillar.n if shown_pillar else None,
+        mean=shown_pillar.mean if shown_pillar else None,
+        sd=shown_pillar.sd if shown_pillar else None,
+        percent=shown_pillar.percent if shown_pillar else None,
+        favourable_pct=shown_pillar.favourable_pct if shown_pillar else None,
         org_median=median,
         org_median_percent=_percent(median, p),
         alpha=alpha,

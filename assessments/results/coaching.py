@@ -250,8 +250,8 @@ def weakest_pillars(
 
     ``pillars`` comes in the bank's order, and the sort is stable, so ties keep that order.
     """
-    scored = [pillar for pillar in pillars if pillar.score_pct is not None]
-    return sorted(scored, key=lambda pillar: pillar.score_pct)[:count]
+    scored = [(pillar.score_pct, pillar) for pillar in pillars if pillar.score_pct is not None]
+    return [pillar for _, pillar in sorted(scored, key=lambda pair: pair[0])][:count]
 
 
 def coaching_plans(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -32,10 +32,19 @@ from assessments.models import (
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Iterable
 
     from leadership.models import Question
 
 ANSWER_COLUMNS = ["submission", "team", "role", "question", "value"]
+
+
+def group_items(series: pd.Series) -> Iterable[tuple[tuple[Any, ...], Any]]:
+    """``series.items()`` of a series grouped by several columns: (the group's values, value).
+
+    pandas types an index label as any ``Hashable``; a grouped series' labels are these tuples.
+    """
+    return cast("Iterable[tuple[tuple[Any, ...], Any]]", series.items())
 
 
 @dataclass(frozen=True)

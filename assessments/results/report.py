@@ -567,7 +567,7 @@ def _builder(hint: Any) -> Any:
     """A function turning a JSON value into the value ``hint`` describes (None for as-is)."""
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return functools.partial(_build, hint)
     if origin is tuple:
         inner = _builder(args[0])

@@ -27,6 +27,7 @@ import numpy as np
 
 from assessments.models import Role
 from assessments.results import anonymity
+from assessments.results.data import group_items
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -90,12 +91,12 @@ def respondents_build(data: CycleData, *, k: int) -> Respondents:
     scored_answers = members[np.isin(member_keys, scorer_keys)]
     scorer_counts = {
         (int(team), str(key)): int(n)
-        for (team, key), n in scorers.groupby(["team", "pillar"]).size().items()
+        for (team, key), n in group_items(scorers.groupby(["team", "pillar"]).size())
     }
     answered = scored_answers.dropna(subset=["scored"]).groupby(["team", "pillar", "question"])
     reportable = {
         (int(team), int(question))
-        for (team, key, question), n in answered.size().items()
+        for (team, key, question), n in group_items(answered.size())
         if anonymity.item_shown(scorers=scorer_counts[(team, key)], answered=int(n), k=k)
     }
     width_q = max((q.pk for p in data.pillars for q in p.questions), default=0) + 1
@@ -110,7 +111,7 @@ def respondents_build(data: CycleData, *, k: int) -> Respondents:
     # them; then its figures are over those items. Otherwise the pillar is hidden, and each
     # scorer contributes to totals with their score over every answered item.
     reached = scored_answers[is_reportable].groupby(["submission", "team", "pillar"]).size()
-    reached_by = {(int(s_), str(p_)): int(n) for (s_, _t, p_), n in reached.items()}
+    reached_by = {(int(s_), str(p_)): int(n) for (s_, _t, p_), n in group_items(reached)}
     showing: set[tuple[int, str]] = set()
     lacking: set[tuple[int, str]] = set()
     for submission, team, key in scorers[["submission", "team", "pillar"]].itertuples(index=False):

@@ -287,6 +287,8 @@ def _stored_read(
                 return None
             summary = CycleReport.from_dict(_json(row["summary"]))
             _summaries.put(key, summary)
+    if summary is None:  # nothing stored: the annotations above asked for it
+        return None
     questions = _json(row.get("questions")) or {}  # absent in rows stored before it existed
     if wanted is None:
         details = _json(row.get("details")) or {}

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from django.http import HttpRequest
+    from django.http.response import HttpResponseBase
 
     from assessments.survey.steps import Step, Survey
 
@@ -145,14 +146,14 @@ def _context(key: str, survey_: Survey, **extra: Any) -> dict[str, Any]:
 # --- Entering through a link ----------------------------------------------------------------
 
 
-def _no_referrer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def _no_referrer(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """For an address that carries a token: a page shown there (an unknown link, a shared link
     whose cycle has closed, too many wrong links) loads its styles and scripts without a Referer,
     so not even this site's own access logs get the token. These views take no posts, so
     Django's CSRF check never needs the Origin that no-referrer hides."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         response = view(request, *args, **kwargs)
         response["Referrer-Policy"] = "no-referrer"
         return response

@@ -63,7 +63,7 @@ def _markup(statement: Statement) -> _Markup:
     legend = format_html(_LEGEND, statement.number, statement.text)
     if statement.help_text:
         legend += format_html(_HELP, question_id, statement.help_text)
-    choices = [
+    choices: list[tuple[int | None, SafeString, SafeString]] = [
         (
             point,
             format_html(_CHOICE, field, point, "", point, label),

@@ -89,7 +89,9 @@ class QuestionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.bank = bank
         self.question = question
-        self.fields["pillar"].queryset = bank.pillars.order_by("order", "key")
+        pillar = self.fields["pillar"]
+        assert isinstance(pillar, forms.ModelChoiceField)
+        pillar.queryset = bank.pillars.order_by("order", "key")
         self.fields["scale_labels"].widget.attrs["placeholder"] = "\n".join(
             str(label) for label in DEFAULT_SCALE_LABELS
         )
@@ -110,7 +112,8 @@ class QuestionForm(forms.Form):
         return [line.strip() for line in raw.splitlines() if line.strip()]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         low, high = data.get("scale_min"), data.get("scale_max")
         if low is None or high is None:
             return data
@@ -172,7 +175,8 @@ class PillarForm(forms.Form):
         self.pillar = pillar
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.pillar is None and data.get("name"):
             key = slugify(data["name"]).replace("-", "_")[:40] or "pillar"
             if self.bank.pillars.filter(key=key).exists():

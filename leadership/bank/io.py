@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, is_dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db import transaction
@@ -330,7 +330,9 @@ def bank_import_preview(*, name: str, spec: BankSpec) -> BankPreview:
     if bank is not None:
         questions = bank.questions.current().select_related("pillar")
         current = {q.code: q for q in questions.annotate(cycle_count=Count("cycles"))}
-    added, versioned, updated = [], [], []
+    added: list[QuestionPlan] = []
+    versioned: list[QuestionPlan] = []
+    updated: list[QuestionPlan] = []
     unchanged = reordered = 0
     keeping: set[str] = set()
     for question_spec in spec.questions:
@@ -375,9 +377,19 @@ def bank_import_preview(*, name: str, spec: BankSpec) -> BankPreview:
         for p in spec.pillars
         if p.key in pillars and pillars[p.key].name != p.name
     ]
-    seen = [added, versioned, updated, retired, [reordered], pillars_added, pillars_renamed]
+    seen: list[list[Any]] = [
+        added,
+        versioned,
+        updated,
+        retired,
+        [reordered],
+        pillars_added,
+        pillars_renamed,
+    ]
     digest = hashlib.sha256(
-        json.dumps([[asdict(x) if is_dataclass(x) else x for x in part] for part in seen]).encode()
+        json.dumps(
+            [[asdict(x) if isinstance(x, QuestionPlan) else x for x in part] for part in seen]
+        ).encode()
     ).hexdigest()
     return BankPreview(
         name=name,
@@ -400,7 +412,7 @@ def bank_export(*, bank: QuestionBank) -> str:
     """The bank's active questions as CSV, in the format :func:`bank_parse` reads (which undoes
     the formula mark :func:`leadership.csvwrite.csv_text` puts on a text such as "- less …")."""
     columns = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-    rows: list[list[Any]] = [columns]
+    rows: list[list[Any]] = [list(columns)]
     for question in bank.questions.current().in_survey_order():
         row = {
             "pillar": question.pillar.key,

@@ -22,12 +22,16 @@ from leadership.models import DEFAULT_BANK_NAME, Pillar, Question, QuestionBank
 from leadership.roles import hr_required, user_is_hr
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from django.http import HttpRequest, HttpResponse
+
+    from leadership.requests import HtmxHttpRequest
 
 STEPS = {"up": -1, "down": 1}
 
 
-def _pillars(bank: QuestionBank, *, retired: bool) -> list[Pillar]:
+def _pillars(bank: QuestionBank, *, retired: bool) -> Sequence[Pillar]:
     """The bank's pillars with their current questions (and how many cycles used each), and,
     for HR, the questions retired from each."""
     current = (
@@ -72,7 +76,7 @@ def bank_detail(request: HttpRequest, bank_id: int | None = None) -> HttpRespons
     )
 
 
-def _pillar_card(request: HttpRequest, pillar: Pillar) -> HttpResponse:
+def _pillar_card(request: HtmxHttpRequest, pillar: Pillar) -> HttpResponse:
     """After a move or a retirement: the pillar's card for htmx, else the bank page."""
     if not request.htmx:
         return redirect(_bank_url(pillar.bank, f"pillar-{pillar.key}"))
@@ -156,7 +160,7 @@ def _question_post(question_id: int) -> Question:
 
 @require_POST
 @hr_required
-def question_move(request: HttpRequest, question_id: int, direction: str) -> HttpResponse:
+def question_move(request: HtmxHttpRequest, question_id: int, direction: str) -> HttpResponse:
     question = _question_post(question_id)
     if direction in STEPS and question.active:
         edits.question_move(question=question, actor=request.user, step=STEPS[direction])
@@ -165,7 +169,7 @@ def question_move(request: HttpRequest, question_id: int, direction: str) -> Htt
 
 @require_POST
 @hr_required
-def question_retire(request: HttpRequest, question_id: int) -> HttpResponse:
+def question_retire(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
     question = _question_post(question_id)
     if question.active:
         edits.question_retire(question=question, actor=request.user)
@@ -180,7 +184,7 @@ def question_retire(request: HttpRequest, question_id: int) -> HttpResponse:
 
 @require_POST
 @hr_required
-def question_restore(request: HttpRequest, question_id: int) -> HttpResponse:
+def question_restore(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
     question = _question_post(question_id)
     if not question.active and not edits.question_restore(question=question, actor=request.user):
         messages.error(request, _("%(code)s is already in the bank.") % {"code": question.code})

@@ -79,9 +79,9 @@ class Command(BaseCommand):
             path: Path = options["verify"]
             if not path.is_file():
                 raise CommandError(f"No such file: {path}")
-            result = sqlite_verify(path)
-            if result != "ok":
-                raise CommandError(f"{path} is damaged: {result}")
+            verdict = sqlite_verify(path)
+            if verdict != "ok":
+                raise CommandError(f"{path} is damaged: {verdict}")
             self.stdout.write(f"{path}: integrity ok")
             return
         if not options["output"]:
