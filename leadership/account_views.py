@@ -1,4 +1,5 @@
-"""The password pages: Django's reset views, with a request form that only counts and enqueues.
+"""The account pages: the language a person reads, and Django's password reset views with a
+request form that only counts and enqueues.
 
 The reset form answers the same for every address — an account or not, a password or not — and
 does the same work in the request for each: it only hands the address to the worker
@@ -13,12 +14,21 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
 
 from leadership.accounts import password_reset_send
+from leadership.languages import language_choices, user_language
+from leadership.models import Profile
 from leadership.ratelimit import Rate, ratelimit, ratelimit_hit
 
 if TYPE_CHECKING:
@@ -68,3 +78,21 @@ password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
     success_url=reverse_lazy("password_reset_complete")
 )
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view()
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=language_choices)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_language(request: HttpRequest) -> HttpResponse:
+    """A leader's or HR person's language: their pages, PDFs, downloads and emails."""
+    form = LanguageForm(request.POST or None, initial={"language": user_language(request.user)})
+    if request.method == "POST" and form.is_valid():
+        language = form.cleaned_data["language"]
+        Profile.objects.update_or_create(user=request.user, defaults={"language": language})
+        translation.activate(language)
+        messages.success(request, _("Your pages, reports and emails are now in this language."))
+        return redirect("account-language")
+    return render(request, "registration/language.html", {"form": form})

@@ -25,9 +25,12 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
+
+from leadership.languages import user_language
 
 # Which email a link comes in: a new account's welcome, or an asked-for reset.
 WELCOME = "welcome"
@@ -57,8 +60,9 @@ def password_email_send(*, user: Any, kind: str = WELCOME) -> int:
         "hours": hours,
         "username": user.get_username(),
     }
-    subject = render_to_string(f"registration/password_{kind}_subject.txt", context)
-    body = render_to_string(f"registration/password_{kind}_email.txt", context)
+    with translation.override(user_language(user)):
+        subject = render_to_string(f"registration/password_{kind}_subject.txt", context)
+        body = render_to_string(f"registration/password_{kind}_email.txt", context)
     message = EmailMessage(
         subject=" ".join(subject.split()),
         body=body.strip() + "\n",

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from leadership.languages import BANK_LANGUAGE
 
 DEFAULT_BANK_NAME = "Pillars"
 DEFAULT_SCALE_LABELS = [
@@ -19,6 +23,24 @@ DEFAULT_SCALE_LABELS = [
     _("Agree"),
     _("Strongly agree"),
 ]
+
+# What a bank carries per language besides its own columns (``translations[code][field]``).
+QUESTION_TRANSLATED_FIELDS = ("text", "self_text", "help_text", "scale_labels")
+PILLAR_TRANSLATED_FIELDS = ("name", "description")
+
+
+def _translated(translations: dict[str, Any], field: str, own: Any, language: str | None) -> Any:
+    """``own`` (the bank's language) unless ``language`` has a non-empty wording of ``field``.
+
+    A language without one falls back to the bank's wording, so a half-translated bank shows
+    English rather than nothing; a cycle never opens in such a language (hr.cycles checks).
+    """
+    language = (language or get_language() or BANK_LANGUAGE).split("-")[0]
+    if language == BANK_LANGUAGE or not own:
+        return own
+    value = (translations or {}).get(language, {}).get(field)
+    return value if value else own
+
 
 # The fields that carry a question's meaning: changing one of them on a used question is a
 # new version, never an edit.
@@ -58,6 +80,8 @@ class Pillar(models.Model):
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
+    # {"de": {"name": …, "description": …}}: the same pillar in other languages.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
 
     class Meta:
         ordering = ["bank", "order", "key"]
@@ -66,7 +90,23 @@ class Pillar(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the active language."""
+        return _translated(self.translations, "name", self.name, None)
+
+    @property
+    def local_description(self) -> str:
+        return _translated(self.translations, "description", self.description, None)
+
+    def missing_in(self, language: str) -> list[str]:
+        """The fields this pillar still lacks in ``language`` (empty: fully translated)."""
+        if language == BANK_LANGUAGE:
+            return []
+        have = (self.translations or {}).get(language, {})
+        return [f for f in PILLAR_TRANSLATED_FIELDS if getattr(self, f) and not have.get(f)]
 
 
 class QuestionQuerySet(models.QuerySet["Question"]):
@@ -105,6 +145,10 @@ class Question(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.RATING)
     order = models.PositiveIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)
+    # {"de": {"text": …, "self_text": …, "help_text": …, "scale_labels": […]}}. A translation is
+    # the same question (answers are keyed by the question, so scores pool across languages);
+    # the bank's own wording is its meaning, so a translation is corrected in place.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = QuestionQuerySet.as_manager()
@@ -137,19 +181,41 @@ class Question(models.Model):
     def scale_points(self) -> list[int]:
         return list(range(self.scale_min, self.scale_max + 1))
 
-    def labels(self) -> list[str]:
-        """One label per scale point; the default agreement labels for a 5-point scale."""
-        if self.scale_labels and len(self.scale_labels) == len(self.scale_points):
-            return [str(label) for label in self.scale_labels]
+    def labels(self, language: str | None = None) -> list[str]:
+        """One label per scale point, in the active language; the default agreement labels
+        (translated by the catalogue) for a 5-point scale."""
+        labels = _translated(self.translations, "scale_labels", self.scale_labels, language)
+        if labels and len(labels) == len(self.scale_points):
+            return [str(label) for label in labels]
         if len(self.scale_points) == len(DEFAULT_SCALE_LABELS):
             return [str(label) for label in DEFAULT_SCALE_LABELS]
         return [str(point) for point in self.scale_points]
 
-    def wording_for(self, role: str) -> str:
-        """The leader reads the "I …" wording; everyone else the team wording."""
+    def wording_for(self, role: str, language: str | None = None) -> str:
+        """The leader reads the "I …" wording; everyone else the team wording; both in the
+        active language (or ``language``)."""
         if role == "self" and self.self_text:
-            return self.self_text
-        return self.text
+            return _translated(self.translations, "self_text", self.self_text, language)
+        return _translated(self.translations, "text", self.text, language)
+
+    @property
+    def local_text(self) -> str:
+        return _translated(self.translations, "text", self.text, None)
+
+    @property
+    def local_help_text(self) -> str:
+        return _translated(self.translations, "help_text", self.help_text, None)
+
+    def missing_in(self, language: str) -> list[str]:
+        """The fields this question still lacks in ``language`` (empty: fully translated)."""
+        if language == BANK_LANGUAGE:
+            return []
+        have = (self.translations or {}).get(language, {})
+        return [
+            field
+            for field in QUESTION_TRANSLATED_FIELDS
+            if getattr(self, field) and not have.get(field)
+        ]
 
     def is_used(self) -> bool:
         """True once any cycle has included this exact version."""
@@ -198,6 +264,34 @@ class Question(models.Model):
         new.save()
         self.active = False
         return new
+
+
+class Profile(models.Model):
+    """What a signed-in person chose for themself: for now, the language of their pages, PDFs
+    and emails (empty: the organisation's)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    language = models.CharField(_("language"), max_length=10, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language or '-'})"
+
+
+def translations_missing(questions: Any, *, language: str) -> list[str]:
+    """What ``questions`` (and their pillars) lack to be asked in ``language``: question codes
+    and pillar keys, in order, each once; empty when all of it is translated."""
+    missing: list[str] = []
+    pillars_seen: set[int] = set()
+    for question in questions:
+        if question.pillar_id not in pillars_seen:
+            pillars_seen.add(question.pillar_id)
+            if question.pillar.missing_in(language):
+                missing.append(question.pillar.key)
+        if question.missing_in(language):
+            missing.append(question.code)
+    return missing
 
 
 class RateCount(models.Model):

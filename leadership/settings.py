@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "leadership.languages.AccountLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -230,7 +231,15 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads no cookie: the token travels in hx-he
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+# Adding a language: its code here, a catalogue under locale/ and a column set in the question
+# bank (README, "Adding a language").
+LANGUAGES = [("en", _("English")), ("de", _("German"))]
+# The organisation's language: invitations, teams and accounts without a choice of their own.
+PILLARS_LANGUAGE = env_str("PILLARS_LANGUAGE", LANGUAGE_CODE)
+if PILLARS_LANGUAGE not in {code for code, _name in LANGUAGES}:
+    raise ImproperlyConfigured(
+        f"PILLARS_LANGUAGE must be one of the LANGUAGES, not {PILLARS_LANGUAGE!r}."
+    )
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True

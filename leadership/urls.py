@@ -34,6 +34,7 @@ urlpatterns = [
         account_views.password_reset_complete,
         name="password_reset_complete",
     ),
+    path("accounts/language/", account_views.account_language, name="account-language"),
     path("bank/", include("leadership.bank.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -52,7 +52,8 @@ def _e(text: object) -> str:
 
 
 def _num(value: float) -> str:
-    return figure_text(value, 1).rstrip("0").rstrip(".")
+    text = figure_text(value, 1)
+    return text[:-2] if text[-2:] in (".0", ",0") else text
 
 
 def alt_text(title: str, desc: str) -> str:

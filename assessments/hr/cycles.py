@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,8 @@ from assessments.models import (
     token_hash,
     token_new,
 )
+from leadership.languages import language_of
+from leadership.models import translations_missing
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -46,6 +49,10 @@ ERROR_REOPEN_NEEDS_CLOSE = _(
     "The cycle's window has ended. Give it a new closing time in the future to reopen it."
 )
 ERROR_CLOSE_IN_PAST = _("The new closing time must be in the future.")
+ERROR_UNTRANSLATED = _(
+    "Invitations of this cycle are in %(language)s, but the bank has no %(language)s wording "
+    "for: %(missing)s. Add it in the question bank (or its CSV's %(columns)s columns) first."
+)
 
 
 class CycleError(Exception):
@@ -118,6 +125,59 @@ def _transition_check(cycle: Cycle, to: str) -> None:
         )
 
 
+def _leader_language(user: Any) -> str:
+    try:
+        chosen = user.profile.language
+    except ObjectDoesNotExist:
+        chosen = ""
+    return language_of(chosen)
+
+
+def _invitations_wanted(cycle: Cycle) -> dict[tuple[int, str, str], str]:
+    """(team, role, email) → language of every invitation the cycle's teams call for."""
+    wanted: list[tuple[int, str, str]] = []
+    # Each person's language: theirs as HR set it, else their team's, else the organisation's;
+    # a leader's self-assessment is in the language of their account.
+    languages: dict[tuple[int, str, str], str] = {}
+    teams = cycle.teams.prefetch_related("leaders", "leaders__profile")
+    members = TeamMember.objects.filter(team__in=cycle.teams.all()).values_list(
+        "team_id", "email", "language", "team__language"
+    )
+    for team_id, email, language, team_language in members:
+        key = (team_id, Role.MEMBER, email.lower())
+        wanted.append(key)
+        languages.setdefault(key, language_of(language, team_language))
+    if cycle.self_assessment:
+        for team in teams:
+            for leader in team.leaders.all():
+                key = (team.pk, Role.SELF, (leader.email or leader.get_username()).lower())
+                wanted.append(key)
+                languages.setdefault(key, _leader_language(leader))
+    return {key: languages[key] for key in dict.fromkeys(wanted)}
+
+
+def cycle_languages_check(cycle: Cycle) -> None:
+    """Refuse to open a cycle while a language its invitations use lacks the wording of one of
+    its questions or pillars: those respondents would read English halfway through."""
+    languages = set(_invitations_wanted(cycle).values())
+    languages |= set(Invitation.objects.filter(cycle=cycle).values_list("language", flat=True))
+    # A team's shared link is answered in the team's language.
+    languages |= {language_of(code) for code in cycle.teams.values_list("language", flat=True)}
+    questions = list(cycle.questions.select_related("pillar").in_survey_order())
+    for language in sorted(filter(None, languages)):
+        missing = translations_missing(questions, language=language)
+        if missing:
+            shown = ", ".join(missing[:12]) + (" …" if len(missing) > 12 else "")
+            raise CycleError(
+                ERROR_UNTRANSLATED
+                % {
+                    "language": translation.get_language_info(language)["name_translated"],
+                    "missing": shown,
+                    "columns": f"text_{language}, self_text_{language}",
+                }
+            )
+
+
 def invitations_create(*, cycle: Cycle) -> int:
     """Create the invitations the cycle is missing; returns how many were created.
 
@@ -129,27 +189,19 @@ def invitations_create(*, cycle: Cycle) -> int:
             "team_id", "role", "email"
         )
     )
-    wanted: list[tuple[int, str, str]] = []
-    teams = cycle.teams.prefetch_related("leaders")
-    members = TeamMember.objects.filter(team__in=cycle.teams.all()).values_list("team_id", "email")
-    wanted += [(team_id, Role.MEMBER, email.lower()) for team_id, email in members]
-    if cycle.self_assessment:
-        for team in teams:
-            wanted += [
-                (team.pk, Role.SELF, (leader.email or leader.get_username()).lower())
-                for leader in team.leaders.all()
-            ]
-    missing = [key for key in dict.fromkeys(wanted) if key not in existing]
+    languages = _invitations_wanted(cycle)
+    missing = [key for key in languages if key not in existing]
     Invitation.objects.bulk_create(
         [
             Invitation(
                 cycle=cycle,
-                team_id=team_id,
-                role=role,
-                email=email,
+                team_id=key[0],
+                role=key[1],
+                email=key[2],
                 token_hash=token_hash(token_new()),
+                language=languages[key],
             )
-            for team_id, role, email in missing
+            for key in missing
         ],
         batch_size=500,
         ignore_conflicts=True,
@@ -181,6 +233,7 @@ def cycle_open(*, cycle: Cycle, actor: Any, closes_at: dt.datetime | None = None
         cycle.questions.set(cycle.bank.questions.current())
         if not cycle.questions.exists():
             raise CycleError(ERROR_NO_QUESTIONS)
+    cycle_languages_check(cycle)
     reopened = cycle.recorded_state != Cycle.State.DRAFT
     cycle.recorded_state = Cycle.State.OPEN
     cycle.save(update_fields=["recorded_state", "closes_at"])
@@ -306,7 +359,12 @@ def self_invitation_rotate(*, cycle: Cycle, team: Team, user: Any) -> tuple[Invi
     )
     if invitation is None:
         invitation = Invitation.objects.create(
-            cycle=cycle, team=team, role=Role.SELF, email=email, token_hash=token_hash(token_new())
+            cycle=cycle,
+            team=team,
+            role=Role.SELF,
+            email=email,
+            token_hash=token_hash(token_new()),
+            language=_leader_language(user),
         )
     return invitation, invitation_token_rotate(invitation=invitation)
 

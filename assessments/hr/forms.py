@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments.hr.teams import TEAM_IMPORT_MAX_BYTES, email_clean
 from assessments.models import REMINDER_DAYS_MAX, Cycle, Team
 from leadership.csvfiles import UPLOAD_ACCEPT
+from leadership.languages import language_choices, language_default
 from leadership.models import DEFAULT_BANK_NAME, QuestionBank
 
 if TYPE_CHECKING:
@@ -300,6 +301,14 @@ class TeamForm(forms.Form):
             "password."
         ),
     )
+    language = forms.ChoiceField(
+        label=_("Language of its invitations"),
+        required=False,
+        help_text=_(
+            "The survey and its emails for this team's members, unless the team file gave a "
+            "person their own. Each person can still switch on the survey's first page."
+        ),
+    )
     members = forms.CharField(
         label=_("Members' emails"),
         required=False,
@@ -310,6 +319,11 @@ class TeamForm(forms.Form):
     def __init__(self, *args: Any, team: Team | None = None, **kwargs: Any) -> None:
         self.team = team
         super().__init__(*args, **kwargs)
+        default = dict(language_choices())[language_default()]
+        self.fields["language"].choices = [
+            ("", _("The organisation's (%s)") % default),
+            *language_choices(),
+        ]
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
 from assessments.hr.cycles import survey_path
@@ -40,6 +40,7 @@ from assessments.models import (
     token_hash,
     token_new,
 )
+from leadership.languages import language_of
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -93,8 +94,10 @@ def _message(
         "closes_at": invitation.cycle.closes_at,
         "min_group_size": invitation.cycle.min_group_size,
     }
-    subject = render_to_string(f"assessments/email/{kind}_subject.txt", context)
-    body = render_to_string(f"assessments/email/{kind}.txt", context)
+    # In the survey's language: the invitation's, which the respondent may have switched.
+    with translation.override(language_of(invitation.language)):
+        subject = render_to_string(f"assessments/email/{kind}_subject.txt", context)
+        body = render_to_string(f"assessments/email/{kind}.txt", context)
     return EmailMessage(
         subject=" ".join(subject.split()),
         body=body.strip() + "\n",

@@ -25,10 +25,11 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from assessments.hr.invitations import BatchResult, error_describe
 from assessments.models import ReleaseNotice, Team
+from leadership.languages import user_language
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -74,8 +75,9 @@ def _message(*, cycle: Cycle, user: Any, teams: list[Team]) -> EmailMessage:
         "links": [(team, results_url(cycle=cycle, team=team)) for team in teams],
         "home": f"{settings.SITE_URL}{reverse('home')}",
     }
-    subject = render_to_string("assessments/email/release_subject.txt", context)
-    body = render_to_string("assessments/email/release.txt", context)
+    with translation.override(user_language(user)):
+        subject = render_to_string("assessments/email/release_subject.txt", context)
+        body = render_to_string("assessments/email/release.txt", context)
     return EmailMessage(
         subject=" ".join(subject.split()),
         body=body.strip() + "\n",

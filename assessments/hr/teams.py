@@ -2,9 +2,11 @@
 
 Team CSV format (one row per member)::
 
-    team,department,leader_email,member_email
-    Platform,Engineering,ana@example.com,sam@example.com
-    Platform,Engineering,ana@example.com,kim@example.com
+    team,department,leader_email,member_email,language
+    Platform,Engineering,ana@example.com,sam@example.com,de
+    Platform,Engineering,ana@example.com,kim@example.com,
+
+``language`` (optional) is the member's language code (``de``, ``en``); empty means the team's.
 
 ``team`` is required; ``department`` is optional (created when new); ``leader_email`` may hold
 several addresses separated by ``|``; ``member_email`` may be empty on a row that only names a
@@ -30,11 +32,12 @@ from assessments.hr.cycles import slug_unique
 from assessments.models import AuditEvent, Team, TeamMember, cycle_teams_follow
 from leadership.accounts import account_welcome_enqueue
 from leadership.csvfiles import CsvImportError, CsvProblem, csv_read
+from leadership.languages import language_codes, language_valid
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-TEAM_IMPORT_COLUMNS = ("team", "department", "leader_email", "member_email")
+TEAM_IMPORT_COLUMNS = ("team", "department", "leader_email", "member_email", "language")
 TEAM_IMPORT_MAX_BYTES = 2 * 1024 * 1024
 TEAM_IMPORT_MAX_ROWS = 20_000
 
@@ -44,6 +47,7 @@ ERROR_TEAM_IS_DEPARTMENT = _("“%s” is a department; a team cannot have the s
 ERROR_DEPARTMENT_IS_TEAM = _("“%s” is a team; a department cannot have the same name.")
 ERROR_TWO_DEPARTMENTS = _("Team “%(team)s” is in department “%(first)s” on an earlier row.")
 ERROR_LONG_NAME = _("The name is longer than 160 characters.")
+ERROR_LANGUAGE = gettext_lazy("“%(value)s” is not a language of this site (%(codes)s).")
 
 NEW_ACCOUNTS_MESSAGE = gettext_lazy(
     "New leader accounts: %s. Each is emailed a link to set its password; you can send it again "
@@ -92,14 +96,20 @@ def team_save(
     department: str,
     leader_emails: Iterable[str],
     member_emails: Iterable[str],
+    language: str | None = None,
 ) -> tuple[Team, list[str]]:
-    """Create or update one team; returns it and the emails of leader accounts created."""
+    """Create or update one team; returns it and the emails of leader accounts created.
+
+    ``language`` (None: unchanged) is the team's; its members keep the languages HR gave them.
+    """
     with transaction.atomic():
         created_team = team is None
         if team is None:
             team = Team(slug=slug_unique(Team, name))
         team.name = name.strip()
         team.parent = department_get_or_create(department)
+        if language is not None:
+            team.language = language
         team.save()
         new_accounts = _team_people_set(team, leader_emails, member_emails)
         cycle_teams_follow(team_ids=[team.pk])
@@ -112,7 +122,14 @@ def team_save(
     return team, new_accounts
 
 
-def _team_people_set(team: Team, leader_emails: Iterable[str], member_emails: Iterable[str]):
+def _team_people_set(
+    team: Team,
+    leader_emails: Iterable[str],
+    member_emails: Iterable[str],
+    languages: dict[str, str] | None = None,
+):
+    """Leaders and members exactly as given; ``languages`` (email → code, from an import's
+    ``language`` column) sets members' languages, else a member keeps theirs."""
     new_accounts = []
     leaders = []
     for email in dict.fromkeys(leader_emails):
@@ -123,10 +140,18 @@ def _team_people_set(team: Team, leader_emails: Iterable[str], member_emails: It
     team.leaders.set(leaders)
     members = list(dict.fromkeys(member_emails))
     team.members.exclude(email__in=members).delete()
-    existing = set(team.members.values_list("email", flat=True))
+    existing = dict(team.members.values_list("email", "language"))
+    languages = languages or {}
     TeamMember.objects.bulk_create(
-        [TeamMember(team=team, email=email) for email in members if email not in existing]
+        [
+            TeamMember(team=team, email=email, language=languages.get(email, ""))
+            for email in members
+            if email not in existing
+        ]
     )
+    for email, language in languages.items():
+        if email in existing and existing[email] != language:
+            team.members.filter(email=email).update(language=language)
     return new_accounts
 
 
@@ -140,6 +165,8 @@ class TeamPlan:
     department_row: int = 0
     leaders: list[str] = field(default_factory=list)
     members: list[str] = field(default_factory=list)
+    # email → language code, only when the file has a ``language`` column
+    languages: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -179,6 +206,7 @@ def teams_import_plan(data: bytes) -> TeamsFile:
         for name in Team.objects.filter(is_department=True).values_list("name", flat=True)
     }
     teams = {name.lower() for name in Team.objects.teams_only().values_list("name", flat=True)}
+    has_language = "language" in table.columns
     for row in table.rows:
         name = row.get("team")
         department = row.get("department")
@@ -220,6 +248,20 @@ def teams_import_plan(data: bytes) -> TeamsFile:
                     problems.append(CsvProblem(row.number, column, ERROR_EMAIL % raw))
                     continue
                 target.append(email)
+                if has_language and column == "member_email":
+                    language = row.get("language").lower()
+                    if language and not language_valid(language):
+                        problems.append(
+                            CsvProblem(
+                                row.number,
+                                "language",
+                                ERROR_LANGUAGE
+                                % {"value": language, "codes": ", ".join(language_codes())},
+                            )
+                        )
+                    if plan.languages is None:
+                        plan.languages = {}
+                    plan.languages[email] = language
     # A department named like a team that appears later in the file.
     for plan in plans.values():
         if plan.department and plan.department.lower() in plans:
@@ -291,7 +333,7 @@ def teams_import_apply(
                 )
             team.parent = departments.get(department)
             team.save()
-            accounts += _team_people_set(team, plan.leaders, plan.members)
+            accounts += _team_people_set(team, plan.leaders, plan.members, plan.languages)
             members += len(plan.members)
             team_ids.append(team.pk)
         cycle_teams_follow(team_ids=team_ids)

@@ -324,6 +324,7 @@ def _team_form_page(request: HttpRequest, team: Team | None) -> HttpResponse:
                 leader.email or leader.get_username() for leader in team.leaders.all()
             ),
             "members": "\n".join(team.members.values_list("email", flat=True)),
+            "language": team.language,
         }
     form = TeamForm(request.POST or None, team=team, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -335,6 +336,7 @@ def _team_form_page(request: HttpRequest, team: Team | None) -> HttpResponse:
             department=data["department"],
             leader_emails=data["leaders"],
             member_emails=data["members"],
+            language=data["language"],
         )
         messages.success(request, _("Team “%s” saved.") % saved.name)
         if accounts:

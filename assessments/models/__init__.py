@@ -72,6 +72,8 @@ class Team(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="led_teams", verbose_name=_("leaders")
     )
     is_department = models.BooleanField(_("is a department"), default=False)
+    # The language its members' invitations are in (empty: the organisation's).
+    language = models.CharField(_("language"), max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TeamQuerySet.as_manager()
@@ -86,6 +88,8 @@ class Team(models.Model):
 class TeamMember(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="members")
     email = models.EmailField(_("email"))
+    # This person's language, set by HR (empty: the team's).
+    language = models.CharField(_("language"), max_length=10, blank=True)
 
     class Meta:
         ordering = ["team", "email"]
@@ -454,6 +458,10 @@ class Invitation(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     reminder_count = models.PositiveSmallIntegerField(default=0)
+    # The language of the survey and its emails: the person's, team's or organisation's when
+    # invited, then the respondent's own choice on the intro page. Never shown to HR or a leader
+    # and never copied to the submission: it must not tell anyone who answered what.
+    language = models.CharField(max_length=10, blank=True)
     # A visit of a team's shared link: nobody was invited, so counts of invitations leave it out.
     shared_link = models.ForeignKey(
         SharedLink, on_delete=models.CASCADE, null=True, blank=True, related_name="visits"

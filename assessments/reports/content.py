@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
+from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -64,7 +65,7 @@ def fmt_signed(value: float | None) -> str:
     rounded = figure_round(value, SCORE_PLACES)
     if rounded is None:
         return "—"
-    return f"{rounded:+}".replace("-", "−")
+    return f"{rounded:+}".replace("-", "−").replace(".", get_format("DECIMAL_SEPARATOR"))
 
 
 def fmt_pct(value: float | None) -> str:

@@ -12,6 +12,9 @@ The worker stamps ``progressed_at`` whenever it picks a job up and after every r
 without a stamp for ``PILLARS_REPORT_JOB_STALL_MINUTES`` has lost its worker:
 ``ReportJob.stop_if_stalled`` (called by the pages that show jobs, so no cron is needed) marks it
 failed and stopped, and the pages offer a new zip.
+
+Each team's PDF is in its leader's language, the organisation's in the language of whoever
+asked for the zip.
 """
 
 from __future__ import annotations
@@ -24,16 +27,19 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.files import File
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import task
 
-from assessments.models import ReportJob
+from assessments.models import ReportJob, Team
 from assessments.reports import content
 from assessments.reports.zips import TRIGGER_JOB_FINISHED, TRIGGER_JOB_STARTED, report_zips_clean
 from assessments.results.access import report_for_viewer
+from assessments.results.translated import report_translated
+from leadership.languages import BANK_LANGUAGE, language_default, language_of, user_language
 
 if TYPE_CHECKING:
     from assessments.models import Cycle
+    from assessments.results.report import CycleReport
 
 logger = logging.getLogger(__name__)
 
@@ -68,12 +74,37 @@ def _progress_save(job: ReportJob, *fields: str) -> None:
     job.save(update_fields=[*fields, "progressed_at"])
 
 
+def _leader_languages(team_ids: list[int]) -> dict[int, str]:
+    """Team id → the language of its first leader's account (by account age), if they chose."""
+    rows = (
+        Team.leaders.through.objects.filter(team_id__in=team_ids)
+        .order_by("user_id")
+        .values_list("team_id", "user__profile__language")
+    )
+    languages: dict[int, str] = {}
+    for team_id, language in rows:
+        if team_id not in languages:
+            languages[team_id] = language_of(language)
+    return languages
+
+
 def report_job_build(job: ReportJob, *, page_size: str | None = None) -> ReportJob:
     """Render every team's PDF and the organisation's into one zip; record progress as it goes."""
     job.state = ReportJob.State.RUNNING
     _progress_save(job, "state")
     try:
-        report = report_for_viewer(cycle=job.cycle, user=None, detail=True)
+        with translation.override(BANK_LANGUAGE):
+            report = report_for_viewer(cycle=job.cycle, user=None, detail=True)
+        # Each team's PDF in its leader's language; the organisation's in the requester's.
+        readers = _leader_languages([team.team_id for team in report.teams])
+        worded: dict[str, CycleReport] = {}
+
+        def in_language(language: str) -> CycleReport:
+            if language not in worded:
+                with translation.override(language):
+                    worded[language] = report_translated(report, cycle=job.cycle)
+            return worded[language]
+
         if not report.scores_visible:
             raise PermissionError("Scores are not available while the cycle is open.")
         job.total = len(report.teams) + 1
@@ -87,10 +118,14 @@ def report_job_build(job: ReportJob, *, page_size: str | None = None) -> ReportJ
                     name = content.report_filename(
                         cycle_name=report.cycle_name, team_name=team.name
                     )
+                    language = readers.get(team.team_id) or language_default()
                     try:
-                        pdf = content.team_report_render(
-                            report=report, team=team, page_size=page_size
-                        )
+                        with translation.override(language):
+                            pdf = content.team_report_render(
+                                report=in_language(language),
+                                team=in_language(language).team(team.team_id) or team,
+                                page_size=page_size,
+                            )
                     except Exception as error:  # one team's failure must not stop the others
                         logger.exception("Team report failed: %s", team.name)
                         job.failures.append(_failure(team.name, error))
@@ -99,7 +134,11 @@ def report_job_build(job: ReportJob, *, page_size: str | None = None) -> ReportJ
                     job.done += 1
                     _progress_save(job, "done", "failures")
                 try:
-                    org_pdf = content.org_report_render(report=report, page_size=page_size)
+                    language = user_language(job.requested_by)
+                    with translation.override(language):
+                        org_pdf = content.org_report_render(
+                            report=in_language(language), page_size=page_size
+                        )
                 except Exception as error:
                     logger.exception("Organisation report failed")
                     job.failures.append(_failure(ORG_LABEL, error))

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.formats import get_format
+
 SCORE_PLACES = 2
 RATIO_PLACES = 2
 PERCENT_PLACES = 0
@@ -28,6 +30,11 @@ def figure_round(value: float | None, places: int) -> Decimal | None:
 
 
 def figure_text(value: float | None, places: int, *, empty: str = "") -> str:
-    """``value`` as the pages print it ("3.80", "72"); ``empty`` for None."""
+    """``value`` as the pages print it ("3.80", "72"; "3,80" in German: the active language's
+    decimal separator, as ``|floatformat`` uses); ``empty`` for None."""
     rounded = figure_round(value, places)
-    return empty if rounded is None else str(rounded)
+    if rounded is None:
+        return empty
+    text = str(rounded)
+    separator = get_format("DECIMAL_SEPARATOR")
+    return text if separator == "." else text.replace(".", separator)

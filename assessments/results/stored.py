@@ -58,6 +58,7 @@ from assessments.results.report import (
     TeamResult,
     _build,
 )
+from assessments.results.translated import report_translated
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -352,18 +353,23 @@ def _strip_details(report: CycleReport, keep: bool | Collection[int]) -> CycleRe
 
 
 def cycle_report(cycle: Cycle, *, detail: bool | Collection[int] = True) -> CycleReport:
-    """The cycle's full (HR-level) report, from storage when its data has not changed.
+    """The cycle's full (HR-level) report, from storage when its data has not changed, worded
+    in the active language (:mod:`assessments.results.translated`).
 
     ``detail``: True loads every team's items, highlights and comments; False none (heatmaps);
     a collection of team ids loads only those teams'. Pass anything a person sees through
     :func:`assessments.results.access.report_for_viewer` instead.
     """
+    return report_translated(_cycle_report(cycle, detail=detail), cycle=cycle)
+
+
+def _cycle_report(cycle: Cycle, *, detail: bool | Collection[int] = True) -> CycleReport:
     previous = previous_cycle(cycle)
     fingerprint = cycle_fingerprint(cycle, previous=previous)
     report = _stored_read(cycle, fingerprint=fingerprint, detail=detail)
     if report is not None:
         return report
-    previous_report = cycle_report(previous, detail=False) if previous else None
+    previous_report = _cycle_report(previous, detail=False) if previous else None
     # The previous cycle may just have been (re)stored: its fingerprint is part of ours.
     fingerprint = cycle_fingerprint(cycle, previous=previous)
     computed = aggregation.cycle_results_compute(

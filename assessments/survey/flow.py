@@ -40,8 +40,10 @@ from assessments.survey.steps import (
     COMMENT_PREFIX,
     Survey,
     cycle_layout,
+    layout_languages,
     steps_layout,
 )
+from leadership.languages import language_of
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -131,6 +133,7 @@ _SURVEY_FIELDS = (
     "role",
     "state",
     "shared_link_id",
+    "language",
     "cycle__id",
     "cycle__name",
     "cycle__recorded_state",
@@ -169,6 +172,20 @@ def invitation_open(*, invitation_id: int) -> Invitation:
     return invitation
 
 
+def invitation_language_set(*, invitation: Invitation, language: str) -> bool:
+    """The respondent's own choice of language for this survey and its reminders; False (and
+    nothing changes) for a language the cycle's questions are not all translated into.
+
+    Nothing records the change but the invitation's own column, which no page, export or log
+    of HR's or a leader's shows: a choice of language must not point at a respondent.
+    """
+    if language not in layout_languages(cycle_layout(invitation.cycle)):
+        return False
+    Invitation.objects.filter(pk=invitation.pk).update(language=language)
+    invitation.language = language
+    return True
+
+
 def invitation_start(*, invitation: Invitation) -> None:
     """Mark a pending invitation as started (a single conditional UPDATE, safe to repeat)."""
     if invitation.state == Invitation.State.PENDING:
@@ -205,6 +222,7 @@ def shared_link_visit(*, link: SharedLink) -> Invitation:
         token_hash=token_hash(token_new()),
         state=Invitation.State.STARTED,
         shared_link=link,
+        language=language_of(link.team.language),
     )
 
 

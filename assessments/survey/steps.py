@@ -20,6 +20,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Role
+from leadership.languages import language_codes
+from leadership.models import translations_missing
 
 if TYPE_CHECKING:
     from assessments.models import Cycle, Invitation
@@ -236,6 +238,16 @@ def cycle_layout(cycle: Cycle) -> _CycleLayout:
     return layout
 
 
+def layout_languages(layout: _CycleLayout) -> list[str]:
+    """The site's languages in which every question of the cycle is translated: those a
+    respondent may switch to."""
+    return [
+        code
+        for code in language_codes()
+        if not translations_missing(layout.questions, language=code)
+    ]
+
+
 def steps_layout(layout: _CycleLayout, *, role: str) -> tuple[_StepLayout, ...]:
     is_self = role == Role.SELF
     layout_key = (is_self, get_language())
@@ -248,7 +260,7 @@ def steps_layout(layout: _CycleLayout, *, role: str) -> tuple[_StepLayout, ...]:
 def _steps_build(questions: tuple[Question, ...], *, role: str) -> tuple[_StepLayout, ...]:
     cant_say_label = str(_("Can't say"))
     # Labels are translated once per distinct scale, not once per statement.
-    translated: dict[tuple[int, int, str], tuple[str, ...]] = {}
+    translated: dict[tuple[int, int, str, str], tuple[str, ...]] = {}
     pillars: dict[int, Pillar] = {}
     statements: dict[int, list[Statement]] = {}
     comments: dict[int, Question] = {}
@@ -261,7 +273,12 @@ def _steps_build(questions: tuple[Question, ...], *, role: str) -> tuple[_StepLa
             comments.setdefault(question.pillar_id, question)
             continue
         number += 1
-        scale = (question.scale_min, question.scale_max, repr(question.scale_labels))
+        scale = (
+            question.scale_min,
+            question.scale_max,
+            repr(question.scale_labels),
+            repr(question.labels()),
+        )
         labels = translated.get(scale)
         if labels is None:
             labels = translated[scale] = tuple(question.labels())
@@ -270,7 +287,7 @@ def _steps_build(questions: tuple[Question, ...], *, role: str) -> tuple[_StepLa
                 question_id=question.pk,
                 field=f"{ANSWER_PREFIX}{question.pk}",
                 text=question.wording_for(role),
-                help_text=question.help_text,
+                help_text=question.local_help_text,
                 points=tuple(question.scale_points),
                 labels=labels,
                 cant_say_label=cant_say_label,
@@ -286,7 +303,7 @@ def _steps_build(questions: tuple[Question, ...], *, role: str) -> tuple[_StepLa
                 statements=tuple(statements[pillar_id]),
                 comment_pillar=pillar_id if comment else None,
                 comment_prompt=comment.wording_for(role) if comment else "",
-                comment_help=comment.help_text if comment else "",
+                comment_help=comment.local_help_text if comment else "",
             )
         )
     return tuple(steps)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("s/<str:token>/", views.survey_start, name="survey-start"),
     path("t/<str:token>/", views.shared_start, name="shared-start"),
     path("survey/<str:key>/", views.survey_intro, name="survey"),
+    path("survey/<str:key>/language/", views.survey_language, name="survey-language"),
     path("survey/<str:key>/review/", views.survey_review, name="survey-review"),
     path("survey/<str:key>/submit/", views.survey_submit, name="survey-submit"),
     path("survey/<str:key>/thanks/", views.survey_thanks, name="survey-thanks"),

@@ -21,6 +21,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -28,6 +29,7 @@ from assessments.models import Invitation, Role, answer_minutes
 from assessments.survey import flow
 from assessments.survey.steps import CANT_SAY, COMMENT_PREFIX
 from assessments.templatetags.survey_items import survey_items_html
+from leadership.languages import language_choices, language_own, language_valid
 from leadership.ratelimit import ratelimit
 
 if TYPE_CHECKING:
@@ -39,6 +41,9 @@ if TYPE_CHECKING:
     from assessments.survey.steps import Step, Survey
 
 SESSION_KEY = "pillars_survey"
+# Session key → language of that survey, so its pages (the thank-you page, a refusal) stay in
+# the respondent's language after the session forgets the invitation.
+LANGUAGE_SESSION_KEY = "pillars_survey_language"
 MARKER_SALT = "assessments.survey.shared-marker"
 MARKER_MAX_AGE = 365 * 24 * 3600
 LEADER_ON_TEAM_LINK = "leader_on_team_link"
@@ -93,6 +98,18 @@ def _entry_done(request: HttpRequest, key: str) -> None:
     request.session[SESSION_KEY] = entries
 
 
+def _language_use(request: HttpRequest, key: str, language: str | None = None) -> None:
+    """This survey's pages in ``language`` (kept for the key), or in the one kept before."""
+    languages = request.session.get(LANGUAGE_SESSION_KEY, {})
+    if language is not None and language_valid(language) and languages.get(key) != language:
+        languages[key] = language
+        request.session[LANGUAGE_SESSION_KEY] = languages
+    chosen = languages.get(key)
+    if language_valid(chosen):
+        translation.activate(chosen)
+        request.LANGUAGE_CODE = chosen
+
+
 def _problem(request: HttpRequest, problem: str, *, status: int | None = None) -> HttpResponse:
     return render(
         request,
@@ -103,14 +120,18 @@ def _problem(request: HttpRequest, problem: str, *, status: int | None = None) -
 
 
 def _invitation(request: HttpRequest, key: str) -> Invitation | HttpResponse:
-    """The invitation behind this session's key, or the page that explains why not."""
+    """The invitation behind this session's key, or the page that explains why not; the pages
+    are in the invitation's language."""
+    _language_use(request, key)
     entry = _entries(request).get(key)
     if not entry:
         return _problem(request, SESSION_LOST)
     if entry.get("done"):
         return _problem(request, flow.SUBMITTED, status=409 if request.method == "POST" else 200)
     try:
-        return flow.invitation_open(invitation_id=entry["invitation"])
+        invitation = flow.invitation_open(invitation_id=entry["invitation"])
+        _language_use(request, key, invitation.language)
+        return invitation
     except flow.SurveyError as error:
         if error.problem == flow.SUBMITTED:
             _entry_done(request, key)
@@ -161,6 +182,7 @@ def _no_referrer(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRes
     return wrapped
 
 
+@language_own
 @_no_referrer
 @never_cache
 @ratelimit("token", setting="PILLARS_RATELIMIT_TOKEN", failures_only=True)
@@ -176,9 +198,11 @@ def survey_start(request: HttpRequest, token: str) -> HttpResponse:
         if not invitation.problem():
             flow.invitation_start(invitation=invitation)
         key = _entry_add(request, _entry_for(invitation))
+    _language_use(request, key, invitation.language)
     return redirect("assessments:survey", key=key)
 
 
+@language_own
 @_no_referrer
 @never_cache
 @ratelimit("token", setting="PILLARS_RATELIMIT_TOKEN", failures_only=True)
@@ -204,6 +228,7 @@ def shared_start(request: HttpRequest, token: str) -> HttpResponse:
     except flow.SurveyError as error:
         return _problem(request, error.problem)
     key = _entry_add(request, {"invitation": invitation.pk, "shared": link.pk})
+    _language_use(request, key, invitation.language)
     shared[str(link.pk)] = key
     request.session[f"{SESSION_KEY}_shared"] = shared
     return redirect("assessments:survey", key=key)
@@ -236,6 +261,7 @@ def _marker_set(response: HttpResponse, link_id: int) -> None:
 # --- The survey -----------------------------------------------------------------------------
 
 
+@language_own
 @never_cache
 @require_GET
 def survey_intro(request: HttpRequest, key: str) -> HttpResponse:
@@ -246,7 +272,33 @@ def survey_intro(request: HttpRequest, key: str) -> HttpResponse:
     if survey_.started and "intro" not in request.GET:
         return redirect(_step_url(key, survey_.resume_step))
     first = _step_url(key, 1 if survey_.steps_total else None)
-    return render(request, "assessments/survey/intro.html", _context(key, survey_, first_url=first))
+    languages = flow.layout_languages(flow.cycle_layout(invitation.cycle))
+    context = _context(
+        key,
+        survey_,
+        first_url=first,
+        languages=[(code, name) for code, name in language_choices() if code in languages],
+        language=translation.get_language(),
+    )
+    return render(request, "assessments/survey/intro.html", context)
+
+
+@language_own
+@never_cache
+@require_POST
+def survey_language(request: HttpRequest, key: str) -> HttpResponse:
+    """The intro page's switch: this survey, its pages and its reminders in another language.
+
+    Only the invitation and this browser's session keep the choice; it changes nothing anyone
+    else sees (see docs/anonymity.md, "Language").
+    """
+    invitation = _invitation(request, key)
+    if not isinstance(invitation, Invitation):
+        return invitation
+    language = request.POST.get("language", "")
+    if flow.invitation_language_set(invitation=invitation, language=language):
+        _language_use(request, key, language)
+    return redirect(_intro_url(key))
 
 
 def _drafts_from_post(request: HttpRequest, invitation: Invitation) -> flow.SurveyError | None:
@@ -258,6 +310,7 @@ def _drafts_from_post(request: HttpRequest, invitation: Invitation) -> flow.Surv
     return None
 
 
+@language_own
 @never_cache
 @require_http_methods(["GET", "POST"])
 def survey_step(request: HttpRequest, key: str, number: int) -> HttpResponse:
@@ -334,6 +387,7 @@ def _save_status(context: dict[str, Any], *, status: int = 200) -> HttpResponse:
     return response
 
 
+@language_own
 @never_cache
 @require_POST
 def survey_autosave(request: HttpRequest, key: str) -> HttpResponse:
@@ -351,6 +405,7 @@ def survey_autosave(request: HttpRequest, key: str) -> HttpResponse:
     return _save_status({"saved": True})
 
 
+@language_own
 @never_cache
 @require_GET
 def survey_review(request: HttpRequest, key: str) -> HttpResponse:
@@ -365,10 +420,12 @@ def survey_review(request: HttpRequest, key: str) -> HttpResponse:
     )
 
 
+@language_own
 @never_cache
 @ratelimit("submit", setting="PILLARS_RATELIMIT_SUBMIT")
 @require_POST
 def survey_submit(request: HttpRequest, key: str) -> HttpResponse:
+    _language_use(request, key)
     entry = _entries(request).get(key)
     if not entry:
         return _problem(request, SESSION_LOST)
@@ -402,9 +459,11 @@ def survey_submit(request: HttpRequest, key: str) -> HttpResponse:
     return response
 
 
+@language_own
 @never_cache
 @require_GET
 def survey_thanks(request: HttpRequest, key: str) -> HttpResponse:
+    _language_use(request, key)
     entry = _entries(request).get(key)
     if not entry:
         return _problem(request, SESSION_LOST)
