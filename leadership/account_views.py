@@ -32,7 +32,7 @@ from leadership.models import Profile
 from leadership.ratelimit import Rate, ratelimit, ratelimit_hit
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
+    from django.http import HttpRequest, HttpResponse
     from django.http.response import HttpResponseBase
 
 logger = logging.getLogger(__name__)

@@ -206,6 +206,21 @@ class Question(models.Model):
     def local_help_text(self) -> str:
         return _translated(self.translations, "help_text", self.help_text, None)
 
+    @property
+    def local_self_text(self) -> str:
+        return _translated(self.translations, "self_text", self.self_text, None)
+
+    @property
+    def untranslated(self) -> list[str]:
+        """The site's languages this question still lacks wording in, named for the reader."""
+        from django.utils.translation import get_language_info
+
+        return [
+            get_language_info(code)["name_translated"]
+            for code, _name in settings.LANGUAGES
+            if self.missing_in(code)
+        ]
+
     def missing_in(self, language: str) -> list[str]:
         """The fields this question still lacks in ``language`` (empty: fully translated)."""
         if language == BANK_LANGUAGE:

@@ -10,7 +10,12 @@ from django.urls import reverse
 
 from assessments.hr.cycles import cycle_open
 from assessments.models import AuditEvent
-from leadership.bank.io import bank_export, bank_import_preview, bank_parse
+from leadership.bank.io import (
+    bank_export,
+    bank_import_preview,
+    bank_parse,
+    translated_columns,
+)
 from leadership.models import Question
 from tests.builders import draft_cycle_make, roster_team_make, xlsx
 
@@ -32,7 +37,9 @@ def _edited_export(bank) -> bytes:
         )
         for line in lines
     ]
-    lines.append("trust,TR99,I can admit a mistake to my leader.,no,1,5,,Trust,,rating,,")
+    # Its translated columns (text_de, …) left empty.
+    empty = "," * len(translated_columns())
+    lines.append("trust,TR99,I can admit a mistake to my leader.,no,1,5,,Trust,,rating,," + empty)
     return ("\n".join(lines) + "\n").encode()
 
 

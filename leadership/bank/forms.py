@@ -6,10 +6,11 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from leadership.bank.io import KEY_PATTERN, MAX_SCALE_POINTS
+from leadership.bank.io import KEY_PATTERN, MAX_SCALE_POINTS, translation_languages
 from leadership.csvfiles import UPLOAD_ACCEPT
 from leadership.models import DEFAULT_SCALE_LABELS, Pillar, Question, QuestionBank
 
@@ -23,7 +24,66 @@ ERROR_CODE_TAKEN = _("Another question of this bank has the code “%(code)s”.
 ERROR_KEY_TAKEN = _("Another pillar of this bank has the key “%(key)s”.")
 
 
-class QuestionForm(forms.Form):
+def _language_name(code: str) -> str:
+    return translation.get_language_info(code)["name_translated"]
+
+
+class TranslatedFieldsMixin:
+    """A form's wording fields again for each other language of the site (``text_de``, …), for
+    the editor to show side by side with the bank's own (English) wording."""
+
+    translated: tuple[str, ...] = ()
+    fields: dict[str, forms.Field]
+
+    def translations_add(self) -> None:
+        for language in translation_languages():
+            for name in self.translated:
+                own = self.fields[name]
+                field = forms.CharField(
+                    label=f"{own.label} ({_language_name(language)})",
+                    widget=forms.Textarea(attrs={"rows": own.widget.attrs.get("rows", 2)}),
+                    max_length=getattr(own, "max_length", None),
+                    required=False,
+                )
+                field.widget.attrs["lang"] = language
+                self.fields[f"{name}_{language}"] = field
+
+    def side_by_side(self) -> list[tuple[Any, list[Any]]]:
+        """(own field, [its translations]) for each wording field, for the template."""
+        return [
+            (self[name], [self[f"{name}_{code}"] for code in translation_languages()])  # type: ignore[index]
+            for name in self.translated
+        ]
+
+    def translations_cleaned(self, *, lists: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
+        """{language: {field: wording}} from the cleaned data, empty wordings left out."""
+        data = self.cleaned_data  # type: ignore[attr-defined]
+        found: dict[str, dict[str, Any]] = {}
+        for language in translation_languages():
+            for name in self.translated:
+                raw = (data.get(f"{name}_{language}") or "").strip()
+                value: Any = (
+                    [line.strip() for line in raw.splitlines() if line.strip()]
+                    if name in lists
+                    else raw
+                )
+                if value:
+                    found.setdefault(language, {})[name] = value
+        return found
+
+
+def translations_initial(translations: dict[str, Any], names: tuple[str, ...]) -> dict[str, str]:
+    initial = {}
+    for language, words in (translations or {}).items():
+        for name in names:
+            value = words.get(name, "")
+            initial[f"{name}_{language}"] = "\n".join(value) if isinstance(value, list) else value
+    return initial
+
+
+class QuestionForm(TranslatedFieldsMixin, forms.Form):
+    translated = ("text", "self_text", "help_text", "scale_labels")
+
     pillar = forms.ModelChoiceField(
         queryset=Pillar.objects.none(), label=_("Pillar"), empty_label=None
     )
@@ -98,6 +158,7 @@ class QuestionForm(forms.Form):
         if question is not None:
             # A question's code is its identity across versions: it is not edited.
             del self.fields["code"]
+        self.translations_add()
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip()
@@ -126,6 +187,11 @@ class QuestionForm(forms.Form):
         labels = data.get("scale_labels") or []
         if labels and len(labels) != points:
             self.add_error("scale_labels", ERROR_LABEL_COUNT % {"points": points})
+        for language in translation_languages():
+            name = f"scale_labels_{language}"
+            translated = [line for line in (data.get(name) or "").splitlines() if line.strip()]
+            if translated and len(translated) != points:
+                self.add_error(name, ERROR_LABEL_COUNT % {"points": points})
         return data
 
     def question_fields(self) -> dict[str, Any]:
@@ -141,11 +207,12 @@ class QuestionForm(forms.Form):
             "scale_min": data["scale_min"],
             "scale_max": data["scale_max"],
             "scale_labels": data["scale_labels"],
+            "translations": self.translations_cleaned(lists=("scale_labels",)),
         }
 
 
 def question_initial(question: Question) -> dict[str, Any]:
-    return {
+    return translations_initial(question.translations, QuestionForm.translated) | {
         "pillar": question.pillar_id,
         "kind": question.kind,
         "text": question.text,
@@ -158,7 +225,9 @@ def question_initial(question: Question) -> dict[str, Any]:
     }
 
 
-class PillarForm(forms.Form):
+class PillarForm(TranslatedFieldsMixin, forms.Form):
+    translated = ("name", "description")
+
     name = forms.CharField(label=_("Name"), max_length=120)
     description = forms.CharField(
         label=_("Description"),
@@ -173,6 +242,9 @@ class PillarForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.bank = bank
         self.pillar = pillar
+        self.translations_add()
+        for language in translation_languages():
+            self.fields[f"name_{language}"].widget = forms.TextInput(attrs={"lang": language})
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -5,6 +5,11 @@ A bank file has one row per question with at least the columns ``pillar``, ``cod
 ``pillar_description``, ``kind`` (``rating`` or ``comment``), ``help_text`` and ``scale_labels``
 (labels separated by ``|``). Pillars take the order in which they first appear; questions the order
 of their rows. Importing is all or nothing and idempotent: the same file twice changes nothing.
+
+Every other language of the site (``LANGUAGES`` besides the bank's own English) has a column set
+of its own, named by its code: ``text_de``, ``self_text_de``, ``help_text_de``,
+``scale_labels_de``, ``pillar_name_de``, ``pillar_description_de``. A translation is the same
+question (scores pool across languages), so changing one never makes a new version.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from django.db import transaction
@@ -28,7 +33,15 @@ from leadership.csvfiles import (
     parse_int,
 )
 from leadership.csvwrite import cell_restore, csv_text
-from leadership.models import MEANING_FIELDS, Pillar, Question, QuestionBank
+from leadership.languages import BANK_LANGUAGE, language_codes
+from leadership.models import (
+    MEANING_FIELDS,
+    PILLAR_TRANSLATED_FIELDS,
+    QUESTION_TRANSLATED_FIELDS,
+    Pillar,
+    Question,
+    QuestionBank,
+)
 
 REQUIRED_COLUMNS = ("pillar", "code", "text", "reverse", "scale_min", "scale_max")
 OPTIONAL_COLUMNS = (
@@ -39,6 +52,24 @@ OPTIONAL_COLUMNS = (
     "help_text",
     "scale_labels",
 )
+# A translated column's field, before ``_<language code>``; pillar columns say "pillar_".
+TRANSLATED_COLUMNS = (
+    *QUESTION_TRANSLATED_FIELDS,
+    *(f"pillar_{field}" for field in PILLAR_TRANSLATED_FIELDS),
+)
+
+
+def translation_languages() -> list[str]:
+    """The languages a bank file carries columns for: every site language but the bank's own."""
+    return [code for code in language_codes() if code != BANK_LANGUAGE]
+
+
+def translated_columns() -> tuple[str, ...]:
+    return tuple(
+        f"{column}_{code}" for code in translation_languages() for column in TRANSLATED_COLUMNS
+    )
+
+
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 MAX_SCALE_POINTS = 11
 
@@ -49,6 +80,7 @@ class PillarSpec:
     name: str
     description: str
     order: int
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -64,6 +96,7 @@ class QuestionSpec:
     scale_labels: list[str]
     kind: str
     order: int
+    translations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -71,6 +104,8 @@ class BankSpec:
     pillars: list[PillarSpec]
     questions: list[QuestionSpec]
     source: str = ""  # how the file was read, for a person
+    # The languages the file has columns for; a bank keeps its wording in any other.
+    languages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,9 +127,10 @@ def bank_parse(*, data: bytes) -> BankSpec:
     table: CsvTable = csv_read(data=data, required=REQUIRED_COLUMNS)
     problems: list[CsvProblem] = []
     for column in table.columns:
-        if column not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS:
+        if column not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS + translated_columns():
             problems.append(CsvProblem(1, column, _("Unknown column.")))
     pillars: dict[str, PillarSpec] = {}
+    pillar_translations: dict[str, dict[str, dict[str, str]]] = {}
     questions: list[QuestionSpec] = []
     codes: dict[str, int] = {}
     for row in table.rows:
@@ -161,6 +197,11 @@ def bank_parse(*, data: bytes) -> BankSpec:
                     % (scale_max - scale_min + 1),
                 )
             )
+        translations = _row_translations(row, points=scale_max - scale_min + 1, problems=problems)
+        for language, words in translations.pop("pillar", {}).items():
+            found = pillar_translations.setdefault(key, {}).setdefault(language, {})
+            for name, value in words.items():
+                found.setdefault(name, value)
         if key and key not in pillars:
             pillars[key] = PillarSpec(
                 key=key,
@@ -181,11 +222,56 @@ def bank_parse(*, data: bytes) -> BankSpec:
                 scale_labels=labels,
                 kind=kind,
                 order=row.number - 1,
+                translations=translations,
             )
         )
     if problems:
         raise table.error(problems)
-    return BankSpec(pillars=list(pillars.values()), questions=questions, source=table.source)
+    specs = [replace(p, translations=pillar_translations.get(p.key, {})) for p in pillars.values()]
+    languages = tuple(
+        code
+        for code in translation_languages()
+        if any(column.endswith(f"_{code}") for column in table.columns)
+    )
+    return BankSpec(pillars=specs, questions=questions, source=table.source, languages=languages)
+
+
+def _row_translations(
+    row: Any, *, points: int, problems: list[CsvProblem]
+) -> dict[str, dict[str, Any]]:
+    """{language: {field: wording}} of one row, only what it fills in; the pillar's columns
+    under the key "pillar" ({"pillar": {language: {field: …}}})."""
+    found: dict[str, Any] = {}
+    pillar: dict[str, dict[str, str]] = {}
+    for language in translation_languages():
+        words: dict[str, Any] = {}
+        for name in QUESTION_TRANSLATED_FIELDS:
+            column = f"{name}_{language}"
+            value = cell_restore(row.get(column))
+            if not value:
+                continue
+            if name == "scale_labels":
+                labels = [label.strip() for label in value.split("|") if label.strip()]
+                if len(labels) != points:
+                    problems.append(
+                        CsvProblem(
+                            row.number,
+                            column,
+                            _("Give one label per scale point (%s), separated by |.") % points,
+                        )
+                    )
+                words[name] = labels
+            else:
+                words[name] = value
+        if words:
+            found[language] = words
+        for name in PILLAR_TRANSLATED_FIELDS:
+            value = cell_restore(row.get(f"pillar_{name}_{language}"))
+            if value:
+                pillar.setdefault(language, {})[name] = value
+    if pillar:
+        found["pillar"] = pillar
+    return found
 
 
 @transaction.atomic
@@ -201,6 +287,7 @@ def bank_import(*, name: str, spec: BankSpec, description: str = "") -> BankImpo
             "name": pillar_spec.name,
             "description": pillar_spec.description or pillar.description,
             "order": pillar_spec.order,
+            "translations": _kept(pillar.translations, pillar_spec.translations, spec.languages),
         }
         if any(getattr(pillar, field) != value for field, value in wanted.items()):
             for field, value in wanted.items():
@@ -213,6 +300,10 @@ def bank_import(*, name: str, spec: BankSpec, description: str = "") -> BankImpo
     for question_spec in spec.questions:
         wanted = _question_wanted(question_spec, pillar_id=pillars[question_spec.pillar].pk)
         existing = current.get(question_spec.code)
+        if existing is not None:
+            wanted["translations"] = _kept(
+                existing.translations, question_spec.translations, spec.languages
+            )
         if existing is None:
             latest = bank.questions.filter(code=question_spec.code).order_by("-version").first()
             Question.objects.create(
@@ -243,6 +334,15 @@ def bank_import(*, name: str, spec: BankSpec, description: str = "") -> BankImpo
     )
 
 
+def _kept(
+    stored: dict[str, Any], given: dict[str, Any], languages: tuple[str, ...]
+) -> dict[str, Any]:
+    """The file's translations, and the stored ones of languages the file has no columns for
+    (an English-only file does not erase the German wording)."""
+    kept = {code: words for code, words in (stored or {}).items() if code not in languages}
+    return {**kept, **given}
+
+
 def _question_wanted(spec: QuestionSpec, *, pillar_id: int | None) -> dict[str, Any]:
     """The question's fields as the file gives them (``pillar_id`` None: a pillar not made yet)."""
     return {
@@ -256,6 +356,7 @@ def _question_wanted(spec: QuestionSpec, *, pillar_id: int | None) -> dict[str, 
         "scale_labels": spec.scale_labels,
         "kind": spec.kind,
         "order": spec.order,
+        "translations": spec.translations,
     }
 
 
@@ -273,6 +374,7 @@ FIELD_NAMES = {
     "scale_labels": gettext_lazy("point labels"),
     "kind": gettext_lazy("kind"),
     "order": gettext_lazy("order"),
+    "translations": gettext_lazy("translations"),
 }
 
 
@@ -339,6 +441,10 @@ def bank_import_preview(*, name: str, spec: BankSpec) -> BankPreview:
         pillar = pillars.get(question_spec.pillar)
         wanted = _question_wanted(question_spec, pillar_id=pillar.pk if pillar else None)
         existing = current.get(question_spec.code)
+        if existing is not None:
+            wanted["translations"] = _kept(
+                existing.translations, question_spec.translations, spec.languages
+            )
         pillar_name = names.get(question_spec.pillar, question_spec.pillar)
         if existing is None:
             added.append(QuestionPlan(question_spec.code, pillar_name, question_spec.text))
@@ -411,7 +517,7 @@ def bank_import_preview(*, name: str, spec: BankSpec) -> BankPreview:
 def bank_export(*, bank: QuestionBank) -> str:
     """The bank's active questions as CSV, in the format :func:`bank_parse` reads (which undoes
     the formula mark :func:`leadership.csvwrite.csv_text` puts on a text such as "- less …")."""
-    columns = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+    columns = REQUIRED_COLUMNS + OPTIONAL_COLUMNS + translated_columns()
     rows: list[list[Any]] = [list(columns)]
     for question in bank.questions.current().in_survey_order():
         row = {
@@ -428,5 +534,13 @@ def bank_export(*, bank: QuestionBank) -> str:
             "help_text": question.help_text,
             "scale_labels": "|".join(question.scale_labels),
         }
+        for language in translation_languages():
+            words = (question.translations or {}).get(language, {})
+            pillar_words = (question.pillar.translations or {}).get(language, {})
+            for name in QUESTION_TRANSLATED_FIELDS:
+                value = words.get(name, "")
+                row[f"{name}_{language}"] = "|".join(value) if isinstance(value, list) else value
+            for name in PILLAR_TRANSLATED_FIELDS:
+                row[f"pillar_{name}_{language}"] = pillar_words.get(name, "")
         rows.append([row[column] for column in columns])
     return csv_text(rows, lineterminator="\n")

@@ -17,7 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from leadership.bank import edits
-from leadership.bank.forms import PillarForm, QuestionForm, question_initial
+from leadership.bank.forms import (
+    PillarForm,
+    QuestionForm,
+    question_initial,
+    translations_initial,
+)
 from leadership.models import DEFAULT_BANK_NAME, Pillar, Question, QuestionBank
 from leadership.roles import hr_required, user_is_hr
 
@@ -205,6 +210,7 @@ def pillar_new(request: HttpRequest, bank_id: int) -> HttpResponse:
             key=form.cleaned_data["key"],
             name=form.cleaned_data["name"].strip(),
             description=form.cleaned_data["description"].strip(),
+            translations=form.translations_cleaned(),
         )
         messages.success(request, _("Pillar “%(name)s” added.") % {"name": pillar.name})
         return redirect(_bank_url(bank, f"pillar-{pillar.key}"))
@@ -223,7 +229,11 @@ def pillar_edit(request: HttpRequest, pillar_id: int) -> HttpResponse:
         request.POST or None,
         bank=pillar.bank,
         pillar=pillar,
-        initial={"name": pillar.name, "description": pillar.description},
+        initial={
+            "name": pillar.name,
+            "description": pillar.description,
+            **translations_initial(pillar.translations, PillarForm.translated),
+        },
     )
     if request.method == "POST" and form.is_valid():
         edits.pillar_change(
@@ -231,6 +241,7 @@ def pillar_edit(request: HttpRequest, pillar_id: int) -> HttpResponse:
             actor=request.user,
             name=form.cleaned_data["name"].strip(),
             description=form.cleaned_data["description"].strip(),
+            translations=form.translations_cleaned(),
         )
         messages.success(request, _("Pillar “%(name)s” saved.") % {"name": pillar.name})
         return redirect(_bank_url(pillar.bank, f"pillar-{pillar.key}"))
