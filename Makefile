@@ -9,7 +9,7 @@ PORT ?= 8000
 export SITE_URL ?= http://$(HOST):$(PORT)
 PLOTLY_JS := static/vendor/plotly.min.js
 
-.PHONY: run setup venv system-deps vendor migrate demo serve worker scheduler test lint format \
+.PHONY: run setup venv system-deps vendor migrate demo serve worker scheduler test lint format messages \
 	migrations-check pytest pytest-future pytest-pg audit bench clean prod-web prod-worker \
 	prod-scheduler
 
@@ -77,6 +77,14 @@ lint: venv
 format: venv
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
+
+## messages: gather every translatable string into locale/*/LC_MESSAGES/django.po (new ones come
+## in untranslated: translate them), then compile the .mo files the server reads. Needs gettext
+## (scripts/install-system-deps.sh). tests/test_catalogue.py runs the same gathering.
+MESSAGES_IGNORE := -i tests -i benchmarks -i docs -i deploy -i staticfiles -i media -i scripts
+messages: venv
+	DATABASE_URL= $(PY) manage.py makemessages --all --no-obsolete $(MESSAGES_IGNORE)
+	DATABASE_URL= $(PY) manage.py compilemessages
 
 migrations-check: venv
 	DATABASE_URL= $(PY) manage.py makemigrations --check --dry-run

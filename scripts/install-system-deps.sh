@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Pillars needs when they are missing: Chromium for the browser
 # tests, poppler-utils to read PDFs back, faketime to run the suite with the clock a year ahead,
-# the Inter font for the PDF reports, and the libraries WeasyPrint draws with. Safe to run again:
+# the Inter font for the PDF reports, the libraries WeasyPrint draws with, and gettext (make
+# messages, and the test that every string is in the catalogues). Safe to run again:
 # it does nothing when everything is present.
 set -euo pipefail
 
@@ -10,6 +11,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
 command -v faketime >/dev/null 2>&1 || need+=(faketime)
+command -v xgettext >/dev/null 2>&1 && command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
 fc-list 2>/dev/null | grep -q "Inter" || need+=(fonts-inter fontconfig)
 ldconfig -p 2>/dev/null | grep -q "libpango-1.0" || need+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 

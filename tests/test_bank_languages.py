@@ -15,6 +15,7 @@ from assessments.hr.cycles import CycleError, cycle_open
 from assessments.models import Invitation, Team
 from assessments.results.stored import cycle_report
 from leadership.bank.io import bank_export, bank_import, bank_parse, translated_columns
+from leadership.csvfiles import CsvImportError
 from leadership.models import Question
 from tests.builders import (
     draft_cycle_make,
@@ -104,7 +105,7 @@ def test_an_english_only_file_keeps_the_german_wording(bank):
 def test_wrong_translated_labels_are_named_by_cell(bank):
     header = "pillar,code,text,reverse,scale_min,scale_max,scale_labels_de\n"
     data = (header + "p,Q1,Question,no,1,5,Ja|Nein\n").encode()
-    with pytest.raises(Exception) as raised:
+    with pytest.raises(CsvImportError) as raised:
         bank_parse(data=data)
     assert "scale_labels_de" in str(raised.value.lines())
 
@@ -117,7 +118,9 @@ def test_a_cycle_with_german_invitations_does_not_open_while_a_question_lacks_ge
     with pytest.raises(CycleError) as refused:
         cycle_open(cycle=cycle, actor=None)
     message = str(refused.value)
-    assert "German" in message and "Q1" in message and "p1" in message
+    assert "German" in message
+    assert "Q1" in message
+    assert "p1" in message
     assert not Invitation.objects.filter(cycle=cycle).exists()
     cycle.refresh_from_db()
     assert cycle.recorded_state == "draft"
@@ -164,7 +167,8 @@ def test_the_editor_shows_and_saves_the_german_wording_beside_the_english(client
     question = Question.objects.get(bank=bank, code="CL02", active=True)
     url = reverse("leadership:question-edit", args=[question.pk])
     page = client.get(url).content.decode()
-    assert 'name="text_de"' in page and 'lang="de"' in page
+    assert 'name="text_de"' in page
+    assert 'lang="de"' in page
     assert "Ich verstehe, warum die Arbeit" in page
     data = {
         "pillar": question.pillar_id,
@@ -183,8 +187,10 @@ def test_the_editor_shows_and_saves_the_german_wording_beside_the_english(client
     response = client.post(url, data)
     assert response.status_code == 302
     question.refresh_from_db()
-    assert question.version == 1 and question.active
+    assert question.version == 1
+    assert question.active
     assert question.translations["de"]["text"] == "Mir ist klar, warum unsere Arbeit zählt."
     pillar = question.pillar
     page = client.get(reverse("leadership:pillar-edit", args=[pillar.pk])).content.decode()
-    assert 'name="name_de"' in page and "Strategische Klarheit" in page
+    assert 'name="name_de"' in page
+    assert "Strategische Klarheit" in page

@@ -15,6 +15,7 @@ import functools
 import textwrap
 from typing import TYPE_CHECKING, Any
 
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from assessments.charts import palette
@@ -50,6 +51,8 @@ def _base_layout(**extra: Any) -> Figure:
         "showlegend": True,
         "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.12},
         "hoverlabel": {"font": FONT},
+        # Plotly's decimal and thousands marks, as the reader's language writes numbers.
+        "separators": get_format("DECIMAL_SEPARATOR") + get_format("THOUSAND_SEPARATOR"),
         **extra,
     }
 

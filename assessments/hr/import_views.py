@@ -28,6 +28,7 @@ from assessments.hr.teams import (
     teams_import_apply,
     teams_import_plan,
 )
+from leadership.languages import language_codes
 from leadership.roles import hr_required
 from leadership.uploads import (
     ERROR_UPLOAD_GONE,
@@ -60,6 +61,7 @@ def _upload_page(
             "columns": TEAM_IMPORT_COLUMNS,
             "max_bytes": TEAM_IMPORT_MAX_BYTES,
             "max_rows": TEAM_IMPORT_MAX_ROWS,
+            "language_codes": language_codes(),
         },
         status=400 if error else 200,
     )

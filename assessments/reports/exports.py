@@ -12,6 +12,8 @@ import io
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
@@ -35,6 +37,25 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KINDS = ("scores", "comments")
 COMMENT_FIELDS = ("cycle", "team", "pillar", "pillar_name", "comment")
+# The header a person reads for each field, in their language; in English the field names
+# themselves, the names export_scores and the API use.
+COLUMN_LABELS = {
+    "cycle": pgettext_lazy("export column", "cycle"),
+    "team": pgettext_lazy("export column", "team"),
+    "team_n": pgettext_lazy("export column", "team_n"),
+    "suppressed": pgettext_lazy("export column", "suppressed"),
+    "pillar": pgettext_lazy("export column", "pillar"),
+    "pillar_name": pgettext_lazy("export column", "pillar_name"),
+    "n": pgettext_lazy("export column", "n"),
+    "mean": pgettext_lazy("export column", "mean"),
+    "sd": pgettext_lazy("export column", "sd"),
+    "ci_low": pgettext_lazy("export column", "ci_low"),
+    "ci_high": pgettext_lazy("export column", "ci_high"),
+    "rwg": pgettext_lazy("export column", "rwg"),
+    "favourable_pct": pgettext_lazy("export column", "favourable_pct"),
+    "self": pgettext_lazy("export column", "self"),
+    "comment": pgettext_lazy("export column", "comment"),
+}
 
 
 @dataclass
@@ -50,10 +71,15 @@ class Table:
     title: str = "Scores"
     places: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def headers(self) -> list[str]:
+        """The header row in the active language (``columns`` stay the field names)."""
+        return [str(COLUMN_LABELS.get(column, column)) for column in self.columns]
+
 
 def table_to_csv(table: Table) -> bytes:
     """UTF-8 with a BOM (so Excel reads accents), comma-separated, every cell made safe."""
-    return csv_text([table.columns, *table.rows]).encode("utf-8-sig")
+    return csv_text([table.headers, *table.rows]).encode("utf-8-sig")
 
 
 def _xlsx_value(value: Any) -> Any:
@@ -70,7 +96,7 @@ def table_to_xlsx(table: Table) -> bytes:
     sheet = workbook.active
     assert isinstance(sheet, Worksheet)  # a new workbook has one worksheet
     sheet.title = _xlsx_value(table.title)[:31] or "Sheet"
-    sheet.append([_xlsx_value(column) for column in table.columns])
+    sheet.append([_xlsx_value(column) for column in table.headers])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in table.rows:
@@ -97,7 +123,7 @@ def scores_table(report: CycleReport) -> Table:
     """
     rows = score_rows_readable(document=score_document(report=report))
     withheld = [team.suppressed or p.suppressed for team in report.teams for p in team.pillars]
-    table = Table(columns=list(ROW_FIELDS), title="Scores", places=READABLE_PLACES)
+    table = Table(columns=list(ROW_FIELDS), title=str(_("Scores")), places=READABLE_PLACES)
     for row, hidden in zip(rows, withheld, strict=True):
         table.rows.append([hidden if name == "suppressed" else row[name] for name in ROW_FIELDS])
     return table
@@ -105,7 +131,7 @@ def scores_table(report: CycleReport) -> Table:
 
 def comments_table(report: CycleReport) -> Table:
     """Comments of the teams that reach the comment threshold, in the report's shuffled order."""
-    table = Table(columns=list(COMMENT_FIELDS), title="Comments")
+    table = Table(columns=list(COMMENT_FIELDS), title=str(_("Comments")))
     names = {pillar.key: pillar.name for pillar in report.pillars}
     for team in report.teams:
         if not team.comments_shown:

@@ -31,6 +31,7 @@ from leadership.bank.io import (
     bank_import,
     bank_import_preview,
     bank_parse,
+    translated_columns,
 )
 from leadership.csvfiles import CsvImportError
 from leadership.models import DEFAULT_BANK_NAME, QuestionBank
@@ -106,6 +107,7 @@ def bank_import_upload(request: HttpRequest) -> HttpResponse:
             "banks": banks,
             "required": REQUIRED_COLUMNS,
             "optional": OPTIONAL_COLUMNS,
+            "translated": translated_columns(),
         },
         status=400 if error else 200,
     )
