@@ -241,6 +241,8 @@ if PILLARS_LANGUAGE not in {code for code, _name in LANGUAGES}:
         f"PILLARS_LANGUAGE must be one of the LANGUAGES, not {PILLARS_LANGUAGE!r}."
     )
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Each language's way of writing dates (leadership/formats/<code>/formats.py).
+FORMAT_MODULE_PATH = ["leadership.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -36,7 +36,8 @@ WCAG_AA = 4.5
 def _wrap(text: str, width: int) -> str:
     """Plotly labels do not wrap themselves; break long ones with <br>. (Cached: the same
     question texts are wrapped on every dashboard.)"""
-    return "<br>".join(textwrap.wrap(text, width=width)) or text
+    # Whole words only: a German compound ("Kontinuierliches") stays in one piece.
+    return "<br>".join(textwrap.wrap(text, width=width, break_long_words=False)) or text
 
 
 def _rounded(values: Sequence[float | None]) -> list[float | None]:

@@ -22,6 +22,8 @@ from typing import Literal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from assessments.results.rounding import figure_text
+
 Level = Literal["good", "fair", "weak", "none"]
 
 RWG_STRONG = 0.70
@@ -83,9 +85,9 @@ def precision_note(
         return ""
     if (ci_high - ci_low) > PRECISION_MAX_CI_SHARE * (scale_max - scale_min):
         return _(
-            "The likely range is wide (%(low).1f to %(high).1f): a few people answering "
+            "The likely range is wide (%(low)s to %(high)s): a few people answering "
             "differently would move this score noticeably."
-        ) % {"low": ci_low, "high": ci_high}
+        ) % {"low": figure_text(ci_low, 1), "high": figure_text(ci_high, 1)}
     return ""
 
 
@@ -98,6 +100,11 @@ def gap_words(*, kind: str) -> str:
     return ""
 
 
+def _one(value: float) -> str:
+    """One decimal, with the reader's decimal mark (0.4, 0,4)."""
+    return figure_text(value, 1)
+
+
 def change_words(*, change: float | None, since: str = "") -> str:
     """Change since the previous cycle (named by ``since`` if given), in scale points, as words."""
     if change is None:
@@ -106,13 +113,13 @@ def change_words(*, change: float | None, since: str = "") -> str:
         if abs(change) < CHANGE_NOTICEABLE:
             return _("About the same as in %(cycle)s") % {"cycle": since}
         if change > 0:
-            return _("Up %(change).1f since %(cycle)s") % {"change": change, "cycle": since}
-        return _("Down %(change).1f since %(cycle)s") % {"change": -change, "cycle": since}
+            return _("Up %(change)s since %(cycle)s") % {"change": _one(change), "cycle": since}
+        return _("Down %(change)s since %(cycle)s") % {"change": _one(-change), "cycle": since}
     if abs(change) < CHANGE_NOTICEABLE:
         return _("About the same as last cycle")
     if change > 0:
-        return _("Up %(change).1f since last cycle") % {"change": change}
-    return _("Down %(change).1f since last cycle") % {"change": -change}
+        return _("Up %(change)s since last cycle") % {"change": _one(change)}
+    return _("Down %(change)s since last cycle") % {"change": _one(-change)}
 
 
 def alpha_verdict(*, alpha: float | None) -> Verdict:

@@ -22,7 +22,7 @@ def cycle_time(value: dt.datetime | None, cycle: Cycle) -> str:
     if value is None:
         return ""
     local = value.astimezone(cycle.zone())
-    return f"{date_format(local, 'j M Y, H:i')} {local.tzname()}"
+    return f"{date_format(local, 'SHORT_DATETIME_FORMAT')} {local.tzname()}"
 
 
 @register.filter
@@ -30,4 +30,4 @@ def cycle_date(value: dt.datetime | None, cycle: Cycle) -> str:
     """The calendar day in the cycle's time zone ("4 December 2026")."""
     if value is None:
         return ""
-    return date_format(value.astimezone(cycle.zone()), "j F Y")
+    return date_format(value.astimezone(cycle.zone()), "DATE_FORMAT")
