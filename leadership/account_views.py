@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from leadership.accounts import password_reset_send
-from leadership.languages import language_choices, user_language
+from leadership.languages import ACCOUNT_LANGUAGE_SESSION_KEY, language_choices, user_language
 from leadership.models import Profile
 from leadership.ratelimit import Rate, ratelimit, ratelimit_hit
 
@@ -92,6 +92,7 @@ def account_language(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         language = form.cleaned_data["language"]
         Profile.objects.update_or_create(user=request.user, defaults={"language": language})
+        request.session[ACCOUNT_LANGUAGE_SESSION_KEY] = language
         translation.activate(language)
         messages.success(request, _("Your pages, reports and emails are now in this language."))
         return redirect("account-language")

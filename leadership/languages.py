@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 # The bank's own columns (``text``, ``self_text``, …) are written in this language; every other
 # language lives in the ``translations`` of a question or pillar.
 BANK_LANGUAGE = "en"
+# Where a signed-in person's language is kept for their session (set again when they change it).
+ACCOUNT_LANGUAGE_SESSION_KEY = "pillars_account_language"
 
 
 def language_codes() -> list[str]:
@@ -87,6 +89,10 @@ class AccountLanguageMiddleware:
             return
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            language = user_language(user)
+            # Kept in the session (which the sign-in already reads), so a page costs no query.
+            language = request.session.get(ACCOUNT_LANGUAGE_SESSION_KEY)
+            if not language_valid(language):
+                language = user_language(user)
+                request.session[ACCOUNT_LANGUAGE_SESSION_KEY] = language
             translation.activate(language)
             request.LANGUAGE_CODE = language

@@ -55,11 +55,20 @@ class TranslatedFieldsMixin:
             for name in self.translated
         ]
 
-    def translations_cleaned(self, *, lists: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
-        """{language: {field: wording}} from the cleaned data, empty wordings left out."""
+    def translations_cleaned(
+        self, *, stored: dict[str, Any] | None = None, lists: tuple[str, ...] = ()
+    ) -> dict[str, dict[str, Any]]:
+        """{language: {field: wording}} from the cleaned data, empty wordings left out; a
+        language whose fields the post does not carry at all keeps its ``stored`` wording."""
         data = self.cleaned_data  # type: ignore[attr-defined]
+        posted = self.data  # type: ignore[attr-defined]
         found: dict[str, dict[str, Any]] = {}
         for language in translation_languages():
+            names = [f"{name}_{language}" for name in self.translated]
+            if not any(name in posted for name in names):
+                if (stored or {}).get(language):
+                    found[language] = stored[language]  # type: ignore[index]
+                continue
             for name in self.translated:
                 raw = (data.get(f"{name}_{language}") or "").strip()
                 value: Any = (
@@ -207,7 +216,10 @@ class QuestionForm(TranslatedFieldsMixin, forms.Form):
             "scale_min": data["scale_min"],
             "scale_max": data["scale_max"],
             "scale_labels": data["scale_labels"],
-            "translations": self.translations_cleaned(lists=("scale_labels",)),
+            "translations": self.translations_cleaned(
+                stored=self.question.translations if self.question else None,
+                lists=("scale_labels",),
+            ),
         }
 
 

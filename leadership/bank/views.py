@@ -241,7 +241,7 @@ def pillar_edit(request: HttpRequest, pillar_id: int) -> HttpResponse:
             actor=request.user,
             name=form.cleaned_data["name"].strip(),
             description=form.cleaned_data["description"].strip(),
-            translations=form.translations_cleaned(),
+            translations=form.translations_cleaned(stored=pillar.translations),
         )
         messages.success(request, _("Pillar “%(name)s” saved.") % {"name": pillar.name})
         return redirect(_bank_url(pillar.bank, f"pillar-{pillar.key}"))
