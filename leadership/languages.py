@@ -14,14 +14,15 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.utils import translation
 
+from leadership.models import BANK_LANGUAGE, Profile
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from django.http import HttpRequest, HttpResponse
 
-# The bank's own columns (``text``, ``self_text``, …) are written in this language; every other
-# language lives in the ``translations`` of a question or pillar.
-BANK_LANGUAGE = "en"
+__all__ = ["BANK_LANGUAGE"]
+
 # Where a signed-in person's language is kept for their session (set again when they change it).
 ACCOUNT_LANGUAGE_SESSION_KEY = "pillars_account_language"
 
@@ -56,8 +57,6 @@ def user_language(user: Any) -> str:
     """The language a signed-in person chose on their account, else the organisation's."""
     if user is None or not getattr(user, "is_authenticated", False):
         return language_default()
-    from leadership.models import Profile
-
     chosen = Profile.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
     return language_of(chosen)
 

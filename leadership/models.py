@@ -13,7 +13,9 @@ from django.db import models, transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from leadership.languages import BANK_LANGUAGE
+# The bank's own columns (``text``, ``self_text``, …) are written in this language; every other
+# language lives in the ``translations`` of a question or pillar.
+BANK_LANGUAGE = "en"
 
 DEFAULT_BANK_NAME = "Pillars"
 DEFAULT_SCALE_LABELS = [
