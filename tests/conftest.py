@@ -38,6 +38,19 @@ def _media_root_isolated(tmp_path_factory: pytest.TempPathFactory):
         yield
 
 
+@pytest.fixture(autouse=True)
+def _language_of_the_organisation():
+    """Each test starts in the organisation's language. A request activates its reader's
+    language for the thread (Django's LocaleMiddleware, the account's, the survey's), and in
+    production the next request activates its own; a test that then calls code directly would
+    otherwise run in the language the previous test's last request left behind."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _fast_password_hashing():
     """Hashing a password the production way (PBKDF2, a million rounds) takes most of a second

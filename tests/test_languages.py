@@ -306,3 +306,32 @@ def test_a_bulk_zip_has_each_team_in_its_leaders_language(bank, hr_user, leader_
     assert "Strategic Clarity" not in platform
     assert "Strategic Clarity" in data
     assert "Strategische Klarheit" not in data
+
+
+# --- the team file's language column -------------------------------------------------------
+
+
+def test_the_team_file_sets_each_members_language_and_names_a_wrong_one(client, hr_user):
+    from assessments.hr.team_imports import teams_import_preview
+    from assessments.hr.teams import teams_import, teams_import_plan
+    from assessments.models import TeamMember
+    from leadership.csvfiles import CsvImportError
+
+    rows = "team,member_email,language\nPlatform,kim@example.com,de\nPlatform,sam@example.com,\n"
+    teams_import(data=rows.encode(), actor=hr_user)
+    languages = dict(TeamMember.objects.values_list("email", "language"))
+    assert languages == {"kim@example.com": "de", "sam@example.com": ""}
+    # Only a language changes: the preview says so, and applying it changes it.
+    changed = rows.replace("kim@example.com,de", "kim@example.com,en")
+    preview = teams_import_preview(teams_file=teams_import_plan(changed.encode()))
+    assert preview.changes_anything
+    assert preview.languages_changed == 1
+    teams_import(data=changed.encode(), actor=hr_user)
+    assert TeamMember.objects.get(email="kim@example.com").language == "en"
+    # A file without the column leaves the languages as they are.
+    teams_import(data=b"team,member_email\nPlatform,kim@example.com\n", actor=hr_user)
+    assert TeamMember.objects.get(email="kim@example.com").language == "en"
+    with pytest.raises(CsvImportError) as refused:
+        teams_import_plan(b"team,member_email,language\nPlatform,kim@example.com,fr\n")
+    assert "language" in " ".join(refused.value.lines())
+    assert TeamMember.objects.get(email="kim@example.com").language == "en"

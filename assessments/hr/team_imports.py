@@ -43,6 +43,8 @@ class TeamDiff:
     members_removed: tuple[str, ...]
     members_before: int
     members_after: int
+    # Members whose language (the file's ``language`` column) changes.
+    languages_changed: tuple[str, ...] = ()
 
     @property
     def moves(self) -> bool:
@@ -55,7 +57,13 @@ class TeamDiff:
             self.is_new
             or self.moves
             or any(
-                (self.leaders_added, self.leaders_removed, self.members_added, self.members_removed)
+                (
+                    self.leaders_added,
+                    self.leaders_removed,
+                    self.members_added,
+                    self.members_removed,
+                    self.languages_changed,
+                )
             )
         )
 
@@ -85,6 +93,7 @@ class ImportPreview:
     members_removed: list[tuple[str, str]] = field(default_factory=list)
     leaders_added: list[tuple[str, str]] = field(default_factory=list)
     leaders_removed: list[tuple[str, str]] = field(default_factory=list)
+    languages_changed: int = 0
 
     @property
     def moved(self) -> list[TeamDiff]:
@@ -108,13 +117,16 @@ def _existing_teams(names: list[str]) -> dict[str, Team]:
     ).values_list("team_id", "user__email", "user__username"):
         leaders[team_id].append((email or username).lower())
     members: dict[int, list[str]] = defaultdict(list)
-    for team_id, email in TeamMember.objects.filter(team__in=found.values()).values_list(
-        "team_id", "email"
+    languages: dict[int, dict[str, str]] = defaultdict(dict)
+    for team_id, email, language in TeamMember.objects.filter(team__in=found.values()).values_list(
+        "team_id", "email", "language"
     ):
         members[team_id].append(email.lower())
+        languages[team_id][email.lower()] = language
     for team in found.values():
         team.leader_emails = leaders[team.pk]  # type: ignore[attr-defined]
         team.member_emails = members[team.pk]  # type: ignore[attr-defined]
+        team.member_languages = languages[team.pk]  # type: ignore[attr-defined]
     return found
 
 
@@ -132,6 +144,11 @@ def _diff(plan: TeamPlan, team: Team | None) -> TeamDiff:
         members_removed=tuple(e for e in before_members if e not in plan.members),
         members_before=len(before_members),
         members_after=len(plan.members),
+        languages_changed=tuple(
+            email
+            for email, language in (plan.languages or {}).items()
+            if email in before_members and team.member_languages.get(email, "") != language  # type: ignore[union-attr]
+        ),
     )
 
 
@@ -205,4 +222,5 @@ def teams_import_preview(*, teams_file: TeamsFile) -> ImportPreview:
         members_removed=[(d.name, e) for d in shown for e in d.members_removed],
         leaders_added=[(d.name, e) for d in shown for e in d.leaders_added],
         leaders_removed=[(d.name, e) for d in shown for e in d.leaders_removed],
+        languages_changed=sum(len(d.languages_changed) for d in shown),
     )
