@@ -19,10 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-
-from assessments.results.rounding import figure_text
 
 Level = Literal["good", "fair", "weak", "none"]
 
@@ -87,7 +86,7 @@ def precision_note(
         return _(
             "The likely range is wide (%(low)s to %(high)s): a few people answering "
             "differently would move this score noticeably."
-        ) % {"low": figure_text(ci_low, 1), "high": figure_text(ci_high, 1)}
+        ) % {"low": _one(ci_low), "high": _one(ci_high)}
     return ""
 
 
@@ -101,8 +100,8 @@ def gap_words(*, kind: str) -> str:
 
 
 def _one(value: float) -> str:
-    """One decimal, with the reader's decimal mark (0.4, 0,4)."""
-    return figure_text(value, 1)
+    """One decimal as ``%.1f`` writes it, with the reader's decimal mark (0.4, 0,4)."""
+    return f"{value:.1f}".replace(".", get_format("DECIMAL_SEPARATOR"))
 
 
 def change_words(*, change: float | None, since: str = "") -> str:
