@@ -61,6 +61,13 @@ def user_language(user: Any) -> str:
     return language_of(chosen)
 
 
+def account_language_remember(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    """On sign-in: keep the account's language in the new session, written with the sign-in
+    itself, so no later page reads the account for it or writes the session for it."""
+    if request is not None and hasattr(request, "session"):
+        request.session[ACCOUNT_LANGUAGE_SESSION_KEY] = user_language(user)
+
+
 def language_own(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Marks a view that picks its language itself (the survey's, from the invitation): the
     middleware leaves it alone and reads no account for it."""
@@ -88,10 +95,9 @@ class AccountLanguageMiddleware:
             return
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            # Kept in the session (which the sign-in already reads), so a page costs no query.
+            # Kept in the session since sign-in (which reads the session anyway): no query.
             language = request.session.get(ACCOUNT_LANGUAGE_SESSION_KEY)
             if not language_valid(language):
                 language = user_language(user)
-                request.session[ACCOUNT_LANGUAGE_SESSION_KEY] = language
             translation.activate(language)
             request.LANGUAGE_CODE = language

@@ -113,6 +113,8 @@ TABLE: dict[str, Row] = {
     "password_reset_done": Row(_none, _all(200)),
     "password_reset_confirm": Row(lambda w: {"uidb64": "MQ", "token": "bad-token"}, _all(200)),
     "password_reset_complete": Row(_none, _all(200)),
+    # A signed-in person's own language.
+    "account-language": Row(_none, SIGNED_IN),
     "leadership:bank": Row(_none, SIGNED_IN),
     "leadership:bank-detail": Row(lambda w: {"bank_id": w.bank.pk}, SIGNED_IN),
     "leadership:bank-import": Row(_none, HR_ONLY),
@@ -188,6 +190,8 @@ TABLE: dict[str, Row] = {
     "assessments:survey-step": Row(lambda w: {"key": w.survey_key, "number": 1}, SURVEY),
     "assessments:survey-autosave": Row(_key, SURVEY, method="post"),
     "assessments:survey-review": Row(_key, SURVEY),
+    # The intro page's language switch: no language posted, so nothing changes; back to intro.
+    "assessments:survey-language": Row(_key, SURVEY | {"respondent": 302}, method="post"),
     "assessments:survey-submit": Row(
         _key, SURVEY | {"respondent": 422}, method="post"
     ),  # incomplete
