@@ -29,7 +29,7 @@ from assessments.models import Invitation, Role, answer_minutes
 from assessments.survey import flow
 from assessments.survey.steps import CANT_SAY, COMMENT_PREFIX
 from assessments.templatetags.survey_items import survey_items_html
-from leadership.languages import language_choices, language_own, language_valid
+from leadership.languages import language_choices, language_of, language_own, language_valid
 from leadership.ratelimit import ratelimit
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ def _invitation(request: HttpRequest, key: str) -> Invitation | HttpResponse:
         return _problem(request, flow.SUBMITTED, status=409 if request.method == "POST" else 200)
     try:
         invitation = flow.invitation_open(invitation_id=entry["invitation"])
-        _language_use(request, key, invitation.language)
+        _language_use(request, key, language_of(invitation.language))
         return invitation
     except flow.SurveyError as error:
         if error.problem == flow.SUBMITTED:
@@ -198,7 +198,7 @@ def survey_start(request: HttpRequest, token: str) -> HttpResponse:
         if not invitation.problem():
             flow.invitation_start(invitation=invitation)
         key = _entry_add(request, _entry_for(invitation))
-    _language_use(request, key, invitation.language)
+    _language_use(request, key, language_of(invitation.language))
     return redirect("assessments:survey", key=key)
 
 

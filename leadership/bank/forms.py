@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leadership.bank.io import KEY_PATTERN, MAX_SCALE_POINTS, translation_languages
 from leadership.csvfiles import UPLOAD_ACCEPT
-from leadership.models import DEFAULT_SCALE_LABELS, Pillar, Question, QuestionBank
+from leadership.models import BANK_LANGUAGE, DEFAULT_SCALE_LABELS, Pillar, Question, QuestionBank
 
 ERROR_SCALE_ORDER = _("The highest point must be above the lowest.")
 ERROR_SCALE_POINTS = _("A scale may have at most %(points)s points.")
@@ -36,7 +36,13 @@ class TranslatedFieldsMixin:
     fields: dict[str, forms.Field]
 
     def translations_add(self) -> None:
-        for language in translation_languages():
+        languages = translation_languages()
+        if languages:  # the bank's own wording says which language it is in, beside the others
+            for name in self.translated:
+                own = self.fields[name]
+                own.label = f"{own.label} ({_language_name(BANK_LANGUAGE)})"
+                own.widget.attrs["lang"] = BANK_LANGUAGE
+        for language in languages:
             for name in self.translated:
                 own = self.fields[name]
                 field = forms.CharField(
@@ -46,6 +52,11 @@ class TranslatedFieldsMixin:
                     required=False,
                 )
                 field.widget.attrs["lang"] = language
+                if name == "scale_labels":
+                    with translation.override(language):
+                        field.widget.attrs["placeholder"] = "\n".join(
+                            str(label) for label in DEFAULT_SCALE_LABELS
+                        )
                 self.fields[f"{name}_{language}"] = field
 
     def side_by_side(self) -> list[tuple[Any, list[Any]]]:
@@ -161,9 +172,11 @@ class QuestionForm(TranslatedFieldsMixin, forms.Form):
         pillar = self.fields["pillar"]
         assert isinstance(pillar, forms.ModelChoiceField)
         pillar.queryset = bank.pillars.order_by("order", "key")
-        self.fields["scale_labels"].widget.attrs["placeholder"] = "\n".join(
-            str(label) for label in DEFAULT_SCALE_LABELS
-        )
+        # Each labels box shows, greyed, the default labels in its own language.
+        with translation.override(BANK_LANGUAGE):
+            self.fields["scale_labels"].widget.attrs["placeholder"] = "\n".join(
+                str(label) for label in DEFAULT_SCALE_LABELS
+            )
         if question is not None:
             # A question's code is its identity across versions: it is not edited.
             del self.fields["code"]
