@@ -37,11 +37,6 @@ class TranslatedFieldsMixin:
 
     def translations_add(self) -> None:
         languages = translation_languages()
-        if languages:  # the bank's own wording says which language it is in, beside the others
-            for name in self.translated:
-                own = self.fields[name]
-                own.label = f"{own.label} ({_language_name(BANK_LANGUAGE)})"
-                own.widget.attrs["lang"] = BANK_LANGUAGE
         for language in languages:
             for name in self.translated:
                 own = self.fields[name]
@@ -58,6 +53,11 @@ class TranslatedFieldsMixin:
                             str(label) for label in DEFAULT_SCALE_LABELS
                         )
                 self.fields[f"{name}_{language}"] = field
+        if languages:  # the bank's own wording says which language it is in, beside the others
+            for name in self.translated:
+                own = self.fields[name]
+                own.label = f"{own.label} ({_language_name(BANK_LANGUAGE)})"
+                own.widget.attrs["lang"] = BANK_LANGUAGE
 
     def side_by_side(self) -> list[tuple[Any, list[Any]]]:
         """(own field, [its translations]) for each wording field, for the template."""

@@ -45,7 +45,9 @@ def test_hr_edits_the_bank(live_server, request, device, bank, hr_user):
     expect(page.locator("#used-by")).to_contain_text("Cycles that used the old wording keep it")
     screenshot(page, f"bank-question-edit-{device}")
     _assert_accessible(page)
-    page.get_by_label("Wording for team members").fill("We work on few priorities, and clear ones.")
+    page.get_by_label("Wording for team members (English)").fill(
+        "We work on few priorities, and clear ones."
+    )
     page.get_by_role("button", name="Save question").click()
     expect(page.locator(".messages")).to_contain_text("Saved as version 2 of CL03")
     expect(page.locator("#q-CL03")).to_contain_text("version 2")
@@ -53,9 +55,11 @@ def test_hr_edits_the_bank(live_server, request, device, bank, hr_user):
 
     # Add a question with its own scale.
     page.locator("#pillar-trust").get_by_role("link", name="Add a question to Trust").click()
-    page.get_by_label("Wording for team members").fill("I can admit a mistake to my leader.")
+    page.get_by_label("Wording for team members (English)").fill(
+        "I can admit a mistake to my leader."
+    )
     page.get_by_label("Highest point").fill("4")
-    page.get_by_label("Labels of the points").fill("Never\nRarely\nOften\nAlways")
+    page.get_by_label("Labels of the points (English)").fill("Never\nRarely\nOften\nAlways")
     screenshot(page, f"bank-question-new-{device}")
     _assert_accessible(page)
     page.get_by_role("button", name="Add question").click()
