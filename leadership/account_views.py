@@ -91,7 +91,9 @@ def account_language(request: HttpRequest) -> HttpResponse:
     form = LanguageForm(request.POST or None, initial={"language": user_language(request.user)})
     if request.method == "POST" and form.is_valid():
         language = form.cleaned_data["language"]
-        Profile.objects.update_or_create(user=request.user, defaults={"language": language})
+        user = request.user
+        assert user.is_authenticated  # login_required
+        Profile.objects.update_or_create(user=user, defaults={"language": language})
         request.session[ACCOUNT_LANGUAGE_SESSION_KEY] = language
         translation.activate(language)
         messages.success(request, _("Your pages, reports and emails are now in this language."))

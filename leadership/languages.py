@@ -9,7 +9,7 @@ their account (:class:`leadership.models.Profile`), else the organisation's.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.utils import translation
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
 __all__ = ["BANK_LANGUAGE"]
+
+ViewT = TypeVar("ViewT")
 
 # Where a signed-in person's language is kept for their session (set again when they change it).
 ACCOUNT_LANGUAGE_SESSION_KEY = "pillars_account_language"
@@ -68,7 +70,7 @@ def account_language_remember(sender: Any, request: HttpRequest, user: Any, **kw
         request.session[ACCOUNT_LANGUAGE_SESSION_KEY] = user_language(user)
 
 
-def language_own(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def language_own(view: ViewT) -> ViewT:
     """Marks a view that picks its language itself (the survey's, from the invitation): the
     middleware leaves it alone and reads no account for it."""
     view.language_own = True  # type: ignore[attr-defined]
@@ -96,8 +98,9 @@ class AccountLanguageMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             # Kept in the session since sign-in (which reads the session anyway): no query.
-            language = request.session.get(ACCOUNT_LANGUAGE_SESSION_KEY)
-            if not language_valid(language):
-                language = user_language(user)
+            kept = request.session.get(ACCOUNT_LANGUAGE_SESSION_KEY)
+            language = (
+                kept if isinstance(kept, str) and language_valid(kept) else user_language(user)
+            )
             translation.activate(language)
             request.LANGUAGE_CODE = language

@@ -320,7 +320,9 @@ class TeamForm(forms.Form):
         self.team = team
         super().__init__(*args, **kwargs)
         default = dict(language_choices())[language_default()]
-        self.fields["language"].choices = [
+        language = self.fields["language"]
+        assert isinstance(language, forms.ChoiceField)
+        language.choices = [
             ("", _("The organisation's (%s)") % default),
             *language_choices(),
         ]
