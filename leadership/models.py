@@ -53,11 +53,22 @@ class QuestionBank(models.Model):
 
 
 class Pillar(models.Model):
+    """A pillar of a bank. ``direction`` says which end of its scale is good: most pillars are
+    "higher is better", but a bank may measure something to keep low (hostility, strain), and
+    then every colour, message and piece of advice about the pillar has to read the other way."""
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", _("Higher is better")
+        LOWER = "lower", _("Lower is better")
+
     bank = models.ForeignKey(QuestionBank, on_delete=models.CASCADE, related_name="pillars")
     key = models.SlugField(_("key"), max_length=60)
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
+    direction = models.CharField(
+        _("direction"), max_length=6, choices=Direction.choices, default=Direction.HIGHER
+    )
 
     class Meta:
         ordering = ["bank", "order", "key"]

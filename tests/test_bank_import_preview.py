@@ -32,7 +32,7 @@ def _edited_export(bank) -> bytes:
         )
         for line in lines
     ]
-    lines.append("trust,TR99,I can admit a mistake to my leader.,no,1,5,,Trust,,rating,,")
+    lines.append("trust,TR99,I can admit a mistake to my leader.,no,1,5,,Trust,,rating,,,")
     return ("\n".join(lines) + "\n").encode()
 
 

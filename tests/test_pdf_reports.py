@@ -228,8 +228,12 @@ def test_every_chart_in_a_team_report_carries_its_figures_as_alternative_text(cy
     objects = pdf_objects(content.team_report_render(report=report, team=team))
     shown = [item for p in team.pillars for item in p.items if not item.suppressed]
     assert shown
-    # One figure per question's answer bar, its counts spelled out for a screen reader.
-    assert objects.count(b"/Alt (Answers: Strongly disagree: ") == len(shown)
+    # One figure per question's answer bar, its counts spelled out for a screen reader under the
+    # answer people gave: a reverse-worded question's bar starts at "Strongly agree".
+    reverse = [item for item in shown if item.reverse_scored]
+    prefix = b"/Alt (Answers, least favourable first: "
+    assert objects.count(prefix + b"Strongly disagree: ") == len(shown) - len(reverse)
+    assert objects.count(prefix + b"Strongly agree: ") == len(reverse)
     assert objects.count(b"/Alt ") == len(shown) + 1  # and the radar
 
 
@@ -241,9 +245,10 @@ def test_legends_are_html_lists_on_every_page_that_has_a_chart(cycle):
     built = content.team_report_build(report=report, team=team)
     html = render_to_string(content.TEAM_TEMPLATE, {"r": built, "page_size": "a4"})
     # Text in the document (tagged, selectable), not letters drawn inside an SVG picture.
-    assert html.count('<ul class="legend">') == 1 + len(team.pillars)
-    assert "Organisation median</li>" in html
-    assert html.count("Neither agree nor disagree</li>") == len(team.pillars)
+    with_reverse = sum(1 for page in built.pages if page.reverse_legend)
+    assert html.count('<ul class="legend">') == 1 + len(team.pillars) + with_reverse
+    assert "Median team</li>" in html
+    assert html.count("Neither agree nor disagree</li>") == len(team.pillars) + with_reverse
     assert "legend" not in " ".join(re.findall(r"<img [^>]*>", html))
     text = pdf_text(content.team_report_render(report=report, team=team))
     assert text.count("Neither agree nor disagree") >= len(team.pillars)
@@ -277,8 +282,8 @@ def test_a_radar_legend_names_each_drawn_series_topmost_first_with_its_line_styl
         svg.RadarSeries("Team", [60.0, 70.0], "#333", fill=True),
     ]
     assert content._legend(series) == [
-        content.LegendKey("Team", "#333", "solid"),
-        content.LegendKey("Median", "#111", "dotted"),
+        content.LegendKey("Team", "#333", "solid", "circle"),
+        content.LegendKey("Median", "#111", "dotted", "circle"),
     ]
-    series[1] = svg.RadarSeries("Self", [None, 40.0], "#222", dash="6 3")
-    assert content._legend(series)[1] == content.LegendKey("Self", "#222", "dashed")
+    series[1] = svg.RadarSeries("Self", [None, 40.0], "#222", dash="6 3", marker="square")
+    assert content._legend(series)[1] == content.LegendKey("Self", "#222", "dashed", "square")

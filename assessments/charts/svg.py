@@ -45,6 +45,7 @@ class RadarSeries:
     colour: str
     dash: str = ""  # an SVG stroke-dasharray, e.g. "5 3"
     fill: bool = False
+    marker: str = "circle"  # circle (filled), square or diamond (hollow, larger)
 
 
 def _e(text: object) -> str:
@@ -209,9 +210,27 @@ def radar_svg(
                 f'stroke-width="2" stroke-linejoin="round"{dash}/>'
             )
         for x, y in coords:
-            parts.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="2.6" fill="{_e(s.colour)}"/>')
+            parts.append(_marker(s, x, y))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _marker(series: RadarSeries, x: float, y: float) -> str:
+    """A point of a series. Hollow squares and diamonds drawn larger than the filled circle, so
+    where the lines coincide (a self-rating equal to the team's) every series stays visible."""
+    colour = _e(series.colour)
+    if series.marker == "square":
+        return (
+            f'<rect x="{_num(x - 4)}" y="{_num(y - 4)}" width="8" height="8" fill="none" '
+            f'stroke="{colour}" stroke-width="1.4"/>'
+        )
+    if series.marker == "diamond":
+        return (
+            f'<polygon points="{_num(x)},{_num(y - 6)} {_num(x + 6)},{_num(y)} {_num(x)},'
+            f'{_num(y + 6)} {_num(x - 6)},{_num(y)}" fill="none" stroke="{colour}" '
+            f'stroke-width="1.2"/>'
+        )
+    return f'<circle cx="{_num(x)}" cy="{_num(y)}" r="2.8" fill="{colour}"/>'
 
 
 # --- Distribution -----------------------------------------------------------------------------

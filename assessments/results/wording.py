@@ -22,6 +22,8 @@ from typing import Literal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from assessments.results.rounding import SCORE_PLACES, figure_text
+
 Level = Literal["good", "fair", "weak", "none"]
 
 RWG_STRONG = 0.70
@@ -83,9 +85,12 @@ def precision_note(
         return ""
     if (ci_high - ci_low) > PRECISION_MAX_CI_SHARE * (scale_max - scale_min):
         return _(
-            "The likely range is wide (%(low).1f to %(high).1f): a few people answering "
+            "The likely range is wide (%(low)s to %(high)s): a few people answering "
             "differently would move this score noticeably."
-        ) % {"low": ci_low, "high": ci_high}
+        ) % {
+            "low": figure_text(ci_low, SCORE_PLACES),
+            "high": figure_text(ci_high, SCORE_PLACES),
+        }
     return ""
 
 
@@ -98,21 +103,35 @@ def gap_words(*, kind: str) -> str:
     return ""
 
 
-def change_words(*, change: float | None, since: str = "") -> str:
-    """Change since the previous cycle (named by ``since`` if given), in scale points, as words."""
+def change_words(*, change: float | None, since: str = "", meaningful: bool | None = None) -> str:
+    """Change since the previous cycle (named by ``since`` if given), in scale points, as words.
+
+    The amount is rounded as every table prints it (:mod:`assessments.results.rounding`), so the
+    words and the figure beside them agree. ``meaningful`` (from
+    :func:`assessments.results.scoring.difference_meaningful`) adds whether the change is beyond
+    what chance alone — which people happened to answer — could explain; None says nothing.
+    """
     if change is None:
         return ""
-    if since:
-        if abs(change) < CHANGE_NOTICEABLE:
-            return _("About the same as in %(cycle)s") % {"cycle": since}
-        if change > 0:
-            return _("Up %(change).1f since %(cycle)s") % {"change": change, "cycle": since}
-        return _("Down %(change).1f since %(cycle)s") % {"change": -change, "cycle": since}
+    amount = figure_text(abs(change), SCORE_PLACES)
     if abs(change) < CHANGE_NOTICEABLE:
+        if since:
+            return _("About the same as in %(cycle)s") % {"cycle": since}
         return _("About the same as last cycle")
-    if change > 0:
-        return _("Up %(change).1f since last cycle") % {"change": change}
-    return _("Down %(change).1f since last cycle") % {"change": -change}
+    if since:
+        if change > 0:
+            text = _("Up %(change)s since %(cycle)s") % {"change": amount, "cycle": since}
+        else:
+            text = _("Down %(change)s since %(cycle)s") % {"change": amount, "cycle": since}
+    elif change > 0:
+        text = _("Up %(change)s since last cycle") % {"change": amount}
+    else:
+        text = _("Down %(change)s since last cycle") % {"change": amount}
+    if meaningful is True:
+        return _("%(change)s, more than chance alone would explain") % {"change": text}
+    if meaningful is False:
+        return _("%(change)s, within what chance alone could explain") % {"change": text}
+    return text
 
 
 def alpha_verdict(*, alpha: float | None) -> Verdict:

@@ -140,22 +140,38 @@ def question_move(*, question: Question, actor: Any, step: int) -> bool:
 
 
 @transaction.atomic
-def pillar_add(*, bank: QuestionBank, actor: Any, key: str, name: str, description: str) -> Pillar:
+def pillar_add(
+    *,
+    bank: QuestionBank,
+    actor: Any,
+    key: str,
+    name: str,
+    description: str,
+    direction: str = Pillar.Direction.HIGHER,
+) -> Pillar:
     last = bank.pillars.aggregate(last=Max("order"))["last"] or 0
     pillar = Pillar.objects.create(
-        bank=bank, key=key, name=name, description=description, order=last + 1
+        bank=bank,
+        key=key,
+        name=name,
+        description=description,
+        order=last + 1,
+        direction=direction,
     )
     _audit(actor, "bank.pillar.add", pillar, bank=bank.pk, key=key)
     return pillar
 
 
 @transaction.atomic
-def pillar_change(*, pillar: Pillar, actor: Any, name: str, description: str) -> bool:
-    if (pillar.name, pillar.description) == (name, description):
+def pillar_change(
+    *, pillar: Pillar, actor: Any, name: str, description: str, direction: str | None = None
+) -> bool:
+    direction = direction or pillar.direction
+    if (pillar.name, pillar.description, pillar.direction) == (name, description, direction):
         return False
     before = pillar.name
-    pillar.name, pillar.description = name, description
-    pillar.save(update_fields=["name", "description"])
+    pillar.name, pillar.description, pillar.direction = name, description, direction
+    pillar.save(update_fields=["name", "description", "direction"])
     _audit(actor, "bank.pillar.edit", pillar, key=pillar.key, name_before=before)
     return True
 

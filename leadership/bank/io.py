@@ -2,9 +2,11 @@
 
 A bank file has one row per question with at least the columns ``pillar``, ``code``, ``text``,
 ``reverse``, ``scale_min`` and ``scale_max``; optionally ``self_text``, ``pillar_name``,
-``pillar_description``, ``kind`` (``rating`` or ``comment``), ``help_text`` and ``scale_labels``
-(labels separated by ``|``). Pillars take the order in which they first appear; questions the order
-of their rows. Importing is all or nothing and idempotent: the same file twice changes nothing.
+``pillar_description``, ``kind`` (``rating`` or ``comment``), ``help_text``, ``scale_labels``
+(labels separated by ``|``) and ``pillar_direction`` (``higher`` or ``lower``: which end of the
+pillar's scale is better; ``higher`` when empty). Pillars take the order in which they first
+appear; questions the order of their rows. Importing is all or nothing and idempotent: the same
+file twice changes nothing.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ OPTIONAL_COLUMNS = (
     "kind",
     "help_text",
     "scale_labels",
+    "pillar_direction",  # last, so files written before it existed keep their column order
 )
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 MAX_SCALE_POINTS = 11
@@ -49,6 +52,7 @@ class PillarSpec:
     name: str
     description: str
     order: int
+    direction: str = Pillar.Direction.HIGHER
 
 
 @dataclass(frozen=True)
@@ -161,12 +165,33 @@ def bank_parse(*, data: bytes) -> BankSpec:
                     % (scale_max - scale_min + 1),
                 )
             )
+        direction = (row.get("pillar_direction") or "").strip().lower()
+        if direction and direction not in Pillar.Direction.values:
+            problems.append(
+                CsvProblem(
+                    row.number,
+                    "pillar_direction",
+                    _("Direction must be “higher” or “lower” (which end of the scale is better)."),
+                )
+            )
+        elif key in pillars and direction and direction != pillars[key].direction:
+            problems.append(
+                CsvProblem(
+                    row.number,
+                    "pillar_direction",
+                    _("Pillar “%(key)s” already has direction “%(direction)s” on an earlier row.")
+                    % {"key": key, "direction": pillars[key].direction},
+                )
+            )
         if key and key not in pillars:
             pillars[key] = PillarSpec(
                 key=key,
                 name=cell_restore(row.get("pillar_name")) or key.replace("_", " ").title(),
                 description=cell_restore(row.get("pillar_description")),
                 order=len(pillars) + 1,
+                direction=direction
+                if direction in Pillar.Direction.values
+                else Pillar.Direction.HIGHER,
             )
         questions.append(
             QuestionSpec(
@@ -201,6 +226,7 @@ def bank_import(*, name: str, spec: BankSpec, description: str = "") -> BankImpo
             "name": pillar_spec.name,
             "description": pillar_spec.description or pillar.description,
             "order": pillar_spec.order,
+            "direction": pillar_spec.direction,
         }
         if any(getattr(pillar, field) != value for field, value in wanted.items()):
             for field, value in wanted.items():
@@ -424,6 +450,7 @@ def bank_export(*, bank: QuestionBank) -> str:
             "self_text": question.self_text,
             "pillar_name": question.pillar.name,
             "pillar_description": question.pillar.description,
+            "pillar_direction": question.pillar.direction,
             "kind": question.kind,
             "help_text": question.help_text,
             "scale_labels": "|".join(question.scale_labels),

@@ -205,6 +205,7 @@ def pillar_new(request: HttpRequest, bank_id: int) -> HttpResponse:
             key=form.cleaned_data["key"],
             name=form.cleaned_data["name"].strip(),
             description=form.cleaned_data["description"].strip(),
+            direction=form.cleaned_data["direction"] or Pillar.Direction.HIGHER,
         )
         messages.success(request, _("Pillar “%(name)s” added.") % {"name": pillar.name})
         return redirect(_bank_url(bank, f"pillar-{pillar.key}"))
@@ -223,7 +224,11 @@ def pillar_edit(request: HttpRequest, pillar_id: int) -> HttpResponse:
         request.POST or None,
         bank=pillar.bank,
         pillar=pillar,
-        initial={"name": pillar.name, "description": pillar.description},
+        initial={
+            "name": pillar.name,
+            "description": pillar.description,
+            "direction": pillar.direction,
+        },
     )
     if request.method == "POST" and form.is_valid():
         edits.pillar_change(
@@ -231,6 +236,7 @@ def pillar_edit(request: HttpRequest, pillar_id: int) -> HttpResponse:
             actor=request.user,
             name=form.cleaned_data["name"].strip(),
             description=form.cleaned_data["description"].strip(),
+            direction=form.cleaned_data["direction"] or None,
         )
         messages.success(request, _("Pillar “%(name)s” saved.") % {"name": pillar.name})
         return redirect(_bank_url(pillar.bank, f"pillar-{pillar.key}"))
