@@ -287,3 +287,62 @@ def test_a_radar_legend_names_each_drawn_series_topmost_first_with_its_line_styl
     ]
     series[1] = svg.RadarSeries("Self", [None, 40.0], "#222", dash="6 3", marker="square")
     assert content._legend(series)[1] == content.LegendKey("Self", "#222", "dashed", "square")
+
+
+def test_a_team_hidden_only_to_protect_a_smaller_one_is_told_so_not_to_raise_its_rate(cycle):
+    report = report_for_viewer(cycle=cycle, user=None, detail=True)
+    data_team = team_of(report, "Data")
+    assert data_team.suppressed_reason == "secondary"
+    text = pdf_text(content.team_report_render(report=report, team=data_team))
+    assert "Hidden to protect a smaller team" in text
+    assert "not because of its own response rate" in text
+    assert "Not enough responses" not in text
+    assert "invite the whole team early" not in text
+    small = pdf_text(content.team_report_render(report=report, team=team_of(report, "Sales South")))
+    assert "Not enough responses to report" in small
+
+
+def test_a_change_is_worked_out_and_worded_from_the_printed_figures(cycle):
+    import dataclasses
+
+    report = report_for_viewer(cycle=cycle, user=None, detail=True)
+    pillar = team_of(report, "Platform").pillars[0]
+    moved = dataclasses.replace(
+        pillar, mean=4.516, previous_mean=4.144, change=0.372, change_margin=0.2
+    )
+    assert content.printed_change(moved) == pytest.approx(0.38)
+    assert content.change_text(moved, since="2026 Q1") == (
+        "Up 0.38 since 2026 Q1, more than chance alone would explain"
+    )
+    unsure = dataclasses.replace(moved, change_margin=0.5)
+    assert content.change_text(unsure, since="2026 Q1").endswith(
+        "within what chance alone could explain"
+    )
+    assert content.fmt_signed(-0.001) == "0.00"
+    assert content.fmt_signed(-0.004) == "0.00"
+    assert content.fmt_signed(0.15) == "+0.15"
+
+
+def test_a_gap_matches_the_two_rounded_figures_printed_beside_it(cycle):
+    import dataclasses
+
+    report = report_for_viewer(cycle=cycle, user=None, detail=True)
+    pillar = team_of(report, "Platform").pillars[0]
+    # 4.145 and 3.864 print as 4.15 and 3.86: the gap reads 0.29, not the raw 0.281.
+    shifted = dataclasses.replace(pillar, self_score=4.145, mean=3.864)
+    assert content.rounded_difference(shifted.self_score, shifted.mean) == pytest.approx(0.29)
+
+
+def test_the_team_report_reads_how_to_first_and_ends_with_a_worksheet(cycle):
+    report = report_for_viewer(cycle=cycle, user=None, detail=True)
+    text = pdf_text(content.team_report_render(report=report, team=team_of(report, "Platform")))
+    assert text.index("How to read this report") < text.index("Summary")
+    assert text.index("Strongest questions") < text.index("Questions with the most room to grow")
+    assert "Action worksheet" in text
+    for column in ("Focus pillar", "Action", "Owner", "By (date)"):
+        assert column.upper() in text
+    assert "Higher than about" in text
+    assert "Median team" in text and "Organisation median" not in text
+    assert "−0.00" not in text
+    assert "PILL AR" not in text
+    assert "Welch" in text  # the rule for a real difference, on the method page

@@ -273,9 +273,16 @@ def change_beyond_chance(pillar: TeamPillar) -> bool | None:
     return scoring.Difference(value=pillar.change, margin=pillar.change_margin).meaningful
 
 
+def printed_change(pillar: TeamPillar) -> float | None:
+    """The change as the two printed means give it ("4.14 → 4.52" is "+0.38")."""
+    if pillar.change is None:
+        return None
+    return rounded_difference(pillar.mean, pillar.previous_mean)
+
+
 def change_text(pillar: TeamPillar, *, since: str) -> str:
     return wording.change_words(
-        change=pillar.change, since=since, meaningful=change_beyond_chance(pillar)
+        change=printed_change(pillar), since=since, meaningful=change_beyond_chance(pillar)
     )
 
 
@@ -507,6 +514,7 @@ def team_report_build(*, report: CycleReport, team: TeamResult) -> TeamReport:
             "org_median": summaries[p.key].org_median,
             "org_median_percent": summaries[p.key].org_median_percent,
             "change_sure": change_beyond_chance(p),
+            "change": printed_change(p),
         }
         for p in team.pillars
     ]
