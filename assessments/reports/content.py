@@ -9,6 +9,7 @@ from the data, SVG charts with their text equivalents — and renders them with
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -598,58 +599,381 @@ def team_report_render(
 
 # --- Organisation report --------------------------------------------------------------------
 
+# Heatmap colours in ten-point bands: one CSS rule per band rather than a style per cell, so a
+# thousand teams' table stays cheap to style; the figure in each cell gives the exact value.
+HEAT_BANDS = 10
+TOP_QUESTIONS = 5
+
+
+def natural_key(name: str) -> tuple[Any, ...]:
+    """Sort key that puts "Company 2" before "Company 10" (digits compare as numbers)."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in re.split(r"(\d+)", name.casefold())
+        if part
+    )
+
+
+def heat_band(goodness: float) -> int:
+    return min(HEAT_BANDS - 1, max(0, int(goodness // (100 / HEAT_BANDS))))
+
+
+def heat_styles() -> str:
+    """The CSS of the heat bands (background and a readable ink), from the shared palette."""
+    rules = []
+    for band in range(HEAT_BANDS):
+        colour = svg.scale_colour((band + 0.5) / HEAT_BANDS)
+        rules.append(f".heat td.h{band} {{ background: {colour}; color: {svg.ink_on(colour)}; }}")
+    return "\n".join(rules)
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    text: str
+    band: int | None  # None: hidden (or no figure), drawn hatched with its word
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    kind: str  # organisation, department, team
+    name: str
+    responses: str
+    cells: list[HeatCell]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Spread:
+    summary: PillarSummary
+    teams: int
+    low: float | None
+    q1: float | None
+    median: float | None
+    q3: float | None
+    high: float | None
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    summary: PillarSummary
+    teams: int
+    median: float | None
+    better: int
+    worse: int
+
+
+@dataclass(frozen=True)
+class GapRow:
+    summary: PillarSummary
+    with_self: int
+    blind: int
+    blind_sure: int
+    hidden: int
+    hidden_sure: int
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    summary: PillarSummary
+    code: str
+    text: str
+    reverse: bool
+    mean: float
+    percent: float
+    teams: int
+    respondents: int
+
 
 @dataclass
 class OrgReport:
     report: CycleReport
     generated: dt.date
-    heatmap: SafeString
     radar: SafeString
     legend: list[LegendKey]
     suppressed_teams: list[tuple[TeamResult, str]]
     psychometrics: list[dict[str, Any]]
     any_flagged: bool = False
+    heat_rows: list[HeatRow] = field(default_factory=list)
+    heat_legend: list[LegendKey] = field(default_factory=list)
+    heat_styles: SafeString = mark_safe("")
+    spreads: list[Spread] = field(default_factory=list)
+    spread_chart: SafeString | None = None
+    changes: list[ChangeRow] = field(default_factory=list)
+    gaps: list[GapRow] = field(default_factory=list)
+    best_questions: list[QuestionRow] = field(default_factory=list)
+    worst_questions: list[QuestionRow] = field(default_factory=list)
+    departments: list[dict[str, Any]] = field(default_factory=list)
+    scales: str = ""
+    shown_teams: int = 0
+
+    @property
+    def any_change(self) -> bool:
+        return any(row.teams for row in self.changes)
+
+    @property
+    def any_self(self) -> bool:
+        return any(row.with_self for row in self.gaps)
+
+
+def _cell(summary: PillarSummary, percent: float | None, *, hidden: bool) -> HeatCell:
+    if hidden:
+        return HeatCell(_("hidden"), None, hidden=True)
+    goodness = summary.goodness(percent)
+    if goodness is None or percent is None:
+        return HeatCell("—", None)
+    return HeatCell(fmt_pct(percent), heat_band(goodness))
+
+
+def _responses(n: int, invited: int) -> str:
+    return f"{n} / {invited}" if invited else str(n)
+
+
+def _heat_rows(report: CycleReport) -> list[HeatRow]:
+    """Organisation, then each department and its teams, names in natural order.
+
+    Every figure comes from the anonymity-filtered report: a hidden team or department shows its
+    response count and the word "hidden", nothing else. The organisation row is the median team
+    (the figure every team report prints beside the team's).
+    """
+    summaries = list(report.pillars)
+    rows = [
+        HeatRow(
+            kind="organisation",
+            name=_("Organisation (median team)"),
+            responses=_responses(report.organisation.n, report.organisation.invited),
+            cells=[_cell(s, s.org_median_percent, hidden=False) for s in summaries],
+        )
+    ]
+    by_department: dict[int | None, list[TeamResult]] = {}
+    for team in report.teams:
+        by_department.setdefault(team.department_id, []).append(team)
+    departments = sorted(report.departments, key=lambda d: natural_key(d.name))
+    groups: list[tuple[Any, list[TeamResult]]] = [
+        (d, by_department.pop(d.team_id, [])) for d in departments
+    ]
+    groups += [(None, teams) for teams in by_department.values()]
+    for department, teams in groups:
+        if department is not None:
+            rows.append(
+                HeatRow(
+                    kind="department",
+                    name=department.name,
+                    responses=_responses(department.n, department.invited),
+                    cells=[
+                        _cell(
+                            s,
+                            department.pillar(s.key).percent if department.pillar(s.key) else None,
+                            hidden=department.suppressed
+                            or (department.pillar(s.key) is None)
+                            or department.pillar(s.key).suppressed,
+                        )
+                        for s in summaries
+                    ],
+                    note=_("all its respondents"),
+                )
+            )
+        for team in sorted(teams, key=lambda t: natural_key(t.name)):
+            cells = []
+            for s in summaries:
+                tp = team.pillar(s.key)
+                hidden = team.suppressed or tp is None or tp.suppressed
+                cells.append(_cell(s, None if hidden else tp.percent, hidden=hidden))
+            rows.append(
+                HeatRow(
+                    kind="team",
+                    name=team.name,
+                    responses=_responses(team.n, team.invited),
+                    cells=cells,
+                )
+            )
+    return rows
+
+
+def _quantile(values: Sequence[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = q * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def _shown_pillars(report: CycleReport, key: str) -> list[TeamPillar]:
+    return [
+        tp
+        for team in report.teams
+        if not team.suppressed
+        for tp in [team.pillar(key)]
+        if tp is not None and not tp.suppressed and tp.percent is not None
+    ]
+
+
+def _spreads(report: CycleReport) -> list[Spread]:
+    spreads = []
+    for s in report.pillars:
+        values = [tp.percent for tp in _shown_pillars(report, s.key) if tp.percent is not None]
+        spreads.append(
+            Spread(
+                summary=s,
+                teams=len(values),
+                low=min(values) if values else None,
+                q1=_quantile(values, 0.25),
+                median=_quantile(values, 0.5),
+                q3=_quantile(values, 0.75),
+                high=max(values) if values else None,
+            )
+        )
+    return spreads
+
+
+def _changes(report: CycleReport) -> list[ChangeRow]:
+    rows = []
+    for s in report.pillars:
+        moved = [tp for tp in _shown_pillars(report, s.key) if tp.change is not None]
+        sure = [tp for tp in moved if change_beyond_chance(tp)]
+        sign = -1 if s.lower_is_better else 1
+        rows.append(
+            ChangeRow(
+                summary=s,
+                teams=len(moved),
+                median=_quantile([tp.change for tp in moved if tp.change is not None], 0.5),
+                better=sum(1 for tp in sure if sign * (tp.change or 0) > 0),
+                worse=sum(1 for tp in sure if sign * (tp.change or 0) < 0),
+            )
+        )
+    return rows
+
+
+def _gaps(report: CycleReport) -> list[GapRow]:
+    rows = []
+    for s in report.pillars:
+        with_self = [tp for tp in _shown_pillars(report, s.key) if tp.self_score is not None]
+        blind = [tp for tp in with_self if tp.gap_kind == GAP_BLIND_SPOT]
+        hidden = [tp for tp in with_self if tp.gap_kind == GAP_HIDDEN_STRENGTH]
+        rows.append(
+            GapRow(
+                summary=s,
+                with_self=len(with_self),
+                blind=len(blind),
+                blind_sure=sum(1 for tp in blind if gap_beyond_chance(tp)),
+                hidden=len(hidden),
+                hidden_sure=sum(1 for tp in hidden if gap_beyond_chance(tp)),
+            )
+        )
+    return rows
+
+
+def _questions(report: CycleReport) -> list[QuestionRow]:
+    """Each question over the shown teams' shown answers (a respondent-weighted mean of figures
+    the team reports already show), ranked by how favourable it is in its pillar's direction."""
+    summaries = _summaries(report)
+    totals: dict[str, list[Any]] = {}
+    for team in report.teams:
+        if team.suppressed:
+            continue
+        for tp in team.pillars:
+            if tp.suppressed:
+                continue
+            for item in tp.items:
+                if item.suppressed or item.n is None or item.mean is None:
+                    continue
+                entry = totals.setdefault(item.code, [tp.key, item, 0.0, 0, 0])
+                entry[2] += item.mean * item.n
+                entry[3] += item.n
+                entry[4] += 1
+    rows = []
+    for code, (key, item, weighted, n, teams) in totals.items():
+        summary = summaries[key]
+        mean = weighted / n
+        rows.append(
+            QuestionRow(
+                summary=summary,
+                code=code,
+                text=item.text,
+                reverse=item.reverse_scored,
+                mean=mean,
+                percent=scoring.percent_scale(
+                    score=mean, scale_min=summary.scale_min, scale_max=summary.scale_max
+                )
+                or 0.0,
+                teams=teams,
+                respondents=n,
+            )
+        )
+    return sorted(rows, key=lambda r: (-(r.summary.goodness(r.percent) or 0), r.code))
+
+
+def _departments(report: CycleReport, heat_rows: list[HeatRow]) -> list[dict[str, Any]]:
+    """Per department: its row, how many of its teams are shown, and each pillar's range of its
+    shown teams (figures already in the heatmap, so nothing new can be derived)."""
+    out = []
+    for department in sorted(report.departments, key=lambda d: natural_key(d.name)):
+        teams = [t for t in report.teams if t.department_id == department.team_id]
+        shown = [t for t in teams if not t.suppressed]
+        ranges = []
+        for s in report.pillars:
+            values = [
+                tp.percent
+                for t in shown
+                for tp in [t.pillar(s.key)]
+                if tp is not None and not tp.suppressed and tp.percent is not None
+            ]
+            ranges.append(
+                f"{fmt_pct(min(values))}–{fmt_pct(max(values))}" if len(values) > 1 else "—"
+            )
+        row = next(r for r in heat_rows if r.kind == "department" and r.name == department.name)
+        out.append(
+            {
+                "row": row,
+                "teams": len(teams),
+                "shown": len(shown),
+                "cells": list(zip(row.cells, ranges, strict=True)),
+            }
+        )
+    return out
+
+
+def _spread_chart(spreads: list[Spread]) -> SafeString:
+    desc = "; ".join(
+        _(
+            "%(pillar)s: %(teams)s teams, lowest %(low)s, quarter %(q1)s, median %(median)s, "
+            "three quarters %(q3)s, highest %(high)s"
+        )
+        % {
+            "pillar": sp.summary.name,
+            "teams": sp.teams,
+            "low": fmt_pct(sp.low),
+            "q1": fmt_pct(sp.q1),
+            "median": fmt_pct(sp.median),
+            "q3": fmt_pct(sp.q3),
+            "high": fmt_pct(sp.high),
+        }
+        for sp in spreads
+    )
+    return _chart(
+        svg.spread_svg(
+            rows=[
+                svg.SpreadRow(sp.summary.name, sp.low, sp.q1, sp.median, sp.q3, sp.high)
+                for sp in spreads
+            ],
+            title=_("Spread of team scores by pillar (0–100)"),
+            desc=desc,
+        )
+    )
 
 
 def org_report_build(*, report: CycleReport) -> OrgReport:
     names = [p.name for p in report.pillars]
-    keys = [p.key for p in report.pillars]
-    values = []
-    for team in report.teams:
-        row = []
-        for key in keys:
-            tp = team.pillar(key)
-            row.append(None if tp is None or team.suppressed else tp.percent)
-        values.append(row)
-    heat_desc = "; ".join(
-        f"{team.name}: " + ", ".join(f"{n} {fmt_pct(v)}" for n, v in zip(names, row, strict=True))
-        for team, row in zip(report.teams, values, strict=True)
-    )
-    heatmap = svg.heatmap_svg(
-        rows=[t.name for t in report.teams],
-        columns=names,
-        values=values,
-        title=_("Heatmap of team scores by pillar (0–100); grey cells are hidden"),
-        desc=heat_desc,
-        cell_width=min(74.0, 520 / max(1, len(names))),
-    )
-    org = report.organisation
-    org_pct = [(pillar.percent if (pillar := org.pillar(k)) else None) for k in keys]
     median_pct = [p.org_median_percent for p in report.pillars]
-    series = [
-        svg.RadarSeries(_("Median team"), median_pct, palette.ORG, dash="2 3"),
-        svg.RadarSeries(_("Organisation"), org_pct, palette.TEAM, fill=True),
-    ]
+    series = [svg.RadarSeries(_("Median team"), median_pct, palette.TEAM, fill=True)]
     radar = svg.radar_svg(
         axes=names,
         series=series,
-        title=_("Radar chart of the organisation's scores on the pillars (0–100)"),
-        desc="; ".join(
-            f"{n}: {fmt_pct(o)} ({fmt_pct(m)})"
-            for n, o, m in zip(names, org_pct, median_pct, strict=True)
-        ),
+        title=_("Radar chart of the median team's scores on the pillars (0–100)"),
+        desc="; ".join(f"{n}: {fmt_pct(m)}" for n, m in zip(names, median_pct, strict=True)),
     )
-    legend = _legend(series)
     psychometrics = [
         {
             "summary": p,
@@ -662,17 +986,41 @@ def org_report_build(*, report: CycleReport) -> OrgReport:
         }
         for p in report.pillars
     ]
+    heat_rows = _heat_rows(report)
+    spreads = _spreads(report)
+    questions = _questions(report)
+    top = min(TOP_QUESTIONS, len(questions) // 2)
+    band_width = 100 // HEAT_BANDS
     return OrgReport(
         report=report,
         generated=timezone.localdate(),
-        heatmap=_chart(heatmap),
         radar=_chart(radar),
-        legend=legend,
+        legend=_legend(series),
         suppressed_teams=[
-            (t, suppressed_reason_text(t.suppressed_reason)) for t in report.teams if t.suppressed
+            (t, suppressed_reason_text(t.suppressed_reason))
+            for t in sorted(report.teams, key=lambda t: natural_key(t.name))
+            if t.suppressed
         ],
         psychometrics=psychometrics,
         any_flagged=any(row["flagged"] for row in psychometrics),
+        heat_rows=heat_rows,
+        heat_legend=[
+            LegendKey(
+                f"{band * band_width}–{100 if band == HEAT_BANDS - 1 else band * band_width + 9}",
+                svg.scale_colour((band + 0.5) / HEAT_BANDS),
+            )
+            for band in range(HEAT_BANDS)
+        ],
+        heat_styles=mark_safe(heat_styles()),  # built from our own palette constants
+        spreads=spreads,
+        spread_chart=_spread_chart(spreads),
+        changes=_changes(report),
+        gaps=_gaps(report),
+        best_questions=questions[:top],
+        worst_questions=list(reversed(questions[-top:])) if top else [],
+        departments=_departments(report, heat_rows),
+        scales=scales_text(report.pillars),
+        shown_teams=sum(1 for t in report.teams if not t.suppressed),
     )
 
 
