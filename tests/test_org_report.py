@@ -226,7 +226,8 @@ def test_the_lq2002_organisation_pdf_shows_all_49_teams_on_pages_that_follow(lq2
     rows = [line.split(" ")[0] for line in heat.splitlines() if re.match(r"^\d+ \d+ \d+", line)]
     assert rows[: len(names)] == names
     assert heat.count("TEAM RESPONSES") >= 2  # the header again on the next page
-    assert built.best_questions and built.worst_questions
+    assert built.best_questions
+    assert built.worst_questions
     assert [s.teams for s in built.spreads] == [49, 49, 49]
 
 
@@ -264,7 +265,7 @@ def test_no_row_of_the_organisation_pdf_lets_hr_subtract_a_hidden_team(departmen
     totals = [(d, [t for t in report.teams if t.team_id in d.team_ids]) for d in report.departments]
     totals.append((report.organisation, list(report.teams)))
     for total, members in totals:
-        shown_cells = [c for c in rows.get(total.name, rows[built.heat_rows[0].name]).cells]
+        shown_cells = list(rows.get(total.name, rows[built.heat_rows[0].name]).cells)
         if all(c.hidden for c in shown_cells):
             continue
         left = sum(t.n for t in members if t.suppressed)

@@ -342,7 +342,8 @@ def test_the_team_report_reads_how_to_first_and_ends_with_a_worksheet(cycle):
     for column in ("Focus pillar", "Action", "Owner", "By (date)"):
         assert column.upper() in text
     assert "Higher than about" in text
-    assert "Median team" in text and "Organisation median" not in text
+    assert "Median team" in text
+    assert "Organisation median" not in text
     assert "−0.00" not in text
     assert "PILL AR" not in text
     assert "Welch" in text  # the rule for a real difference, on the method page

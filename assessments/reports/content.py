@@ -696,7 +696,7 @@ class OrgReport:
     any_flagged: bool = False
     heat_rows: list[HeatRow] = field(default_factory=list)
     heat_legend: list[LegendKey] = field(default_factory=list)
-    heat_styles: SafeString = mark_safe("")
+    heat_styles: str = ""
     spreads: list[Spread] = field(default_factory=list)
     spread_chart: SafeString | None = None
     changes: list[ChangeRow] = field(default_factory=list)
@@ -1011,7 +1011,7 @@ def org_report_build(*, report: CycleReport) -> OrgReport:
             )
             for band in range(HEAT_BANDS)
         ],
-        heat_styles=mark_safe(heat_styles()),  # built from our own palette constants
+        heat_styles=heat_styles(),
         spreads=spreads,
         spread_chart=_spread_chart(spreads),
         changes=_changes(report),
