@@ -53,7 +53,7 @@ def structure(data: bytes) -> dict:
     untagged = 0
     for page in pdf.pages:
         depth = 0
-        for operands, operator in pikepdf.parse_content_stream(page):
+        for _operands, operator in pikepdf.parse_content_stream(page):
             name = str(operator)
             if name in ("BDC", "BMC"):
                 depth += 1
