@@ -178,7 +178,7 @@ def cycle_pillars(cycle: Cycle) -> list[PillarInfo]:
                 scale_min=min(q.scale_min for q in items),
                 scale_max=max(q.scale_max for q in items),
                 questions=tuple(items),
-                direction=pillar.direction,
+                direction=str(pillar.direction),
                 scale_labels=_scale_labels(items),
             )
         )
