@@ -347,3 +347,20 @@ def test_the_team_report_reads_how_to_first_and_ends_with_a_worksheet(cycle):
     assert "−0.00" not in text
     assert "PILL AR" not in text
     assert "Welch" in text  # the rule for a real difference, on the method page
+
+
+def test_the_development_page_holds_both_growth_plans_with_their_cards_two_by_two(cycle):
+    from tests.pdf_text import _run
+
+    report = report_for_viewer(cycle=cycle, user=None, detail=True)
+    team = team_of(report, "Platform")
+    built = content.team_report_build(report=report, team=team)
+    assert len(built.plans) == 2
+    data = content.team_report_render(report=report, team=team)
+    pages = [" ".join(page.split()) for page in _run("pdftotext", data).split("\f")]
+    development = next(page for page in pages if "Development: where to start" in page)
+    for entry in built.plans:
+        assert entry["plan"].pillar_name in development
+    # Goal and Reality side by side: one line of the layout holds both titles.
+    layout = _run("pdftotext", data, "-layout")
+    assert re.search(r"Goal — .*Reality — ", layout)
