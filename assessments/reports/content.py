@@ -239,6 +239,14 @@ def scales_text(summaries: Sequence[PillarSummary]) -> str:
     return text
 
 
+def radar_axis(summary: PillarSummary) -> str:
+    return (
+        _("%(name)s (lower is better)") % {"name": summary.name}
+        if summary.lower_is_better
+        else summary.name
+    )
+
+
 def percentile_words(*, pillar: TeamPillar, summary: PillarSummary) -> str:
     """The dashboard's internal benchmark, in the same words ("Higher than about 92% of teams")."""
     if pillar.percentile is None:
@@ -508,6 +516,8 @@ def team_report_build(*, report: CycleReport, team: TeamResult) -> TeamReport:
     built = TeamReport(report=report, team=team, generated=timezone.localdate())
     built.scales = scales_text(report.pillars)
     names = [p.name for p in team.pillars]
+    # On the radar outward means a higher score; a pillar where lower is better says so.
+    axes = [radar_axis(summaries[p.key]) for p in team.pillars]
     built.rows = [
         {
             "pillar": p,
@@ -533,7 +543,7 @@ def team_report_build(*, report: CycleReport, team: TeamResult) -> TeamReport:
     ]
     built.radar = _chart(
         svg.radar_svg(
-            axes=names,
+            axes=axes,
             series=series,
             title=_("Radar chart of %(team)s's scores on the pillars (0–100)")
             % {"team": team.name},
@@ -969,7 +979,7 @@ def org_report_build(*, report: CycleReport) -> OrgReport:
     median_pct = [p.org_median_percent for p in report.pillars]
     series = [svg.RadarSeries(_("Median team"), median_pct, palette.TEAM, fill=True)]
     radar = svg.radar_svg(
-        axes=names,
+        axes=[radar_axis(p) for p in report.pillars],
         series=series,
         title=_("Radar chart of the median team's scores on the pillars (0–100)"),
         desc="; ".join(f"{n}: {fmt_pct(m)}" for n, m in zip(names, median_pct, strict=True)),
