@@ -372,7 +372,9 @@ def spread_svg(
             f'<text x="{_num(label_width - 8)}" y="{_num(mid + 3)}" font-size="8.5" '
             f'font-weight="600" text-anchor="end" fill="{INK}">{_e(label)}</text>'
         )
-        if None in (row.low, row.q1, row.median, row.q3, row.high):
+        if row.low is None or row.q1 is None or row.median is None:
+            continue
+        if row.q3 is None or row.high is None:
             continue
         parts.append(
             f'<line x1="{_num(x(row.low))}" y1="{_num(mid)}" x2="{_num(x(row.high))}" '

@@ -787,8 +787,10 @@ def _heat_rows(report: CycleReport) -> list[HeatRow]:
             cells = []
             for s in summaries:
                 tp = team.pillar(s.key)
-                hidden = team.suppressed or tp is None or tp.suppressed
-                cells.append(_cell(s, None if hidden else tp.percent, hidden=hidden))
+                if team.suppressed or tp is None or tp.suppressed:
+                    cells.append(_cell(s, None, hidden=True))
+                else:
+                    cells.append(_cell(s, tp.percent, hidden=False))
             rows.append(
                 HeatRow(
                     kind="team",
