@@ -14,6 +14,10 @@ Django's settings are fixed at start-up) and prints:
   report's words for less, so it shows how much of the gap to the floor is the text itself.
 - 100 team reports rendered by 2 worker processes (the demo's reportable teams, round robin),
   wall time, the workers' CPU time per PDF and each worker's peak resident memory. Goal: < 30 s.
+- the organisation report of a cycle of 1,000 teams (``BENCH_ORG_TEAMS``; "Company 1" …, in 20
+  departments, every 40th team too small to show) seeded into the same database: the time to
+  compute its results, CPU and pages of the PDF, and whether every team's name is in its text
+  (``pdftotext``).
 
     python -m benchmarks pdfs
 """
@@ -21,6 +25,7 @@ Django's settings are fixed at start-up) and prints:
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -32,6 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 SINGLE_RUNS = int(os.environ.get("BENCH_PDF_RUNS", "5"))
 BULK_PDFS = int(os.environ.get("BENCH_PDF_COUNT", "100"))
+ORG_TEAMS = int(os.environ.get("BENCH_ORG_TEAMS", "1000"))
 WORKERS = 2
 
 
@@ -67,10 +73,12 @@ def _peak_rss_mb() -> float:
 _worker_report: Any = None
 
 
-def _worker_init(report: Any) -> None:
+def _worker_init(pickled: bytes) -> None:
     global _worker_report  # one report per worker process
-    _setup()
-    _worker_report = report
+    import pickle
+
+    _setup()  # before unpickling: the report's values may name Django models' choices
+    _worker_report = pickle.loads(pickled)
 
 
 def _worker_render(team_id: int) -> tuple[int, float, float]:
@@ -182,7 +190,10 @@ def _main() -> None:
     jobs = [shown[i % len(shown)] for i in range(BULK_PDFS)]
     context = multiprocessing.get_context("spawn")
     started = time.perf_counter()
-    with context.Pool(WORKERS, initializer=_worker_init, initargs=(report,)) as pool:
+    import pickle
+
+    pickled = pickle.dumps(report)
+    with context.Pool(WORKERS, initializer=_worker_init, initargs=(pickled,)) as pool:
         results = pool.map(_worker_render, jobs, chunksize=1)
         peaks = pool.map(_worker_peak, range(WORKERS * 4), chunksize=1)
     elapsed = time.perf_counter() - started
@@ -201,6 +212,86 @@ def _main() -> None:
     for pid, peak in sorted(by_worker.items()):
         print(f"  worker {pid}: peak RSS {peak:.0f} MB", flush=True)
     print(f"  parent: peak RSS {_peak_rss_mb():.0f} MB", flush=True)
+    _organisation_of_many_teams()
+
+
+def _big_cycle_seed(teams: int) -> Any:
+    """A released cycle of ``teams`` teams, 3–6 member answers each (2 for every 40th)."""
+    import datetime as dt
+    import random
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from assessments.models import Answer, Cycle, Role, Submission, Team
+    from leadership.models import DEFAULT_BANK_NAME, QuestionBank
+
+    rng = random.Random(7)
+    bank = QuestionBank.objects.get(name=DEFAULT_BANK_NAME)
+    questions = list(bank.questions.current().in_survey_order())
+    ratings = [q for q in questions if q.is_rating]
+    with transaction.atomic():
+        departments = Team.objects.bulk_create(
+            Team(name=f"Division {d}", slug=f"division-{d}", is_department=True)
+            for d in range(1, 21)
+        )
+        made = Team.objects.bulk_create(
+            Team(name=f"Company {t}", slug=f"company-{t}", parent=departments[t % 20])
+            for t in range(1, teams + 1)
+        )
+        cycle = Cycle.objects.create(
+            name="Bench org",
+            slug="bench-org",
+            bank=bank,
+            recorded_state=Cycle.State.RELEASED,
+            opens_at=timezone.now() - dt.timedelta(days=30),
+            released_at=timezone.now(),
+        )
+        cycle.questions.set(questions)
+        cycle.teams.set(made)
+        submissions = Submission.objects.bulk_create(
+            Submission(cycle=cycle, team=team, role=Role.MEMBER, submitted_on=dt.date(2026, 3, 1))
+            for index, team in enumerate(made, start=1)
+            for _ in range(2 if index % 40 == 0 else rng.randint(3, 6))
+        )
+        Answer.objects.bulk_create(
+            (
+                Answer(submission=submission, question=question, value=rng.randint(2, 5))
+                for submission in submissions
+                for question in ratings
+            ),
+            batch_size=5000,
+        )
+    return cycle
+
+
+def _organisation_of_many_teams() -> None:
+    from assessments.reports import content
+    from assessments.results.access import report_for_viewer
+
+    cycle = _big_cycle_seed(ORG_TEAMS)
+    started = time.perf_counter()
+    report = report_for_viewer(cycle=cycle, user=None, detail=True)
+    computed = time.perf_counter() - started
+    cpu_started, wall_started = time.process_time(), time.perf_counter()
+    data = content.org_report_render(report=report)
+    cpu, wall = time.process_time() - cpu_started, time.perf_counter() - wall_started
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(data)
+        handle.flush()
+        text = subprocess.run(
+            ["pdftotext", "-layout", handle.name, "-"], capture_output=True, text=True, check=True
+        ).stdout
+    named = set(re.findall(r"Company \d+", " ".join(text.split())))
+    missing = [t.name for t in report.teams if t.name not in named]
+    hidden = sum(1 for t in report.teams if t.suppressed)
+    print(
+        f"organisation PDF of {len(report.teams)} teams ({hidden} hidden): results computed in "
+        f"{computed:.1f} s; PDF CPU {cpu:.1f} s, wall {wall:.1f} s, {_pages(data)} pages, "
+        f"{len(data) / 1e6:.1f} MB; every team's name in its text: "
+        f"{'yes' if not missing else f'NO, {len(missing)} missing'}",
+        flush=True,
+    )
 
 
 def _worker_peak(_: int) -> tuple[int, float]:

@@ -77,6 +77,14 @@ class QuestionBank(models.Model):
 
 
 class Pillar(models.Model):
+    """A pillar of a bank. ``direction`` says which end of its scale is good: most pillars are
+    "higher is better", but a bank may measure something to keep low (hostility, strain), and
+    then every colour, message and piece of advice about the pillar has to read the other way."""
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", _("Higher is better")
+        LOWER = "lower", _("Lower is better")
+
     bank = models.ForeignKey(QuestionBank, on_delete=models.CASCADE, related_name="pillars")
     key = models.SlugField(_("key"), max_length=60)
     name = models.CharField(_("name"), max_length=120)
@@ -84,6 +92,9 @@ class Pillar(models.Model):
     order = models.PositiveIntegerField(_("order"), default=0)
     # {"de": {"name": …, "description": …}}: the same pillar in other languages.
     translations = models.JSONField(_("translations"), default=dict, blank=True)
+    direction = models.CharField(
+        _("direction"), max_length=6, choices=Direction.choices, default=Direction.HIGHER
+    )
 
     class Meta:
         ordering = ["bank", "order", "key"]

@@ -37,9 +37,9 @@ def _edited_export(bank) -> bytes:
         )
         for line in lines
     ]
-    # Its translated columns (text_de, …) left empty.
+    # Its direction and translated columns (text_de, …) left empty.
     empty = "," * len(translated_columns())
-    lines.append("trust,TR99,I can admit a mistake to my leader.,no,1,5,,Trust,,rating,," + empty)
+    lines.append("trust,TR99,I can admit a mistake to my leader.,no,1,5,,Trust,,rating,,," + empty)
     return ("\n".join(lines) + "\n").encode()
 
 

@@ -117,7 +117,7 @@ def test_a_score_from_few_respondents_carries_a_precision_note():
 
 def test_a_wide_interval_carries_a_precision_note_and_a_narrow_one_none():
     wide = precision_note(n=8, ci_low=2.6, ci_high=3.9, scale_min=1, scale_max=5)
-    assert "2.6 to 3.9" in wide
+    assert "2.60 to 3.90" in wide
     assert precision_note(n=8, ci_low=3.6, ci_high=4.1, scale_min=1, scale_max=5) == ""
 
 
@@ -128,8 +128,8 @@ def test_blind_spots_and_hidden_strengths_read_as_plain_sentences():
 
 
 def test_change_since_last_cycle_reads_up_down_or_about_the_same():
-    assert change_words(change=0.34) == "Up 0.3 since last cycle"
-    assert change_words(change=-0.25) == "Down 0.2 since last cycle"
+    assert change_words(change=0.34) == "Up 0.34 since last cycle"
+    assert change_words(change=-0.25) == "Down 0.25 since last cycle"
     assert change_words(change=0.04) == "About the same as last cycle"
     assert change_words(change=None) == ""
 
@@ -145,7 +145,7 @@ def test_low_alpha_and_miskeyed_items_are_flagged():
 
 
 def test_change_names_the_cycle_it_is_measured_against_when_given():
-    assert change_words(change=0.34, since="2026 Q1") == "Up 0.3 since 2026 Q1"
-    assert change_words(change=-0.25, since="2026 Q1") == "Down 0.2 since 2026 Q1"
+    assert change_words(change=0.34, since="2026 Q1") == "Up 0.34 since 2026 Q1"
+    assert change_words(change=-0.25, since="2026 Q1") == "Down 0.25 since 2026 Q1"
     assert change_words(change=0.04, since="2026 Q1") == "About the same as in 2026 Q1"
     assert change_words(change=None, since="2026 Q1") == ""

@@ -228,8 +228,12 @@ def test_every_chart_in_a_team_report_carries_its_figures_as_alternative_text(cy
     objects = pdf_objects(content.team_report_render(report=report, team=team))
     shown = [item for p in team.pillars for item in p.items if not item.suppressed]
     assert shown
-    # One figure per question's answer bar, its counts spelled out for a screen reader.
-    assert objects.count(b"/Alt (Answers: Strongly disagree: ") == len(shown)
+    # One figure per question's answer bar, its counts spelled out for a screen reader under the
+    # answer people gave: a reverse-worded question's bar starts at "Strongly agree".
+    reverse = [item for item in shown if item.reverse_scored]
+    prefix = b"/Alt (Answers, least favourable first: "
+    assert objects.count(prefix + b"Strongly disagree: ") == len(shown) - len(reverse)
+    assert objects.count(prefix + b"Strongly agree: ") == len(reverse)
     assert objects.count(b"/Alt ") == len(shown) + 1  # and the radar
 
 
@@ -241,9 +245,10 @@ def test_legends_are_html_lists_on_every_page_that_has_a_chart(cycle):
     built = content.team_report_build(report=report, team=team)
     html = render_to_string(content.TEAM_TEMPLATE, {"r": built, "page_size": "a4"})
     # Text in the document (tagged, selectable), not letters drawn inside an SVG picture.
-    assert html.count('<ul class="legend">') == 1 + len(team.pillars)
-    assert "Organisation median</li>" in html
-    assert html.count("Neither agree nor disagree</li>") == len(team.pillars)
+    with_reverse = sum(1 for page in built.pages if page.reverse_legend)
+    assert html.count('<ul class="legend">') == 1 + len(team.pillars) + with_reverse
+    assert "Median team</li>" in html
+    assert html.count("Neither agree nor disagree</li>") == len(team.pillars) + with_reverse
     assert "legend" not in " ".join(re.findall(r"<img [^>]*>", html))
     text = pdf_text(content.team_report_render(report=report, team=team))
     assert text.count("Neither agree nor disagree") >= len(team.pillars)
@@ -277,8 +282,85 @@ def test_a_radar_legend_names_each_drawn_series_topmost_first_with_its_line_styl
         svg.RadarSeries("Team", [60.0, 70.0], "#333", fill=True),
     ]
     assert content._legend(series) == [
-        content.LegendKey("Team", "#333", "solid"),
-        content.LegendKey("Median", "#111", "dotted"),
+        content.LegendKey("Team", "#333", "solid", "circle"),
+        content.LegendKey("Median", "#111", "dotted", "circle"),
     ]
-    series[1] = svg.RadarSeries("Self", [None, 40.0], "#222", dash="6 3")
-    assert content._legend(series)[1] == content.LegendKey("Self", "#222", "dashed")
+    series[1] = svg.RadarSeries("Self", [None, 40.0], "#222", dash="6 3", marker="square")
+    assert content._legend(series)[1] == content.LegendKey("Self", "#222", "dashed", "square")
+
+
+def test_a_team_hidden_only_to_protect_a_smaller_one_is_told_so_not_to_raise_its_rate(cycle):
+    report = report_for_viewer(cycle=cycle, user=None, detail=True)
+    data_team = team_of(report, "Data")
+    assert data_team.suppressed_reason == "secondary"
+    text = pdf_text(content.team_report_render(report=report, team=data_team))
+    assert "Hidden to protect a smaller team" in text
+    assert "not because of its own response rate" in text
+    assert "Not enough responses" not in text
+    assert "invite the whole team early" not in text
+    small = pdf_text(content.team_report_render(report=report, team=team_of(report, "Sales South")))
+    assert "Not enough responses to report" in small
+
+
+def test_a_change_is_worked_out_and_worded_from_the_printed_figures(cycle):
+    import dataclasses
+
+    report = report_for_viewer(cycle=cycle, user=None, detail=True)
+    pillar = team_of(report, "Platform").pillars[0]
+    moved = dataclasses.replace(
+        pillar, mean=4.516, previous_mean=4.144, change=0.372, change_margin=0.2
+    )
+    assert content.printed_change(moved) == pytest.approx(0.38)
+    assert content.change_text(moved, since="2026 Q1") == (
+        "Up 0.38 since 2026 Q1, more than chance alone would explain"
+    )
+    unsure = dataclasses.replace(moved, change_margin=0.5)
+    assert content.change_text(unsure, since="2026 Q1").endswith(
+        "within what chance alone could explain"
+    )
+    assert content.fmt_signed(-0.001) == "0.00"
+    assert content.fmt_signed(-0.004) == "0.00"
+    assert content.fmt_signed(0.15) == "+0.15"
+
+
+def test_a_gap_matches_the_two_rounded_figures_printed_beside_it(cycle):
+    import dataclasses
+
+    report = report_for_viewer(cycle=cycle, user=None, detail=True)
+    pillar = team_of(report, "Platform").pillars[0]
+    # 4.145 and 3.864 print as 4.15 and 3.86: the gap reads 0.29, not the raw 0.281.
+    shifted = dataclasses.replace(pillar, self_score=4.145, mean=3.864)
+    assert content.rounded_difference(shifted.self_score, shifted.mean) == pytest.approx(0.29)
+
+
+def test_the_team_report_reads_how_to_first_and_ends_with_a_worksheet(cycle):
+    report = report_for_viewer(cycle=cycle, user=None, detail=True)
+    text = pdf_text(content.team_report_render(report=report, team=team_of(report, "Platform")))
+    assert text.index("How to read this report") < text.index("Summary")
+    assert text.index("Strongest questions") < text.index("Questions with the most room to grow")
+    assert "Action worksheet" in text
+    for column in ("Focus pillar", "Action", "Owner", "By (date)"):
+        assert column.upper() in text
+    assert "Higher than about" in text
+    assert "Median team" in text
+    assert "Organisation median" not in text
+    assert "−0.00" not in text
+    assert "PILL AR" not in text
+    assert "Welch" in text  # the rule for a real difference, on the method page
+
+
+def test_the_development_page_holds_both_growth_plans_with_their_cards_two_by_two(cycle):
+    from tests.pdf_text import _run
+
+    report = report_for_viewer(cycle=cycle, user=None, detail=True)
+    team = team_of(report, "Platform")
+    built = content.team_report_build(report=report, team=team)
+    assert len(built.plans) == 2
+    data = content.team_report_render(report=report, team=team)
+    pages = [" ".join(page.split()) for page in _run("pdftotext", data).split("\f")]
+    development = next(page for page in pages if "Development: where to start" in page)
+    for entry in built.plans:
+        assert entry["plan"].pillar_name in development
+    # Goal and Reality side by side: one line of the layout holds both titles.
+    layout = _run("pdftotext", data, "-layout")
+    assert re.search(r"Goal — .*Reality — ", layout)

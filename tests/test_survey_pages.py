@@ -136,6 +136,31 @@ def test_a_submit_takes_a_fixed_number_of_statements_whatever_the_number_of_answ
     assert invitation.cycle.submissions.count() == 1
 
 
+def test_a_submit_without_comments_deletes_no_draft_comments(client, bank):
+    team = led_team_make("Platform")
+    cycle = open_cycle_make(bank, teams=[team])
+    invitation, token = invitation_make(cycle, team)
+    key = survey_enter(client, token)
+    drafts_fill(invitation)
+    client.get(reverse("assessments:survey-review", args=[key]))
+    statements = _statements(client, reverse("assessments:survey-submit", args=[key]))
+    # As above, less the comments' INSERT and DELETE: none were written.
+    assert statements == [
+        "INSERT",
+        "DELETE",
+        "SELECT",
+        "SELECT",
+        "SELECT",
+        "SELECT",
+        "INSERT",
+        "INSERT",
+        "DELETE",
+        "UPDATE",
+        "UPDATE",
+    ]
+    assert cycle.submissions.get().comments.count() == 0
+
+
 def test_a_closed_cycle_is_seen_at_once_by_a_step_page_already_shown(client, bank):
     team = led_team_make("Platform")
     cycle = open_cycle_make(bank, teams=[team])

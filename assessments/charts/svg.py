@@ -45,6 +45,7 @@ class RadarSeries:
     colour: str
     dash: str = ""  # an SVG stroke-dasharray, e.g. "5 3"
     fill: bool = False
+    marker: str = "circle"  # circle (filled), square or diamond (hollow, larger)
 
 
 def _e(text: object) -> str:
@@ -210,9 +211,27 @@ def radar_svg(
                 f'stroke-width="2" stroke-linejoin="round"{dash}/>'
             )
         for x, y in coords:
-            parts.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="2.6" fill="{_e(s.colour)}"/>')
+            parts.append(_marker(s, x, y))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _marker(series: RadarSeries, x: float, y: float) -> str:
+    """A point of a series. Hollow squares and diamonds drawn larger than the filled circle, so
+    where the lines coincide (a self-rating equal to the team's) every series stays visible."""
+    colour = _e(series.colour)
+    if series.marker == "square":
+        return (
+            f'<rect x="{_num(x - 4)}" y="{_num(y - 4)}" width="8" height="8" fill="none" '
+            f'stroke="{colour}" stroke-width="1.4"/>'
+        )
+    if series.marker == "diamond":
+        return (
+            f'<polygon points="{_num(x)},{_num(y - 6)} {_num(x + 6)},{_num(y)} {_num(x)},'
+            f'{_num(y + 6)} {_num(x - 6)},{_num(y)}" fill="none" stroke="{colour}" '
+            f'stroke-width="1.2"/>'
+        )
+    return f'<circle cx="{_num(x)}" cy="{_num(y)}" r="2.8" fill="{colour}"/>'
 
 
 # --- Distribution -----------------------------------------------------------------------------
@@ -302,5 +321,70 @@ def heatmap_svg(
                 f'font-size="9" text-anchor="middle" '
                 f'fill="{MUTED if value is None else ink_on(colour)}">{_e(text)}</text>'
             )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# --- Spread (box plot) ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpreadRow:
+    """One pillar's spread of team scores on 0–100: lowest, quartiles, median, highest."""
+
+    label: str
+    low: float | None
+    q1: float | None
+    median: float | None
+    q3: float | None
+    high: float | None
+
+
+def spread_svg(
+    *,
+    rows: Sequence[SpreadRow],
+    title: str,
+    desc: str,
+    width: float = 480,
+    row_height: float = 26,
+    label_width: float = 150,
+) -> str:
+    """A box plot per row: a whisker from the lowest to the highest team, a box from the first
+    to the third quartile, a bar at the median. Few elements, whatever the number of teams."""
+    top = 16.0
+    plot = width - label_width - 12
+    height = top + row_height * len(rows) + 4
+    parts = [_svg_open(width=width, height=height, title=title, desc=desc, css_class="spread")]
+
+    def x(pct: float) -> float:
+        return label_width + plot * max(0.0, min(100.0, pct)) / 100
+
+    for tick in (0, 25, 50, 75, 100):
+        parts.append(
+            f'<line x1="{_num(x(tick))}" y1="{_num(top - 4)}" x2="{_num(x(tick))}" '
+            f'y2="{_num(height - 4)}" stroke="{GRID}" stroke-width="0.6"/>'
+            f'<text x="{_num(x(tick))}" y="{_num(top - 7)}" font-size="7" fill="{MUTED}" '
+            f'text-anchor="middle">{tick}</text>'
+        )
+    for i, row in enumerate(rows):
+        mid = top + row_height * i + row_height / 2
+        label = row.label if len(row.label) <= 28 else row.label[:27] + "…"
+        parts.append(
+            f'<text x="{_num(label_width - 8)}" y="{_num(mid + 3)}" font-size="8.5" '
+            f'font-weight="600" text-anchor="end" fill="{INK}">{_e(label)}</text>'
+        )
+        if row.low is None or row.q1 is None or row.median is None:
+            continue
+        if row.q3 is None or row.high is None:
+            continue
+        parts.append(
+            f'<line x1="{_num(x(row.low))}" y1="{_num(mid)}" x2="{_num(x(row.high))}" '
+            f'y2="{_num(mid)}" stroke="{MUTED}" stroke-width="1"/>'
+            f'<rect x="{_num(x(row.q1))}" y="{_num(mid - 7)}" '
+            f'width="{_num(max(1.0, x(row.q3) - x(row.q1)))}" height="14" rx="2" '
+            f'fill="{palette.TEAM}" fill-opacity="0.18" stroke="{palette.TEAM}" stroke-width="1"/>'
+            f'<line x1="{_num(x(row.median))}" y1="{_num(mid - 7)}" x2="{_num(x(row.median))}" '
+            f'y2="{_num(mid + 7)}" stroke="{palette.TEAM}" stroke-width="2.2"/>'
+        )
     parts.append("</svg>")
     return "".join(parts)

@@ -190,7 +190,36 @@ def html_to_pdf(html: str, *, page_size: str | None = None) -> bytes:
             stylesheets=_stylesheets(size),
             font_config=_font_config(),
             pdf_variant=PDF_VARIANT,
+            finisher=header_scopes_add,
         )
+
+
+def header_scopes_add(document: Any, pdf: Any) -> None:
+    """Give every table header cell its /Scope, which PDF/UA requires and WeasyPrint (70) does
+    not write: /Column for a header in a header row group (``<thead>``), /Row for one in the
+    body (our templates put ``<th scope="row">`` there, and WeasyPrint already links the data
+    cells to both kinds through /Headers).
+
+    Runs as WeasyPrint's ``finisher``, on the structure tree right before the file is written.
+    """
+    objects = pdf.objects
+
+    def parent_tag(element: Any) -> str:
+        reference = element.get("P")
+        if not reference:
+            return ""
+        parent = objects[int(bytes(reference).split()[0])]
+        return str(parent.get("S", "")) if hasattr(parent, "get") else ""
+
+    for element in objects:
+        if not hasattr(element, "get") or element.get("S") != "/TH":
+            continue
+        row = objects[int(bytes(element["P"]).split()[0])]
+        group = parent_tag(row)
+        attributes = element.get("A")
+        if attributes is None:
+            continue
+        attributes["Scope"] = "/Column" if group == "/THead" else "/Row"
 
 
 # A render allocates a few hundred thousand short-lived objects (boxes, styles, PDF objects).

@@ -538,9 +538,25 @@ def _team_pillar(
     gap = scoring.self_other_gap(
         self_score=self_score, team_score=stats.mean, threshold=settings.PILLARS_GAP_THRESHOLD
     )
-    previous_mean, change = anonymity.trend_change(
-        current=stats.mean, previous=previous_team.pillar(p.key) if previous_team else None
-    )
+    if p.direction == "lower" and gap.kind:
+        # Lower is better here: a self-rating below the team's is the flattering one.
+        gap = scoring.Gap(
+            gap=gap.gap, kind="hidden_strength" if gap.kind == "blind_spot" else "blind_spot"
+        )
+    previous_pillar = previous_team.pillar(p.key) if previous_team else None
+    previous_mean, change = anonymity.trend_change(current=stats.mean, previous=previous_pillar)
+    change_margin = None
+    if change is not None and previous_pillar is not None:
+        change_margin = scoring.difference_meaningful(
+            current=stats,
+            previous=scoring.GroupStats(
+                n=previous_pillar.n or 0,
+                mean=previous_pillar.mean,
+                sd=previous_pillar.sd,
+                ci_low=previous_pillar.ci_low,
+                ci_high=previous_pillar.ci_high,
+            ),
+        ).margin
     favourable, answered = figures.favourable_by_team.get((team_id, p.key), (0, 0))
     pillar = TeamPillar(
         key=p.key,
@@ -564,6 +580,7 @@ def _team_pillar(
         suppressed_reason="",
         items=tuple(items),
         comments=pillar_comments,
+        change_margin=change_margin,
     )
     return pillar, highlights
 
@@ -593,7 +610,13 @@ def _team_result(
         )
         pillars.append(pillar)
         highlights += found
-    ranked = sorted(highlights, key=lambda h: (-h.percent, h.code))
+    # Ranked by how favourable each question's answers are: on a pillar where lower is better,
+    # the lowest-scoring question is the team's strength.
+    lower = {p.key for p in data.pillars if p.direction == "lower"}
+    ranked = sorted(
+        highlights,
+        key=lambda h: (-(100 - h.percent if h.pillar_key in lower else h.percent), h.code),
+    )
     top = max(0, min(HIGHLIGHTS, len(ranked) // 2))
     return TeamResult.of_team(
         team=team,

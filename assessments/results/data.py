@@ -56,6 +56,8 @@ class PillarInfo:
     scale_min: int
     scale_max: int
     questions: tuple[Question, ...]
+    direction: str = "higher"  # leadership.models.Pillar.Direction: which end is better
+    scale_labels: tuple[str, ...] = ()  # one per scale point, as the bank words them
 
     @property
     def scale_points(self) -> int:
@@ -176,9 +178,22 @@ def cycle_pillars(cycle: Cycle) -> list[PillarInfo]:
                 scale_min=min(q.scale_min for q in items),
                 scale_max=max(q.scale_max for q in items),
                 questions=tuple(items),
+                direction=str(pillar.direction),
+                scale_labels=_scale_labels(items),
             )
         )
     return pillars
+
+
+def _scale_labels(items: list[Question]) -> tuple[str, ...]:
+    """The pillar's scale labels: its first question's (questions of a pillar share a scale),
+    numbers when its questions disagree on the range."""
+    low = min(q.scale_min for q in items)
+    high = max(q.scale_max for q in items)
+    first = items[0]
+    if (first.scale_min, first.scale_max) == (low, high):
+        return tuple(first.labels())
+    return tuple(str(point) for point in range(low, high + 1))
 
 
 def _rows(queryset: Any) -> list[tuple]:
@@ -263,11 +278,11 @@ def _answers_frame(rows: list[tuple], pillars: list[PillarInfo]) -> pd.DataFrame
     """Answers with their question's pillar and scale, and ``scored`` (reverse-scored, NaN)."""
     meta = pd.DataFrame(
         [
-            (q.pk, p.key, q.reverse_scored, q.scale_min, q.scale_max)
+            (q.pk, p.key, q.reverse_scored, q.scale_min, q.scale_max, p.direction == "lower")
             for p in pillars
             for q in p.questions
         ],
-        columns=["question", "pillar", "reverse", "scale_min", "scale_max"],
+        columns=["question", "pillar", "reverse", "scale_min", "scale_max", "lower_better"],
     ).set_index("question")
     frame = pd.DataFrame(rows, columns=ANSWER_COLUMNS)
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype(float)
@@ -277,5 +292,11 @@ def _answers_frame(rows: list[tuple], pillars: list[PillarInfo]) -> pd.DataFrame
         frame["scale_min"] + frame["scale_max"] - frame["value"],
         frame["value"],
     )
-    frame["favourable"] = frame["scored"] >= frame["scale_max"] - 1  # top two points
+    # Favourable: the two best points — the top two, or the bottom two on a pillar where lower
+    # is better (a high hostility score is not a favourable answer).
+    frame["favourable"] = np.where(
+        frame["lower_better"].astype(bool),
+        frame["scored"] <= frame["scale_min"] + 1,
+        frame["scored"] >= frame["scale_max"] - 1,
+    )
     return frame

@@ -53,7 +53,7 @@ from django.utils.translation import gettext_lazy as _
 if typing.TYPE_CHECKING:
     from collections.abc import Sequence
 
-REPORT_SCHEMA_VERSION = 2
+REPORT_SCHEMA_VERSION = 3
 
 # Why a figure is withheld (``suppressed_reason``); "" when it is shown.
 REASON_TOO_FEW = "too_few"  # fewer than k submissions (or answers) in this group
@@ -110,6 +110,8 @@ class PillarSummary:
       itself is below k for this pillar. ``n`` is the number of respondents with a pillar score.
     - ``org_median``/``org_median_percent``: median of the *shown* team means (the radar's
       organisation line); None when no team is shown.
+    - ``direction``: "higher" or "lower" — which end of the scale is better (set in the bank);
+      ``scale_labels``: one label per scale point, lowest first, as the bank words them.
     - ``alpha``: Cronbach's alpha of the pillar's items (complete member answers); ``item_total``:
       one :class:`ItemTotal` per item in survey order; ``icc1``/``icc2``: between-team
       differences (one-way ANOVA of respondents' pillar scores by team). None where not
@@ -134,6 +136,20 @@ class PillarSummary:
     item_total: tuple[ItemTotal, ...]
     icc1: float | None
     icc2: float | None
+    direction: str = "higher"
+    scale_labels: tuple[str, ...] = ()
+
+    @property
+    def lower_is_better(self) -> bool:
+        """The pillar measures something to keep low: a high score is the worse one."""
+        return self.direction == "lower"
+
+    def goodness(self, percent: float | None) -> float | None:
+        """A 0–100 figure turned so that higher is always better (for colours, strengths and
+        advice); the figure itself for a "higher is better" pillar."""
+        if percent is None:
+            return None
+        return 100 - percent if self.lower_is_better else percent
 
     @classmethod
     def of_pillar(
@@ -173,6 +189,8 @@ class PillarSummary:
             item_total=tuple(item_total),
             icc1=icc1,
             icc2=icc2,
+            direction=getattr(pillar, "direction", "higher"),
+            scale_labels=tuple(getattr(pillar, "scale_labels", ())),
         )
 
 
@@ -226,7 +244,9 @@ class TeamPillar:
       ``gap_kind`` is :data:`GAP_BLIND_SPOT`, :data:`GAP_HIDDEN_STRENGTH` or "".
     - ``percentile``: the team's mid-rank percentile among the shown teams of the cycle.
     - ``previous_mean``/``change``: the team's mean in the previous released cycle and the
-      difference; None unless the team and pillar pass k in both cycles.
+      difference; None unless the team and pillar pass k in both cycles. ``change_margin``: its
+      95% margin (Welch, :func:`~assessments.results.scoring.difference_meaningful`); None
+      where either side has fewer than two scores.
     - ``suppressed``/``suppressed_reason``: see the module docstring (``few_answers``: fewer than
       k members scored this pillar; ``secondary``: hidden against subtraction).
     - ``items``: :class:`ItemResult` in survey order; ``comments``: members' comments on this
@@ -255,6 +275,7 @@ class TeamPillar:
     suppressed_reason: str
     items: tuple[ItemResult, ...] = ()
     comments: tuple[str, ...] = ()
+    change_margin: float | None = None
 
     @classmethod
     def hidden(

@@ -112,6 +112,9 @@ def _own_fingerprint(cycle: Cycle) -> list[Any]:
         )
     )
     questions = sorted(cycle.questions.values_list("pk", flat=True))
+    # Which end of each pillar is better is set in the bank and may be corrected after a cycle;
+    # it changes the report's messages, so it is part of what the report was computed from.
+    directions = sorted(cycle.questions.values_list("pillar__key", "pillar__direction").distinct())
     return [
         REPORT_SCHEMA_VERSION,
         cycle.pk,
@@ -122,6 +125,7 @@ def _own_fingerprint(cycle: Cycle) -> list[Any]:
         cycle.comment_min_group_size,
         settings.PILLARS_GAP_THRESHOLD,
         questions,
+        directions,
         teams,
         submissions,
         invited,

@@ -19,9 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+
+from assessments.results.rounding import SCORE_PLACES, figure_text
 
 Level = Literal["good", "fair", "weak", "none"]
 
@@ -86,7 +87,10 @@ def precision_note(
         return _(
             "The likely range is wide (%(low)s to %(high)s): a few people answering "
             "differently would move this score noticeably."
-        ) % {"low": _one(ci_low), "high": _one(ci_high)}
+        ) % {
+            "low": figure_text(ci_low, SCORE_PLACES),
+            "high": figure_text(ci_high, SCORE_PLACES),
+        }
     return ""
 
 
@@ -99,26 +103,35 @@ def gap_words(*, kind: str) -> str:
     return ""
 
 
-def _one(value: float) -> str:
-    """One decimal as ``%.1f`` writes it, with the reader's decimal mark (0.4, 0,4)."""
-    return f"{value:.1f}".replace(".", get_format("DECIMAL_SEPARATOR"))
+def change_words(*, change: float | None, since: str = "", meaningful: bool | None = None) -> str:
+    """Change since the previous cycle (named by ``since`` if given), in scale points, as words.
 
-
-def change_words(*, change: float | None, since: str = "") -> str:
-    """Change since the previous cycle (named by ``since`` if given), in scale points, as words."""
+    The amount is rounded as every table prints it (:mod:`assessments.results.rounding`), so the
+    words and the figure beside them agree. ``meaningful`` (from
+    :func:`assessments.results.scoring.difference_meaningful`) adds whether the change is beyond
+    what chance alone — which people happened to answer — could explain; None says nothing.
+    """
     if change is None:
         return ""
-    if since:
-        if abs(change) < CHANGE_NOTICEABLE:
-            return _("About the same as in %(cycle)s") % {"cycle": since}
-        if change > 0:
-            return _("Up %(change)s since %(cycle)s") % {"change": _one(change), "cycle": since}
-        return _("Down %(change)s since %(cycle)s") % {"change": _one(-change), "cycle": since}
+    amount = figure_text(abs(change), SCORE_PLACES)
     if abs(change) < CHANGE_NOTICEABLE:
+        if since:
+            return _("About the same as in %(cycle)s") % {"cycle": since}
         return _("About the same as last cycle")
-    if change > 0:
-        return _("Up %(change)s since last cycle") % {"change": _one(change)}
-    return _("Down %(change)s since last cycle") % {"change": _one(-change)}
+    if since:
+        if change > 0:
+            text = _("Up %(change)s since %(cycle)s") % {"change": amount, "cycle": since}
+        else:
+            text = _("Down %(change)s since %(cycle)s") % {"change": amount, "cycle": since}
+    elif change > 0:
+        text = _("Up %(change)s since last cycle") % {"change": amount}
+    else:
+        text = _("Down %(change)s since last cycle") % {"change": amount}
+    if meaningful is True:
+        return _("%(change)s, more than chance alone would explain") % {"change": text}
+    if meaningful is False:
+        return _("%(change)s, within what chance alone could explain") % {"change": text}
+    return text
 
 
 def alpha_verdict(*, alpha: float | None) -> Verdict:

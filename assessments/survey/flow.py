@@ -413,5 +413,9 @@ def submission_create(*, invitation_id: int) -> None:
                 for pillar, text in comments.items()
             )
         DraftAnswer.objects.filter(invitation_id=invitation.pk).delete()
-        DraftComment.objects.filter(invitation_id=invitation.pk).delete()
+        # Comments are optional, and most respondents leave none: no rows read, none to delete.
+        # (No autosave can add one meanwhile: on PostgreSQL its INSERT waits for the invitation's
+        # row lock, on SQLite for this transaction's write lock.)
+        if comments:
+            DraftComment.objects.filter(invitation_id=invitation.pk).delete()
         Invitation.objects.filter(pk=invitation.pk).update(state=Invitation.State.SUBMITTED)

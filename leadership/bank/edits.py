@@ -148,6 +148,7 @@ def pillar_add(
     name: str,
     description: str,
     translations: dict[str, Any] | None = None,
+    direction: str = Pillar.Direction.HIGHER,
 ) -> Pillar:
     last = bank.pillars.aggregate(last=Max("order"))["last"] or 0
     pillar = Pillar.objects.create(
@@ -157,6 +158,7 @@ def pillar_add(
         description=description,
         order=last + 1,
         translations=translations or {},
+        direction=direction,
     )
     _audit(actor, "bank.pillar.add", pillar, bank=bank.pk, key=key)
     return pillar
@@ -170,18 +172,23 @@ def pillar_change(
     name: str,
     description: str,
     translations: dict[str, Any] | None = None,
+    direction: str | None = None,
 ) -> bool:
-    """Rename or redescribe a pillar, in any language (``translations`` None: unchanged)."""
+    """Rename, redescribe or turn a pillar, in any language (``translations`` or ``direction``
+    None: unchanged)."""
     translations = pillar.translations if translations is None else translations
-    if (pillar.name, pillar.description, pillar.translations) == (
+    direction = direction or pillar.direction
+    if (pillar.name, pillar.description, pillar.translations, pillar.direction) == (
         name,
         description,
         translations,
+        direction,
     ):
         return False
     before = pillar.name
-    pillar.name, pillar.description, pillar.translations = name, description, translations
-    pillar.save(update_fields=["name", "description", "translations"])
+    pillar.name, pillar.description = name, description
+    pillar.translations, pillar.direction = translations, direction
+    pillar.save(update_fields=["name", "description", "translations", "direction"])
     _audit(actor, "bank.pillar.edit", pillar, key=pillar.key, name_before=before)
     return True
 

@@ -260,6 +260,16 @@ class PillarForm(TranslatedFieldsMixin, forms.Form):
         required=False,
         help_text=_("What the pillar is about, shown to leaders beside their results."),
     )
+    direction = forms.ChoiceField(
+        label=_("Which end of the scale is better"),
+        choices=Pillar.Direction.choices,
+        initial=Pillar.Direction.HIGHER,
+        required=False,  # a form posted without it keeps the pillar's direction
+        help_text=_(
+            "“Lower is better” for a pillar that measures something to keep low (hostility, "
+            "strain): reports then call a low score a strength and a high one room to grow."
+        ),
+    )
 
     def __init__(
         self, *args: Any, bank: QuestionBank, pillar: Pillar | None = None, **kwargs: Any

@@ -2,14 +2,17 @@
 
 A bank file has one row per question with at least the columns ``pillar``, ``code``, ``text``,
 ``reverse``, ``scale_min`` and ``scale_max``; optionally ``self_text``, ``pillar_name``,
-``pillar_description``, ``kind`` (``rating`` or ``comment``), ``help_text`` and ``scale_labels``
-(labels separated by ``|``). Pillars take the order in which they first appear; questions the order
-of their rows. Importing is all or nothing and idempotent: the same file twice changes nothing.
+``pillar_description``, ``kind`` (``rating`` or ``comment``), ``help_text``, ``scale_labels``
+(labels separated by ``|``) and ``pillar_direction`` (``higher`` or ``lower``: which end of the
+pillar's scale is better; ``higher`` when empty). Pillars take the order in which they first
+appear; questions the order of their rows. Importing is all or nothing and idempotent: the same
+file twice changes nothing.
 
 Every other language of the site (``LANGUAGES`` besides the bank's own English) has a column set
 of its own, named by its code: ``text_de``, ``self_text_de``, ``help_text_de``,
-``scale_labels_de``, ``pillar_name_de``, ``pillar_description_de``. A translation is the same
-question (scores pool across languages), so changing one never makes a new version.
+``scale_labels_de``, ``pillar_name_de``, ``pillar_description_de``. They follow the English
+columns. A translation is the same question (scores pool across languages), so changing one never
+makes a new version.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ OPTIONAL_COLUMNS = (
     "kind",
     "help_text",
     "scale_labels",
+    "pillar_direction",  # last, so files written before it existed keep their column order
 )
 # A translated column's field, before ``_<language code>``; pillar columns say "pillar_".
 TRANSLATED_COLUMNS = (
@@ -81,6 +85,7 @@ class PillarSpec:
     description: str
     order: int
     translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    direction: str = Pillar.Direction.HIGHER
 
 
 @dataclass(frozen=True)
@@ -202,12 +207,33 @@ def bank_parse(*, data: bytes) -> BankSpec:
             found = pillar_translations.setdefault(key, {}).setdefault(language, {})
             for name, value in words.items():
                 found.setdefault(name, value)
+        direction = (row.get("pillar_direction") or "").strip().lower()
+        if direction and direction not in Pillar.Direction.values:
+            problems.append(
+                CsvProblem(
+                    row.number,
+                    "pillar_direction",
+                    _("Direction must be “higher” or “lower” (which end of the scale is better)."),
+                )
+            )
+        elif key in pillars and direction and direction != pillars[key].direction:
+            problems.append(
+                CsvProblem(
+                    row.number,
+                    "pillar_direction",
+                    _("Pillar “%(key)s” already has direction “%(direction)s” on an earlier row.")
+                    % {"key": key, "direction": pillars[key].direction},
+                )
+            )
         if key and key not in pillars:
             pillars[key] = PillarSpec(
                 key=key,
                 name=cell_restore(row.get("pillar_name")) or key.replace("_", " ").title(),
                 description=cell_restore(row.get("pillar_description")),
                 order=len(pillars) + 1,
+                direction=direction
+                if direction in Pillar.Direction.values
+                else Pillar.Direction.HIGHER,
             )
         questions.append(
             QuestionSpec(
@@ -288,6 +314,7 @@ def bank_import(*, name: str, spec: BankSpec, description: str = "") -> BankImpo
             "description": pillar_spec.description or pillar.description,
             "order": pillar_spec.order,
             "translations": _kept(pillar.translations, pillar_spec.translations, spec.languages),
+            "direction": pillar_spec.direction,
         }
         if any(getattr(pillar, field) != value for field, value in wanted.items()):
             for field, value in wanted.items():
@@ -530,6 +557,7 @@ def bank_export(*, bank: QuestionBank) -> str:
             "self_text": question.self_text,
             "pillar_name": question.pillar.name,
             "pillar_description": question.pillar.description,
+            "pillar_direction": question.pillar.direction,
             "kind": question.kind,
             "help_text": question.help_text,
             "scale_labels": "|".join(question.scale_labels),

@@ -211,6 +211,7 @@ def pillar_new(request: HttpRequest, bank_id: int) -> HttpResponse:
             name=form.cleaned_data["name"].strip(),
             description=form.cleaned_data["description"].strip(),
             translations=form.translations_cleaned(),
+            direction=form.cleaned_data["direction"] or Pillar.Direction.HIGHER,
         )
         messages.success(request, _("Pillar “%(name)s” added.") % {"name": pillar.name})
         return redirect(_bank_url(bank, f"pillar-{pillar.key}"))
@@ -233,6 +234,7 @@ def pillar_edit(request: HttpRequest, pillar_id: int) -> HttpResponse:
             "name": pillar.name,
             "description": pillar.description,
             **translations_initial(pillar.translations, PillarForm.translated),
+            "direction": pillar.direction,
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -242,6 +244,7 @@ def pillar_edit(request: HttpRequest, pillar_id: int) -> HttpResponse:
             name=form.cleaned_data["name"].strip(),
             description=form.cleaned_data["description"].strip(),
             translations=form.translations_cleaned(stored=pillar.translations),
+            direction=form.cleaned_data["direction"] or None,
         )
         messages.success(request, _("Pillar “%(name)s” saved.") % {"name": pillar.name})
         return redirect(_bank_url(pillar.bank, f"pillar-{pillar.key}"))

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("leadership", "0002_rate_count"),
+        ("leadership", "0003_pillar_direction"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

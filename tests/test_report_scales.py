@@ -1,0 +1,136 @@
+"""Reports on any bank: a pillar's direction (higher or lower is better), its own scale labels
+and range, and reverse-worded questions labelled by the answers people gave."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from assessments.reports import content
+from assessments.results.access import report_for_viewer
+from assessments.results.report import PillarSummary
+from leadership.bank.io import bank_export, bank_import, bank_parse
+from leadership.csvfiles import CsvImportError
+from leadership.models import Pillar, QuestionBank
+from tests.builders import report_answers_add, report_cycle_make, report_team_make
+from tests.pdf_text import pdf_objects, pdf_text
+
+HEADER = "pillar,code,text,reverse,scale_min,scale_max,pillar_name,scale_labels,pillar_direction\n"
+AGREE = "Strongly disagree|Disagree|Neither|Agree|Strongly agree"
+OFTEN = "Never|Rarely|Sometimes|Often|Always"
+BANK = (
+    HEADER
+    + f"care,C1,My leader listens.,no,1,5,Care,{AGREE},higher\n"
+    + f"care,C2,Priorities change so often that I am lost.,yes,1,5,Care,{AGREE},\n"
+    + f"hostile,H1,My leader shouts at people.,no,0,4,Hostility,{OFTEN},lower\n"
+    + f"hostile,H2,My leader mocks people.,no,0,4,Hostility,{OFTEN},lower\n"
+)
+
+
+def summary(**changes) -> PillarSummary:
+    figures = {
+        "key": "p",
+        "name": "P",
+        "description": "",
+        "order": 1,
+        "scale_min": 1,
+        "scale_max": 5,
+        "n_items": 2,
+        "n": None,
+        "mean": None,
+        "sd": None,
+        "percent": None,
+        "favourable_pct": None,
+        "org_median": None,
+        "org_median_percent": None,
+        "alpha": None,
+        "item_total": (),
+        "icc1": None,
+        "icc2": None,
+        "scale_labels": tuple(AGREE.split("|")),
+    }
+    return PillarSummary(**{**figures, **changes})
+
+
+@pytest.fixture
+def scales_bank(db):
+    bank_import(name="Scales", spec=bank_parse(data=BANK.encode()))
+    return QuestionBank.objects.get(name="Scales")
+
+
+@pytest.fixture
+def scales_cycle(scales_bank):
+    cycle = report_cycle_make(scales_bank)
+    team = report_team_make(cycle, "Platform")
+    # Care high (4–5), hostility low (0–1 of 0–4): both good, hostility the better.
+    report_answers_add(cycle, team, values=[1, 1, 1, 1, 1], self_value=1)
+    other = report_team_make(cycle, "Data")
+    report_answers_add(cycle, other, values=[3, 3, 3, 3, 3])
+    return cycle
+
+
+def test_a_pillar_direction_goes_through_the_bank_file_both_ways(scales_bank):
+    assert scales_bank.pillars.get(key="hostile").direction == Pillar.Direction.LOWER
+    assert scales_bank.pillars.get(key="care").direction == Pillar.Direction.HIGHER
+    exported = bank_export(bank=scales_bank)
+    assert exported.splitlines()[0].endswith(",pillar_direction")
+    again = bank_parse(data=exported.encode())
+    assert {p.key: p.direction for p in again.pillars} == {"care": "higher", "hostile": "lower"}
+
+
+def test_a_bank_file_with_an_unknown_direction_names_the_cell_and_imports_nothing(db):
+    bad = BANK.replace("Always,lower\nhostile,H2", "Always,down\nhostile,H2")
+    with pytest.raises(CsvImportError) as error:
+        bank_parse(data=bad.encode())
+    assert "pillar_direction" in str(error.value.problems[0].column)
+    assert not QuestionBank.objects.filter(name="Scales").exists()
+
+
+def test_hr_sets_a_pillars_direction_in_the_bank_editor(client, hr_user, scales_bank):
+    client.force_login(hr_user)
+    pillar = scales_bank.pillars.get(key="care")
+    client.post(
+        reverse("leadership:pillar-edit", args=[pillar.pk]),
+        {"name": "Care", "description": "", "direction": "lower"},
+    )
+    pillar.refresh_from_db()
+    assert pillar.direction == Pillar.Direction.LOWER
+    page = client.get(reverse("leadership:bank-detail", args=[scales_bank.pk])).content.decode()
+    assert "Lower is better on this pillar." in page
+
+
+def test_a_reverse_worded_bar_names_each_count_by_the_answer_given():
+    agree = summary()
+    assert content.bar_labels(agree, reverse_scored=False)[0] == "Strongly disagree"
+    # Scored counts start at the raw top for a reverse item: six "Strongly agree" are unfavourable.
+    assert content.bar_labels(agree, reverse_scored=True)[0] == "Strongly agree"
+    lower = summary(
+        direction="lower", scale_min=0, scale_max=4, scale_labels=tuple(OFTEN.split("|"))
+    )
+    # Lower is better: the bar starts at the least favourable end, "Always".
+    assert content.bar_labels(lower, reverse_scored=False) == OFTEN.split("|")[::-1]
+    assert content.bar_counts(lower, (5, 1, 0, 0, 0)) == [0, 0, 0, 1, 5]
+
+
+def test_a_lower_is_better_pillar_with_a_frequency_scale_reads_the_right_way(scales_cycle):
+    report = report_for_viewer(cycle=scales_cycle, user=None, detail=True)
+    team = next(t for t in report.teams if t.name == "Platform")
+    built = content.team_report_build(report=report, team=team)
+    strength, growth = built.messages[:2]
+    assert strength.title.endswith("Hostility")
+    assert growth.title == "Most room to grow: Care"
+    hostility = next(page for page in built.pages if page.pillar.key == "hostile")
+    assert [key.label for key in hostility.legend] == OFTEN.split("|")[::-1]
+    assert next(plan["plan"].pillar_key for plan in built.plans) == "care"
+    data = content.team_report_render(report=report, team=team)
+    text = pdf_text(data)
+    assert "Hostility 0–4" in text
+    assert "Care 1–5" in text
+    assert "lower is better on Hostility" in text
+    assert "scale up to" not in text
+    assert "Never" in text
+    assert "Always" in text
+    objects = pdf_objects(data)
+    assert b"/Alt (Answers, least favourable first: Always: 0; Often: 0; Sometimes: 0" in objects
+    # The reverse-worded care question: its bar starts with "Strongly agree".
+    assert b"/Alt (Answers, least favourable first: Strongly agree: " in objects
