@@ -9,7 +9,14 @@ from django.urls import reverse
 from assessments.reports import content
 from assessments.results.access import report_for_viewer
 from assessments.results.report import PillarSummary
-from leadership.bank.io import bank_export, bank_import, bank_parse
+from leadership.bank.io import (
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    bank_export,
+    bank_import,
+    bank_parse,
+    translated_columns,
+)
 from leadership.csvfiles import CsvImportError
 from leadership.models import Pillar, QuestionBank
 from tests.builders import report_answers_add, report_cycle_make, report_team_make
@@ -73,7 +80,10 @@ def test_a_pillar_direction_goes_through_the_bank_file_both_ways(scales_bank):
     assert scales_bank.pillars.get(key="hostile").direction == Pillar.Direction.LOWER
     assert scales_bank.pillars.get(key="care").direction == Pillar.Direction.HIGHER
     exported = bank_export(bank=scales_bank)
-    assert exported.splitlines()[0].endswith(",pillar_direction")
+    # The last of the bank's own columns (the other languages' columns follow it).
+    header = exported.splitlines()[0].split(",")
+    assert header[len(REQUIRED_COLUMNS + OPTIONAL_COLUMNS) - 1] == "pillar_direction"
+    assert header[len(REQUIRED_COLUMNS + OPTIONAL_COLUMNS) :] == list(translated_columns())
     again = bank_parse(data=exported.encode())
     assert {p.key: p.direction for p in again.pillars} == {"care": "higher", "hostile": "lower"}
 

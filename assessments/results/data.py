@@ -18,6 +18,7 @@ import pandas as pd
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count
+from django.utils import translation
 
 from assessments.models import (
     Answer,
@@ -29,10 +30,11 @@ from assessments.models import (
     Submission,
     Team,
 )
+from leadership.languages import BANK_LANGUAGE
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
     from leadership.models import Question
 
@@ -179,15 +181,22 @@ def cycle_pillars(cycle: Cycle) -> list[PillarInfo]:
                 scale_max=max(q.scale_max for q in items),
                 questions=tuple(items),
                 direction=str(pillar.direction),
-                scale_labels=_scale_labels(items),
+                scale_labels=_bank_scale_labels(items),
             )
         )
     return pillars
 
 
-def _scale_labels(items: list[Question]) -> tuple[str, ...]:
-    """The pillar's scale labels: its first question's (questions of a pillar share a scale),
-    numbers when its questions disagree on the range."""
+def _bank_scale_labels(items: list[Question]) -> tuple[str, ...]:
+    """The labels in the bank's own language, whoever's request computes the report: a stored
+    report is read in every language (:mod:`assessments.results.translated` swaps them)."""
+    with translation.override(BANK_LANGUAGE):
+        return pillar_scale_labels(items)
+
+
+def pillar_scale_labels(items: Sequence[Question]) -> tuple[str, ...]:
+    """The pillar's scale labels in the active language: its first question's (questions of a
+    pillar share a scale), numbers when its questions disagree on the range."""
     low = min(q.scale_min for q in items)
     high = max(q.scale_max for q in items)
     first = items[0]

@@ -1,8 +1,8 @@
 """A cycle's report in the reader's language: the bank's wording swapped for its translation.
 
 The stored report is computed once, in the bank's language (its fingerprint knows nothing of
-readers); a German reader gets a copy whose pillar names and descriptions and whose statements
-are the bank's German wording. Only words change: every figure is the same, because a
+readers); a German reader gets a copy whose pillar names, descriptions and scale labels and whose
+statements are the bank's German wording. Only words change: every figure is the same, because a
 translated question is the same question (answers are keyed by it, not by its text).
 """
 
@@ -13,18 +13,22 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import get_language
 
+from assessments.results.data import pillar_scale_labels
 from leadership.languages import BANK_LANGUAGE
 
 if TYPE_CHECKING:
     from assessments.models import Cycle
     from assessments.results.report import CycleReport
+    from leadership.models import Question
 
 
-def _wordings(cycle: Cycle) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
-    """(pillar key → name/description, question code → text/self_text) in the active language."""
-    pillars: dict[str, dict[str, str]] = {}
+def _wordings(cycle: Cycle) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, str]]]:
+    """(pillar key → name/description/scale labels, question code → text/self_text) in the
+    active language."""
+    pillars: dict[str, dict[str, Any]] = {}
     questions: dict[str, dict[str, str]] = {}
-    for question in cycle.questions.select_related("pillar"):
+    ratings: dict[str, list[Question]] = {}
+    for question in cycle.questions.in_survey_order():
         pillar = question.pillar
         pillars.setdefault(
             pillar.key, {"name": pillar.local_name, "description": pillar.local_description}
@@ -33,6 +37,10 @@ def _wordings(cycle: Cycle) -> tuple[dict[str, dict[str, str]], dict[str, dict[s
             "text": question.wording_for("member"),
             "self_text": question.wording_for("self"),
         }
+        if question.kind == question.Kind.RATING:
+            ratings.setdefault(pillar.key, []).append(question)
+    for key, items in ratings.items():
+        pillars[key]["scale_labels"] = pillar_scale_labels(items)
     return pillars, questions
 
 
@@ -66,6 +74,7 @@ def report_translated(report: CycleReport, *, cycle: Cycle) -> CycleReport:
             p,
             name=pillar_words(p.key, p.name),
             description=pillars.get(p.key, {}).get("description") or p.description,
+            scale_labels=pillars.get(p.key, {}).get("scale_labels") or p.scale_labels,
             item_total=_items(p.item_total, questions),
         )
         for p in report.pillars
