@@ -14,6 +14,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
+from assessments.charts import svg
 from assessments.hr.cycles import cycle_open
 from assessments.hr.invitations import invitations_batch_send
 from assessments.models import EmailRun, Invitation, ReportJob, Submission
@@ -271,6 +272,12 @@ def test_a_german_team_pdf_has_german_headings_and_no_english_ones(client, bank,
         "Methode und Datenschutz",
         "Ziel – wo möchten Sie hier stehen?",
         "Meine Führungskraft erklärt",
+        "So lesen Sie diesen Bericht",
+        "Wie sicher eine Zahl ist",
+        "Arbeitsblatt für Maßnahmen",
+        "Schwerpunktsäule",
+        "Verantwortlich",
+        "Stimme voll und ganz zu",
     ):
         assert german.lower() in text, german
     for english in (
@@ -281,9 +288,74 @@ def test_a_german_team_pdf_has_german_headings_and_no_english_ones(client, bank,
         "Goal —",
         "My leader explains",
         "How the team answered",
+        "How to read this report",
+        "How sure a figure is",
+        "Action worksheet",
+        "Focus pillar",
+        "Owner",
+        "Strongly agree",
+        "Questions:",
+        "beyond chance",
     ):
         assert english.lower() not in text, english
-    assert "," in text.split("strategische klarheit")[1][:40]  # 4,52, not 4.52
+    assert re.search(r"\b[1-5],\d\d\b", text)  # 4,52, not 4.52
+    assert not re.search(r"\b[1-5]\.\d\d\b", text)
+
+
+def test_a_german_organisation_pdf_has_no_english_headings_or_legends(client, bank, hr_user):
+    _german(hr_user)
+    cycle = report_cycle_make(bank)
+    for name, values in (("Platform", [5, 4, 4, 3]), ("Data", [3, 4, 2, 3]), ("Web", [4, 4, 5])):
+        report_answers_add(cycle, report_team_make(cycle, name), values=values)
+    client.force_login(hr_user)
+    response = client.get(reverse("assessments:org-report-pdf", args=[cycle.pk]))
+    assert response.status_code == 200
+    text = pdf_text(response.content).lower()
+    for german in (
+        "Die Organisation in den Säulen",
+        "Median der Teams je Säule",
+        "Wie weit die Teams auseinanderliegen",
+        "Streuung der Teamwerte",
+        "Werte über die Teams",
+        "Farbe (wie günstig)",
+        "Organisation (Median der Teams)",
+        "Strategische Klarheit",
+    ):
+        assert german.lower() in text, german
+    for english in (
+        "The organisation on the pillars",
+        "Median team",
+        "How far apart teams are",
+        "Lower quarter",
+        "Scores across teams",
+        "Colour (how favourable)",
+        "Strategic Clarity",
+        "hidden",
+    ):
+        assert english.lower() not in text, english
+
+
+def test_charts_in_german_keep_the_svg_decimal_point():
+    """SVG coordinates are SVG's syntax, not a figure for the reader: "83,6" would break the
+    shapes of every chart in a German PDF."""
+    with translation.override("de"):
+        charts = [
+            svg.radar_svg(
+                axes=["A", "B", "C"],
+                series=[svg.RadarSeries("T", [50.5, 60.25, 70.75], "#3b3fd8", fill=True)],
+                title="t",
+                desc="d",
+            ),
+            svg.spread_svg(
+                rows=[svg.SpreadRow("A", 10.25, 20.5, 30.75, 40.15, 50.35)], title="t", desc="d"
+            ),
+        ]
+    for chart in charts:
+        sizes = re.findall(r' (?:x|y|x1|x2|y1|y2|cx|cy|r|width|height|font-size)="([^"]*)"', chart)
+        assert sizes
+        assert not [size for size in sizes if "," in size]
+        for points in re.findall(r' points="([^"]*)"', chart):
+            assert all(pair.count(",") == 1 for pair in points.split()), points
 
 
 def test_a_bulk_zip_has_each_team_in_its_leaders_language(bank, hr_user, leader_a, leader_b):

@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 from assessments.charts import palette
 from assessments.charts.browser import heat_colour, scale_colours
-from assessments.results.rounding import figure_text
+from assessments.results.rounding import figure_round
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -53,8 +53,10 @@ def _e(text: object) -> str:
 
 
 def _num(value: float) -> str:
-    text = figure_text(value, 1)
-    return text[:-2] if text[-2:] in (".0", ",0") else text
+    """A coordinate or size for the SVG: one decimal, always with a point (SVG's own syntax,
+    whatever the reader's language: "12,5" in a German report would break every shape)."""
+    text = str(figure_round(value, 1))
+    return text[:-2] if text.endswith(".0") else text
 
 
 def alt_text(title: str, desc: str) -> str:
