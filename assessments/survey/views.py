@@ -102,15 +102,16 @@ def _problem(request: HttpRequest, problem: str, *, status: int | None = None) -
     )
 
 
-def _invitation(request: HttpRequest, key: str) -> Invitation | HttpResponse:
-    """The invitation behind this session's key, or the page that explains why not."""
+def _invitation(request: HttpRequest, key: str, *, page: bool = True) -> Invitation | HttpResponse:
+    """The invitation behind this session's key, or the page that explains why not; with its
+    team only for a ``page`` that shows it."""
     entry = _entries(request).get(key)
     if not entry:
         return _problem(request, SESSION_LOST)
     if entry.get("done"):
         return _problem(request, flow.SUBMITTED, status=409 if request.method == "POST" else 200)
     try:
-        return flow.invitation_open(invitation_id=entry["invitation"])
+        return flow.invitation_open(invitation_id=entry["invitation"], page=page)
     except flow.SurveyError as error:
         if error.problem == flow.SUBMITTED:
             _entry_done(request, key)
@@ -338,7 +339,7 @@ def _save_status(context: dict[str, Any], *, status: int = 200) -> HttpResponse:
 @require_POST
 def survey_autosave(request: HttpRequest, key: str) -> HttpResponse:
     """htmx: save what the step's form holds now and answer with the save status."""
-    invitation = _invitation(request, key)
+    invitation = _invitation(request, key, page=False)
     if not isinstance(invitation, Invitation):
         status = invitation.status_code
         return _save_status(
