@@ -37,6 +37,7 @@ from assessments.models import (
     TeamMember,
     token_hash,
 )
+from assessments.results.stored import results_compute
 from leadership.models import DEFAULT_BANK_NAME, QuestionBank
 
 DEMO_PASSWORD = "pillars-demo"
@@ -347,6 +348,10 @@ def demo_seed(*, today: dt.date | None = None) -> None:
                     )
         Answer.objects.bulk_create(answers, batch_size=2000)
         Comment.objects.bulk_create(comments, batch_size=2000)
+    # The released cycles' results are ready the moment the demo is (the worker computes results
+    # only when something changes; a newcomer's first page should not wait for it).
+    for cycle in Cycle.objects.ended().order_by("opens_at"):
+        results_compute(cycle)
 
 
 def _invite(

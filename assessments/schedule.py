@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assessments.hr.auto_reminders import reminders_start_due
+from assessments.results.stored import results_start_due
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -34,6 +35,7 @@ class Job:
 
 JOBS: list[Job] = [
     Job("reminders", reminders_start_due),
+    Job("results", results_start_due),
 ]
 
 

@@ -340,6 +340,10 @@ PILLARS_REPORT_ZIP_DAYS = env_int("PILLARS_REPORT_ZIP_DAYS", 7)
 # A zip job queued or running without progress for this many minutes has lost its worker: the
 # pages show it as stopped (stored as failed) and offer a new one. A worker records progress
 # after every report, so only a dead or missing worker gets there. 0 turns the check off.
+# The worker computes a cycle's results (never a request): the task backend it goes through, and
+# how often a page that finds them missing may ask again.
+PILLARS_RESULTS_TASKS_BACKEND = env_str("PILLARS_RESULTS_TASKS_BACKEND", "default")
+PILLARS_RESULTS_REQUEST_MINUTES = env_int("PILLARS_RESULTS_REQUEST_MINUTES", 2)
 PILLARS_REPORT_JOB_STALL_MINUTES = env_int("PILLARS_REPORT_JOB_STALL_MINUTES", 30)
 # The same for a run of invitation or reminder emails (a worker records progress after every
 # batch of 20). 0 turns the check off.

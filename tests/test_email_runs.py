@@ -139,7 +139,10 @@ def test_the_button_queues_a_run_and_sends_nothing_in_the_request(hr, cycle, hr_
 def test_the_committed_run_is_enqueued_for_the_worker(
     hr, cycle, settings, django_capture_on_commit_callbacks
 ):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        **settings.TASKS,
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    }
     with django_capture_on_commit_callbacks(execute=True):
         hr.post(send_url(cycle))
     assert len(mail.outbox) == 5

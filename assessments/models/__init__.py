@@ -547,16 +547,24 @@ class Comment(models.Model):
 
 
 class CycleResult(models.Model):
-    """The aggregated, anonymity-safe results of a cycle, computed once and stored.
+    """The aggregated, anonymity-safe results of a cycle, computed by the worker and stored.
 
-    ``data`` holds the serialised report; ``fingerprint`` identifies the raw data it was computed
-    from so a change in answers triggers a recomputation.
+    ``data`` holds the organisation's summary (teams and departments are its
+    :class:`~assessments.models.results.CycleResultPart` rows); ``fingerprint`` identifies the
+    raw data it was computed from ("" until first computed, or once invalidated); ``state`` the
+    cycle state it was computed for ("" while a new computation is awaited): the results are
+    ready when it is the cycle's state now. ``refreshed_at``: when the cycle last changed in a way
+    that needs new results (a computation that started before does not mark them ready);
+    ``requested_at``: when a page last asked the worker for them (at most every few minutes).
     """
 
     cycle = models.OneToOneField(Cycle, on_delete=models.CASCADE, related_name="result")
     fingerprint = models.CharField(max_length=64)
     data = models.JSONField()
     computed_at = models.DateTimeField(auto_now=True)
+    state = models.CharField(max_length=10, blank=True, default="")
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
 
 
 class ShownSet(models.Model):
@@ -631,3 +639,4 @@ from assessments.models.audit import AuditEvent  # noqa: E402, F401
 from assessments.models.cycle_teams import CycleTeam, cycle_teams_follow  # noqa: E402, F401
 from assessments.models.jobs import EmailRun, ReportJob  # noqa: E402, F401
 from assessments.models.notices import ReleaseNotice, ReminderClaim  # noqa: E402, F401
+from assessments.models.results import CycleResultPart  # noqa: E402, F401
