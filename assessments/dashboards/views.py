@@ -12,20 +12,22 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import F
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRefresh
 
 from assessments.dashboards import heatmap, pages
 from assessments.models import Cycle, Team
-from assessments.results.access import report_for_viewer
+from assessments.results.access import report_for_viewer, results_preparing
+from assessments.results.stored import results_are_ready, results_request
 from assessments.results.wording import ICC_EXPLANATION
 from leadership.roles import hr_required, user_is_hr
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest, HttpResponse
+    from django.http import HttpRequest
 
     from leadership.requests import HtmxHttpRequest
 
@@ -88,6 +90,7 @@ def team_dashboard(request: HttpRequest, cycle_slug: str, team_slug: str) -> Htt
             "result": result,
             "trend": trend,
             "is_hr_view": user_is_hr(request.user),
+            "preparing": results_preparing(report),
         },
     )
 
@@ -97,6 +100,18 @@ def _int_or_none(value: str | None) -> int | None:
         return int(value) if value else None
     except ValueError:
         return None
+
+
+@login_required
+def results_status(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """Polled by a page that shows "being prepared": empty (204) until the worker has stored the
+    cycle's results, then a reload of the page (htmx's HX-Refresh). Says nothing but whether a
+    cycle's results are ready, which is the same for everyone."""
+    cycle = get_object_or_404(Cycle.objects.started(), pk=cycle_id)
+    if results_are_ready(cycle):
+        return HttpResponseClientRefresh()
+    results_request(cycle)  # at most every few minutes: a lost task is asked for again
+    return HttpResponse(status=204)
 
 
 @hr_required
@@ -141,6 +156,7 @@ def org_dashboard(request: HtmxHttpRequest) -> HttpResponse:
         "departments": departments,
         "department": department,
         "metric": metric,
+        "preparing": results_preparing(report),
     }
     if report is not None:
         context.update(

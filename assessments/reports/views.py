@@ -26,7 +26,7 @@ from assessments.reports import content, exports
 from assessments.reports.api_tokens import ApiTokenError, api_token_issue, api_token_revoke
 from assessments.reports.forms import ApiTokenForm
 from assessments.reports.jobs import report_job_start
-from assessments.results.access import report_for_viewer
+from assessments.results.access import report_for_viewer, results_preparing
 from assessments.results.report import suppressed_reason_text
 from leadership.roles import hr_required
 
@@ -195,9 +195,11 @@ def report_jobs(request: HttpRequest, cycle_id: int) -> HttpResponse:
         job.stop_if_stalled()
     can_start = _zips_allowed(cycle)
     teams: list[TeamReportRow] = []
+    preparing = False
     if can_start:
         report = report_for_viewer(cycle=cycle, user=request.user, detail=False)
         teams = _team_rows(cycle=cycle, report=report)
+        preparing = results_preparing(report)
     return render(
         request,
         "assessments/reports/jobs.html",
@@ -208,6 +210,7 @@ def report_jobs(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "zip_days": settings.PILLARS_REPORT_ZIP_DAYS,
             "teams": teams,
             "hidden_count": sum(row.hidden for row in teams),
+            "preparing": preparing,
         },
     )
 

@@ -258,6 +258,12 @@ def _ready(head: tuple[int, str, str], cycle: Cycle) -> bool:
     return bool(fingerprint) and state == cycle.state
 
 
+def results_are_ready(cycle: Cycle) -> bool:
+    """Whether the worker has stored the cycle's results for its state now (one small query)."""
+    head = CycleResult.objects.filter(cycle=cycle).values_list("pk", "fingerprint", "state").first()
+    return head is not None and _ready(head, cycle)
+
+
 def results_read(
     cycle: Cycle, *, teams: Collection[int] | None = None, detail: bool = True
 ) -> CycleReport | None:
