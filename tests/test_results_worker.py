@@ -211,3 +211,32 @@ def test_the_demo_has_its_released_results_ready_without_a_worker(bank, demo_day
     assert ended
     assert all(results_are_ready(cycle) for cycle in ended)
     assert queued() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_api_answers_503_with_retry_after_until_the_worker_is_done(
+    client, bank, hr_user, worker_queue
+):
+    cycle, _teams = released_org_make(bank, teams=2, respondents=4)
+    client.force_login(hr_user)
+    url = f"/api/cycles/{cycle.slug}/scores"
+    waiting = client.get(url)
+    assert waiting.status_code == 503
+    assert waiting["Retry-After"] == "30"
+    worker_run()
+    ready = client.get(url)
+    assert ready.status_code == 200
+    assert ready.json()["teams"][0]["pillars"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pdf_asked_for_while_preparing_says_so_instead_of_a_404(client, bank, worker_queue):
+    leader = user_make("lead@example.com")
+    cycle, teams = released_org_make(bank, teams=2, respondents=4, leader=leader)
+    client.force_login(leader)
+    url = reverse("assessments:team-report-pdf", args=[cycle.pk, teams[0].pk])
+    waiting = client.get(url)
+    assert waiting.status_code == 503
+    assert "being prepared" in waiting.text
+    other = reverse("assessments:team-report-pdf", args=[cycle.pk, teams[1].pk])
+    assert client.get(other).status_code == 404  # not theirs: as before, whatever the state

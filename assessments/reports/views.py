@@ -53,12 +53,25 @@ def _attachment(data: bytes, *, filename: str, content_type: str) -> HttpRespons
     return response
 
 
+def _preparing() -> HttpResponse:
+    """The worker has not stored the cycle's results yet: say so, and when to try again."""
+    response = HttpResponse(
+        _("The results of this cycle are being prepared. Try again in a minute."),
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = "30"
+    return response
+
+
 @login_required
 @require_GET
 def team_report_pdf(request: HttpRequest, cycle_id: int, team_id: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle, pk=cycle_id)
     report = report_for_viewer(cycle=cycle, user=request.user, team_id=team_id, detail=True)
     team = report.team(team_id)
+    if team is not None and results_preparing(report):
+        return _preparing()
     if team is None or not report.scores_visible:
         raise Http404
     size = _page_size(request)
@@ -78,6 +91,8 @@ def team_report_pdf(request: HttpRequest, cycle_id: int, team_id: int) -> HttpRe
 def org_report_pdf(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle, pk=cycle_id)
     report = report_for_viewer(cycle=cycle, user=request.user, detail=False)
+    if results_preparing(report):
+        return _preparing()
     if not report.scores_visible:
         raise Http404
     size = _page_size(request)
