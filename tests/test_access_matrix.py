@@ -195,6 +195,8 @@ TABLE: dict[str, Row] = {
     # Dashboards and reports
     "assessments:my-results": Row(_none, SIGNED_IN),
     "assessments:org-dashboard": Row(_none, HR_ONLY),
+    # Whether a cycle's results are ready, the same for everyone signed in (an HX-Refresh).
+    "assessments:results-status": Row(lambda w: {"cycle_id": w.released.pk}, SIGNED_IN),
     "assessments:team-dashboard": Row(
         lambda w: {"cycle_slug": w.released.slug, "team_slug": w.team_a.slug}, TEAM_A
     ),
