@@ -168,8 +168,9 @@ def _field_names(cls: type) -> tuple[str, ...]:
 def _plain(value: Any) -> Any:
     """``dataclasses.asdict`` without its deep copies: a stored report is a million values at
     10,000 teams, and the copies of immutable ones were a third of the worker's time."""
-    if hasattr(type(value), "__dataclass_fields__"):
-        return {name: _plain(getattr(value, name)) for name in _field_names(type(value))}
+    kind: Any = type(value)
+    if hasattr(kind, "__dataclass_fields__"):
+        return {name: _plain(getattr(value, name)) for name in _field_names(kind)}
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
@@ -339,7 +340,7 @@ def results_read(
     return dataclasses.replace(
         whole,
         teams=tuple(
-            _with_detail(t, details[t.team_id], questions) if details.get(t.team_id) else t
+            _with_detail(t, part, questions) if (part := details.get(t.team_id)) else t
             for t in whole.teams
         ),
     )
@@ -377,7 +378,7 @@ def _stored_write(
             CycleResultPart(
                 result=head,
                 kind=CycleResultPart.Kind.DEPARTMENT,
-                group_id=d.team_id,
+                group_id=d.team_id or 0,  # a department's roll-up always has its team
                 position=i,
                 summary=_json(_plain(d)),
             )
