@@ -209,6 +209,10 @@ class Cycle(models.Model):
         CLOSED = "closed", _("Closed")
         RELEASED = "released", _("Released")
 
+    class Kind(models.TextChoices):
+        FULL = "full", _("Full cycle")
+        PULSE = "pulse", _("Pulse")
+
     # Taking no more answers: reports can be made, and retention counts from the end.
     ENDED_STATES = (State.CLOSED, State.RELEASED)
 
@@ -267,6 +271,17 @@ class Cycle(models.Model):
     )
     released_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A pulse (issue 15) is a short follow-up of ``parent`` on a few of its pillars: its
+    # questions are the parent's items of those pillars, so its scores compare with the parent's.
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.FULL)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pulses",
+        verbose_name=_("follows up on"),
+    )
 
     objects = CycleQuerySet.as_manager()
 
@@ -361,6 +376,10 @@ class Cycle(models.Model):
 
     def can_transition(self, to: str) -> bool:
         return to in self.TRANSITIONS.get(self.state, ())
+
+    @property
+    def is_pulse(self) -> bool:
+        return self.kind == self.Kind.PULSE
 
     def answer_minutes(self) -> int:
         """About how long the survey takes (see :func:`answer_minutes`)."""
@@ -635,6 +654,12 @@ class ApiToken(models.Model):
 
 # The audit log, background jobs and a cycle's teams live in their own modules; importing them
 # here registers them with the app and keeps ``from assessments.models import ReportJob`` working.
+from assessments.models.actions import (  # noqa: E402, F401
+    Action,
+    ActionPlan,
+    FocusArea,
+    LeaderNudge,
+)
 from assessments.models.audit import AuditEvent  # noqa: E402, F401
 from assessments.models.cycle_teams import CycleTeam, cycle_teams_follow  # noqa: E402, F401
 from assessments.models.jobs import EmailRun, ReportJob  # noqa: E402, F401

@@ -85,10 +85,18 @@ WRITE_NONCE_BYTES = 8
 
 
 def previous_cycle(cycle: Cycle) -> Cycle | None:
-    """The latest released cycle that started before ``cycle`` (the base of its trends)."""
+    """The latest released cycle that started before ``cycle`` (the base of its trends).
+
+    A pulse compares with the cycle it follows up (its parent), once that is released; a full
+    cycle never compares with a pulse, which asked only a few pillars of a few teams.
+    """
+    if cycle.is_pulse:
+        parent = cycle.parent
+        return parent if parent is not None and parent.is_released else None
     when = cycle.opens_at or cycle.created_at
     return (
         Cycle.objects.released()
+        .filter(kind=Cycle.Kind.FULL)
         .exclude(pk=cycle.pk)
         .annotate(when=Coalesce("opens_at", "created_at"))
         .filter(when__lt=when)
