@@ -1,0 +1,81 @@
+"""What a pulse says about the pillars a team chose to work on (issue 15).
+
+A pulse is a short cycle that asks a few pillars of the cycle it follows up (its parent); its
+report's ``change`` on a pillar is already "pulse − parent", shown only where both pass k (the
+anonymity module's trend rule). This module adds the uncertainty: the change is called
+meaningful only when it is beyond its 95% margin (:func:`scoring.difference_meaningful`). It reads
+only the two teams' shown figures, never an answer, so it can say nothing the pages do not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from assessments.results.scoring import GroupStats, difference_meaningful
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from assessments.results.report import TeamPillar, TeamResult
+
+
+@dataclass(frozen=True)
+class FocusChange:
+    """One focus pillar: its team score before (parent) and after (pulse), the change and its
+    margin. ``shown`` is False when either side is hidden (then every figure is None)."""
+
+    key: str
+    name: str
+    before: float | None
+    after: float | None
+    change: float | None
+    margin: float | None
+    meaningful: bool
+
+    @property
+    def shown(self) -> bool:
+        return self.change is not None
+
+
+def group_stats(pillar: TeamPillar) -> GroupStats:
+    """A team pillar's shown figures as the scoring module's group (n 0 when hidden)."""
+    return GroupStats(
+        n=pillar.n or 0,
+        mean=pillar.mean,
+        sd=pillar.sd,
+        ci_low=pillar.ci_low,
+        ci_high=pillar.ci_high,
+    )
+
+
+def focus_changes(
+    *, pulse: TeamResult, parent: TeamResult | None, keys: Sequence[str]
+) -> tuple[FocusChange, ...]:
+    """The change on each of ``keys`` (the focus pillars) from ``parent`` to ``pulse``.
+
+    The change is the pulse report's own (None unless both cycles show the pillar); the margin
+    comes from both shown groups' n and SD.
+    """
+    changes = []
+    for key in keys:
+        now = pulse.pillar(key)
+        before = parent.pillar(key) if parent is not None else None
+        if now is None:
+            continue
+        if pulse.suppressed or now.suppressed or now.change is None or before is None:
+            changes.append(FocusChange(key, now.name, None, None, None, None, False))
+            continue
+        difference = difference_meaningful(current=group_stats(now), previous=group_stats(before))
+        changes.append(
+            FocusChange(
+                key=key,
+                name=now.name,
+                before=now.previous_mean,
+                after=now.mean,
+                change=now.change,
+                margin=difference.margin,
+                meaningful=difference.meaningful,
+            )
+        )
+    return tuple(changes)
