@@ -8,7 +8,7 @@ the size of the organisation.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import F
@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRefresh
 
 from assessments.dashboards import heatmap, pages
-from assessments.models import Cycle, Team
+from assessments.models import ActionPlan, Cycle, Team
 from assessments.results.access import report_for_viewer, results_preparing
+from assessments.results.followup import focus_changes
 from assessments.results.stored import results_are_ready, results_request
 from assessments.results.wording import ICC_EXPLANATION
 from leadership.roles import hr_required, user_is_hr
@@ -69,8 +70,9 @@ def team_dashboard(request: HttpRequest, cycle_slug: str, team_slug: str) -> Htt
         raise Http404
     view = pages.team_dashboard(report=report, team=result)
     trend = None
-    if view.scores_visible:
-        released = [c for c in cycles if c.is_released][:TREND_CYCLES]
+    if view.scores_visible and not cycle.is_pulse:
+        # A pulse asks a few pillars of a few teams: it is not a point of the trend.
+        released = [c for c in cycles if c.is_released and not c.is_pulse][:TREND_CYCLES]
         if cycle.is_released and len(released) >= 2:
             reports = [
                 report
@@ -83,6 +85,11 @@ def team_dashboard(request: HttpRequest, cycle_slug: str, team_slug: str) -> Htt
         request,
         "assessments/dashboard/team.html",
         {
+            "pulse_changes": _pulse_changes(
+                cycle=cycle, team=team, result=result, user=request.user
+            )
+            if view.scores_visible
+            else None,
             "team": team,
             "cycle": cycle,
             "cycles": cycles,
@@ -92,6 +99,21 @@ def team_dashboard(request: HttpRequest, cycle_slug: str, team_slug: str) -> Htt
             "is_hr_view": user_is_hr(request.user),
             "preparing": results_preparing(report),
         },
+    )
+
+
+def _pulse_changes(*, cycle: Cycle, team: Team, result: Any, user: Any) -> Any:
+    """On a pulse: the change on each focus pillar of the team's plan (every pillar the pulse
+    asked when there is no plan) since the cycle it follows up, with its uncertainty."""
+    if not cycle.is_pulse or cycle.parent is None:
+        return None
+    parent = report_for_viewer(cycle=cycle.parent, user=user, team_id=team.pk, detail=False)
+    plan = ActionPlan.objects.for_team(cycle_id=cycle.parent_id, team_id=team.pk).first()
+    keys = list(plan.focus_areas.values_list("pillar__key", flat=True)) if plan else []
+    return focus_changes(
+        pulse=result,
+        parent=parent.team(team.pk),
+        keys=keys or [pillar.key for pillar in result.pillars],
     )
 
 
