@@ -17,6 +17,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from assessments.actions.nudges import nudges_start_due
 from assessments.hr.auto_reminders import reminders_start_due
 from assessments.results.stored import results_start_due
 
@@ -36,6 +37,7 @@ class Job:
 JOBS: list[Job] = [
     Job("reminders", reminders_start_due),
     Job("results", results_start_due),
+    Job("nudges", nudges_start_due),
 ]
 
 
