@@ -124,7 +124,12 @@ class PulseForm(forms.Form):
         self.fields["teams"].choices = [
             (
                 team.pk,
-                _("%(team)s (%(n)s people)") % {"team": team.name, "n": team.roster},
+                (
+                    _("%(team)s (%(n)s people)")
+                    if team.roster >= parent.min_group_size
+                    else _("%(team)s (%(n)s people: too few for a pulse)")
+                )
+                % {"team": team.name, "n": team.roster},
             )
             for team in pulse_teams(parent)
         ]
