@@ -457,3 +457,26 @@ def test_a_full_cycle_never_takes_a_pulse_as_its_previous_cycle(bank, parent, pl
     later = report_cycle_make(bank, name="2026 Q4")
     assert previous_cycle(pulse) == parent
     assert previous_cycle(later) == parent
+
+
+def test_the_pulse_pdf_shows_the_change_on_the_focus_pillars(
+    client, bank, parent, platform, leader_a, hr_user, tmp_path
+):
+    import subprocess
+
+    from tests.pdf_text import pdf_text
+
+    client.force_login(leader_a)
+    client.post(plan_url(parent, platform), {"op": "focus", "pillars": [keys(bank)[1]]})
+    pulse = _released_pulse(bank, parent, platform, [5, 5, 5, 5, 5, 5], hr_user)
+    response = client.get(reverse("assessments:team-report-pdf", args=[pulse.pk, platform.pk]))
+    assert response.status_code == 200
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    text = pdf_text(data)
+    assert "Since the plan began (2026 Q2)" in text
+    assert "a real improvement" in text
+    (tmp_path / "pulse.pdf").write_bytes(data)
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-png", str(tmp_path / "pulse.pdf"), "/tmp/action-pulse-pdf"],
+        check=True,
+    )

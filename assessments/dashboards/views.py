@@ -8,7 +8,7 @@ the size of the organisation.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import F
@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRefresh
 
 from assessments.dashboards import heatmap, pages
-from assessments.models import ActionPlan, Cycle, Team
+from assessments.models import Cycle, Team
 from assessments.results.access import report_for_viewer, results_preparing
-from assessments.results.followup import focus_changes
+from assessments.results.followup import pulse_focus_changes
 from assessments.results.stored import results_are_ready, results_request
 from assessments.results.wording import ICC_EXPLANATION
 from leadership.roles import hr_required, user_is_hr
@@ -85,9 +85,7 @@ def team_dashboard(request: HttpRequest, cycle_slug: str, team_slug: str) -> Htt
         request,
         "assessments/dashboard/team.html",
         {
-            "pulse_changes": _pulse_changes(
-                cycle=cycle, team=team, result=result, user=request.user
-            )
+            "pulse_changes": pulse_focus_changes(cycle_id=cycle.pk, team=result)
             if view.scores_visible
             else None,
             "team": team,
@@ -99,21 +97,6 @@ def team_dashboard(request: HttpRequest, cycle_slug: str, team_slug: str) -> Htt
             "is_hr_view": user_is_hr(request.user),
             "preparing": results_preparing(report),
         },
-    )
-
-
-def _pulse_changes(*, cycle: Cycle, team: Team, result: Any, user: Any) -> Any:
-    """On a pulse: the change on each focus pillar of the team's plan (every pillar the pulse
-    asked when there is no plan) since the cycle it follows up, with its uncertainty."""
-    if not cycle.is_pulse or cycle.parent is None:
-        return None
-    parent = report_for_viewer(cycle=cycle.parent, user=user, team_id=team.pk, detail=False)
-    plan = ActionPlan.objects.for_team(cycle_id=cycle.parent_id, team_id=team.pk).first()
-    keys = list(plan.focus_areas.values_list("pillar__key", flat=True)) if plan else []
-    return focus_changes(
-        pulse=result,
-        parent=parent.team(team.pk),
-        keys=keys or [pillar.key for pillar in result.pillars],
     )
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from assessments.models import ActionPlan, Cycle
 from assessments.results.scoring import GroupStats, difference_meaningful
+from assessments.results.stored import cycle_report
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -79,3 +81,24 @@ def focus_changes(
             )
         )
     return tuple(changes)
+
+
+def pulse_focus_changes(*, cycle_id: int, team: TeamResult) -> tuple[FocusChange, ...] | None:
+    """For a released pulse's team: the change on each focus pillar of the team's plan after
+    the parent cycle (every pillar the pulse asked when there is no plan); None for a cycle
+    that is not a pulse, or a team whose figures are not shown.
+
+    ``team`` is the pulse's result as the viewer was given it; the parent's figures are the
+    same team's in the parent's stored report, which its leader and HR may see once released.
+    """
+    cycle = Cycle.objects.select_related("parent").filter(pk=cycle_id).first()
+    if cycle is None or not cycle.is_pulse or cycle.parent is None or team.suppressed:
+        return None
+    if not cycle.parent.is_released:
+        return None
+    parent = cycle_report(cycle.parent, detail=False).team(team.team_id)
+    plan = ActionPlan.objects.for_team(cycle_id=cycle.parent_id, team_id=team.team_id).first()
+    keys = list(plan.focus_areas.values_list("pillar__key", flat=True)) if plan else []
+    return focus_changes(
+        pulse=team, parent=parent, keys=keys or [pillar.key for pillar in team.pillars]
+    )
