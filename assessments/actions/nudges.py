@@ -127,15 +127,18 @@ def _candidates(*, now: dt.datetime) -> set[int]:
             due_on__lte=today + DUE_AHEAD,
         ).values_list("focus__plan__team_id", flat=True)
     )
-    team_ids |= set(
-        Cycle.teams.through.objects.filter(
-            cycle__recorded_state=Cycle.State.RELEASED,
-            cycle__kind=Cycle.Kind.FULL,
-            cycle__released_at__lte=now - DEBRIEF_AFTER,
-            cycle__released_at__gt=now - DEBRIEF_UNTIL,
-        ).values_list("team_id", flat=True)
+    recent = Cycle.objects.released().filter(
+        kind=Cycle.Kind.FULL,
+        released_at__lte=now - DEBRIEF_AFTER,
+        released_at__gt=now - DEBRIEF_UNTIL,
     )
-    return set(_leaders(team_ids))
+    for cycle in recent:
+        # Only shown teams: a leader of a hidden team is not looked at again every minute.
+        shown = {t.team_id for t in cycle_report(cycle, detail=False).teams if not t.suppressed}
+        held = ActionPlan.objects.filter(cycle=cycle, debrief_held_on__isnull=False)
+        team_ids |= shown - set(held.values_list("team_id", flat=True))
+    nudged = LeaderNudge.objects.filter(last_sent_at__gt=now - NUDGE_INTERVAL)
+    return set(_leaders(team_ids)) - set(nudged.values_list("user_id", flat=True))
 
 
 def nudge_claim(*, user_id: int, now: dt.datetime) -> bool:
@@ -160,10 +163,7 @@ def nudges_start_due(*, now: dt.datetime) -> int:
     started = 0
     users = get_user_model().objects.filter(pk__in=_candidates(now=now), is_active=True)
     for user_id in users.exclude(email="").values_list("pk", flat=True).order_by("pk"):
-        recently = LeaderNudge.objects.filter(
-            user_id=user_id, last_sent_at__gt=now - NUDGE_INTERVAL
-        ).exists()
-        if recently or not nudge_items(user_id=user_id, now=now):
+        if not nudge_items(user_id=user_id, now=now):
             continue
         if nudge_claim(user_id=user_id, now=now):
             nudge_send.enqueue(user_id)
