@@ -480,3 +480,14 @@ def test_the_pulse_pdf_shows_the_change_on_the_focus_pillars(
         ["pdftoppm", "-r", "60", "-png", str(tmp_path / "pulse.pdf"), "/tmp/action-pulse-pdf"],
         check=True,
     )
+
+
+def test_the_same_action_posted_twice_is_written_once(client, bank, parent, platform, leader_a):
+    client.force_login(leader_a)
+    url = plan_url(parent, platform)
+    client.post(url, {"op": "focus", "pillars": [keys(bank)[0]]})
+    focus = ActionPlan.objects.get().focus_areas.get()
+    data = {"op": "add", "focus": focus.pk, "text": "Weekly one-to-ones", "owner": "Ana"}
+    client.post(url, data)
+    client.post(url, data)
+    assert Action.objects.count() == 1

@@ -91,6 +91,11 @@ def focus_set(
 def action_add(
     *, focus: FocusArea, text: str, owner: str = "", due_on: dt.date | None = None
 ) -> Action:
+    """Add an action; the same action posted again (a double click, a resent form) is the one
+    already there, not a second."""
+    same = Action.objects.filter(focus=focus, text=text, owner=owner, due_on=due_on).first()
+    if same is not None:
+        return same
     return Action.objects.create(
         focus=focus, text=text, owner=owner, due_on=due_on, created_at=timezone.now()
     )

@@ -114,15 +114,15 @@ def _focus_rows(plan: ActionPlan | None) -> list[Any]:
 def _plan_context(released: Released, plan: ActionPlan | None, user: Any) -> dict[str, Any]:
     focus_rows = _focus_rows(plan)
     chosen = [focus.pillar.key for focus, _steps in focus_rows]
+    suggestions = focus_suggestions(team=released.result, previous=_previous_result(released, user))
     return {
         "released": released,
         "cycle": released.cycle,
         "team": released.team,
         "plan": plan,
         "today": released.cycle.local_date(),
-        "suggestions": focus_suggestions(
-            team=released.result, previous=_previous_result(released, user)
-        ),
+        "suggestions": suggestions,
+        "suggested_keys": {s.key for s in suggestions},
         "focus_form": FocusForm(choices=_focus_choices(released), initial={"pillars": chosen}),
         "focus_rows": focus_rows,
         "action_form": ActionForm(
