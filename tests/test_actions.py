@@ -491,3 +491,19 @@ def test_the_same_action_posted_twice_is_written_once(client, bank, parent, plat
     client.post(url, data)
     client.post(url, data)
     assert Action.objects.count() == 1
+
+
+def test_hrs_overview_takes_the_same_few_queries_whatever_the_number_of_teams(
+    client, bank, parent, hr_user, django_assert_max_num_queries
+):
+    pillar = bank.pillars.order_by("order").first()
+    for number in range(30):
+        team = report_team_make(parent, f"Team {number:02d}")
+        plan = ActionPlan.objects.create(cycle=parent, team=team, created_at=parent.created_at)
+        focus = plan.focus_areas.create(pillar=pillar, created_at=parent.created_at)
+        focus.actions.create(text="One step", created_at=parent.created_at)
+    client.force_login(hr_user)
+    with django_assert_max_num_queries(15):
+        page = client.get(reverse("assessments:plans-overview")).text
+    assert "30 of 30 teams have a plan; 0 held a debrief." in page
+    assert 'data-table-filter="plans-table"' in page

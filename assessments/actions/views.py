@@ -16,7 +16,6 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -331,5 +330,11 @@ def plans_overview(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "assessments/actions/overview.html",
-        {"cycles": cycles, "cycle": cycle, "rows": rows, "now": timezone.now()},
+        {
+            "cycles": cycles,
+            "cycle": cycle,
+            "rows": rows,
+            "planned": sum(1 for row in rows if row["focus"]),
+            "debriefed": sum(1 for row in rows if row["plan"] and row["plan"].debrief_held_on),
+        },
     )

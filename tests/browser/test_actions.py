@@ -169,3 +169,66 @@ def test_the_plan_and_the_debrief_read_well_on_a_phone(live_server, phone, demo)
     screenshot(phone, "actions-debrief-2-phone")
     assert axe_violations(phone) == []
     assert errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_page_of_the_loop_fits_a_phone_and_a_laptop(live_server, browser, demo):
+    """Each page from plan to pulse at 390 and 1280 wide: no sideways scrolling, no script
+    error, and a screenshot to look at."""
+    from django.contrib.auth import get_user_model
+
+    from assessments.actions import plans
+    from assessments.hr.pulses import pulse_create
+    from assessments.models import ActionPlan, FocusArea
+    from leadership.models import Pillar
+
+    cycle = Cycle.objects.get(slug="2026-q3")
+    team = Team.objects.get(slug="platform")
+    ana = get_user_model().objects.get(username="ana@example.com")
+    plan = plans.plan_for(cycle=cycle, team=team, user=ana)
+    for key in ("development", "execution"):
+        focus = FocusArea.objects.create(
+            plan=plan,
+            pillar=Pillar.objects.get(bank=cycle.bank, key=key),
+            created_at=plan.created_at,
+        )
+        plans.action_add(focus=focus, text=f"A first step on {key}", owner="Ana")
+    token = plans.plan_share(plan=ActionPlan.objects.get(pk=plan.pk))
+    pulse = pulse_create(
+        actor=None,
+        parent=cycle,
+        name="2026 Q3 pulse",
+        pillar_keys=["development", "execution"],
+        teams=[team],
+    )
+    report_answers_add(pulse, team, values=[5, 5, 4, 5, 5, 4, 5])
+    Cycle.objects.filter(pk=pulse.pk).update(recorded_state=Cycle.State.RELEASED)
+    pages = [
+        ("ana@example.com", "plan", "/results/2026-q3/platform/plan/"),
+        ("ana@example.com", "debrief", "/results/2026-q3/platform/debrief/"),
+        ("ana@example.com", "dashboard", "/results/2026-q3/platform/"),
+        ("ana@example.com", "pulse-dashboard", f"/results/{pulse.slug}/platform/"),
+        ("hr@example.com", "overview", "/organisation/plans/"),
+        ("hr@example.com", "pulse-form", f"/hr/cycles/{cycle.pk}/pulse/"),
+        (None, "shared", f"/plan/{token}/"),
+    ]
+    for width, label in ((390, "phone"), (1280, "laptop")):
+        signed_in = {}
+        for user, name, path in pages:
+            if user not in signed_in:
+                context = browser.new_context(
+                    viewport={"width": width, "height": 844 if width == 390 else 900},
+                    is_mobile=width == 390,
+                )
+                signed_in[user] = context.new_page()
+                if user:
+                    _sign_in(signed_in[user], live_server, user)
+            page = signed_in[user]
+            errors = _errors(page)
+            page.goto(f"{live_server.url}{path}")
+            page.wait_for_load_state("networkidle")
+            _fits(page, width)
+            screenshot(page, f"actions-tour-{name}-{label}")
+            assert errors == [], (name, label, errors)
+        for page in signed_in.values():
+            page.context.close()
