@@ -22,8 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from assessments.hr.cycles import CycleError, cycle_create
 from assessments.hr.forms import WallClockField, zoned
-from assessments.models import Cycle, Team
-from assessments.models.audit import audit_record
+from assessments.models import AuditEvent, Cycle, Team
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -94,7 +93,7 @@ def pulse_create(
     pulse.parent = parent
     pulse.save(update_fields=["kind", "parent"])
     pulse.questions.set(questions)
-    audit_record(
+    AuditEvent.record(
         actor=actor,
         action="pulse.create",
         target=pulse,
