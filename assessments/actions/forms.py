@@ -20,7 +20,9 @@ class FocusForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["pillars"].choices = choices
+        field = self.fields["pillars"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
 
 
 class ActionForm(forms.Form):
@@ -42,7 +44,9 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args: Any, focus_choices: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["focus"].choices = focus_choices
+        field = self.fields["focus"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = focus_choices
 
 
 class StatusForm(forms.Form):

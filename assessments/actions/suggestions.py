@@ -71,7 +71,7 @@ def focus_suggestions(*, team: TeamResult, previous: TeamResult | None) -> list[
         if pillar is not None:
             reasons.setdefault(pillar.key, []).append(code)
 
-    add(min(shown, key=lambda p: p.mean, default=None), REASON_LOWEST)
+    add(min(shown, key=lambda p: p.mean or 0.0, default=None), REASON_LOWEST)
     blind = [
         p
         for p in shown

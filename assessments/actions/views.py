@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 from assessments.actions import plans
 from assessments.actions.forms import ActionForm, FocusForm, StatusForm
 from assessments.actions.suggestions import focus_suggestions
-from assessments.models import Action, ActionPlan, Cycle, Team
+from assessments.models import Action, ActionPlan, Cycle, FocusArea, Team
 from assessments.results.access import report_for_viewer
 from assessments.results.coaching import grow_steps
 from assessments.results.followup import focus_changes
@@ -136,10 +136,10 @@ def _apply(request: HttpRequest, released: Released, plan: ActionPlan) -> str | 
     """Carry out the posted operation; returns an error for people, or None when done."""
     op = request.POST.get("op", "")
     if op == "focus":
-        form = FocusForm(request.POST, choices=_focus_choices(released))
-        if not form.is_valid():
-            return form.errors["pillars"][0]
-        keys = form.cleaned_data["pillars"]
+        focus_form = FocusForm(request.POST, choices=_focus_choices(released))
+        if not focus_form.is_valid():
+            return str(focus_form.errors["pillars"][0])
+        keys = focus_form.cleaned_data["pillars"]
         bank_pillars = {
             p.key: p for p in Pillar.objects.filter(bank=released.cycle.bank, key__in=keys)
         }
@@ -157,17 +157,17 @@ def _apply(request: HttpRequest, released: Released, plan: ActionPlan) -> str | 
         )
         return None
     if op == "add":
-        form = ActionForm(
+        action_form = ActionForm(
             request.POST,
             focus_choices=[
                 (f.pk, f.pillar.name) for f in plan.focus_areas.select_related("pillar")
             ],
         )
-        if not form.is_valid():
-            field, errors = next(iter(form.errors.items()))
-            label = form.fields[field].label if field in form.fields else ""
-            return f"{label}: {errors[0]}" if label else errors[0]
-        data = form.cleaned_data
+        if not action_form.is_valid():
+            field, errors = next(iter(action_form.errors.items()))
+            label = action_form.fields[field].label if field in action_form.fields else ""
+            return f"{label}: {errors[0]}" if label else str(errors[0])
+        data = action_form.cleaned_data
         plans.action_add(
             focus=plan.focus_areas.get(pk=data["focus"]),
             text=data["text"],
@@ -176,18 +176,20 @@ def _apply(request: HttpRequest, released: Released, plan: ActionPlan) -> str | 
         )
         return None
     if op in ("status", "delete"):
-        form = StatusForm(
+        status_form = StatusForm(
             request.POST if op == "status" else {**request.POST.dict(), "status": "planned"}
         )
-        if not form.is_valid():
+        if not status_form.is_valid():
             return _("That change could not be made: reload the page and try again.")
-        action = Action.objects.filter(focus__plan=plan, pk=form.cleaned_data["action"]).first()
+        action = Action.objects.filter(
+            focus__plan=plan, pk=status_form.cleaned_data["action"]
+        ).first()
         if action is None:
             return _("That action is no longer in the plan.")
         if op == "delete":
             action.delete()
         else:
-            action.status = form.cleaned_data["status"]
+            action.status = status_form.cleaned_data["status"]
             action.save(update_fields=["status"])
         return None
     if op == "unshare":
@@ -302,6 +304,16 @@ def shared_plan(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+@dataclass(frozen=True)
+class PlanRow:
+    """One team on HR's page: its plan (None if none), counts by status, its focus areas."""
+
+    team: Team
+    plan: ActionPlan | None
+    counts: dict[str, int]
+    focus: list[FocusArea]
+
+
 @hr_required
 def plans_overview(request: HttpRequest) -> HttpResponse:
     """HR: per team of a released cycle, whether a plan exists and how far it has got (counts
@@ -326,7 +338,7 @@ def plans_overview(request: HttpRequest) -> HttpResponse:
                     focus.append(area)
                     for action in area.actions.all():
                         counts[action.status] += 1
-            rows.append({"team": team, "plan": current, "counts": counts, "focus": focus})
+            rows.append(PlanRow(team=team, plan=current, counts=counts, focus=focus))
     return render(
         request,
         "assessments/actions/overview.html",
@@ -334,7 +346,7 @@ def plans_overview(request: HttpRequest) -> HttpResponse:
             "cycles": cycles,
             "cycle": cycle,
             "rows": rows,
-            "planned": sum(1 for row in rows if row["focus"]),
-            "debriefed": sum(1 for row in rows if row["plan"] and row["plan"].debrief_held_on),
+            "planned": sum(1 for row in rows if row.focus),
+            "debriefed": sum(1 for row in rows if row.plan and row.plan.debrief_held_on),
         },
     )

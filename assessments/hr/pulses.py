@@ -11,6 +11,7 @@ tempt someone to compare counts.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -37,13 +38,28 @@ ERROR_PULSE_TEAM_SMALL = gettext_lazy(
 )
 
 
-def pulse_teams(parent: Cycle) -> list[Team]:
-    """The parent's teams (not departments), with their roster size as ``roster``."""
-    return list(
+@dataclass(frozen=True)
+class PulseTeam:
+    team: Team
+    roster: int  # people on the team's roster: the most who could answer a pulse
+
+    @property
+    def pk(self) -> int:
+        return self.team.pk
+
+    @property
+    def name(self) -> str:
+        return self.team.name
+
+
+def pulse_teams(parent: Cycle) -> list[PulseTeam]:
+    """The parent's teams (not departments), with their roster sizes."""
+    teams = (
         parent.teams.filter(is_department=False)
         .annotate(roster=Count("members", distinct=True))
         .order_by("name")
     )
+    return [PulseTeam(team=team, roster=team.roster) for team in teams]
 
 
 @transaction.atomic
@@ -117,10 +133,13 @@ class PulseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.parent = parent
         pillars = {q.pillar.key: q.pillar for q in parent.questions.select_related("pillar")}
-        self.fields["pillars"].choices = [
+        pillar_field, team_field = self.fields["pillars"], self.fields["teams"]
+        assert isinstance(pillar_field, forms.ChoiceField)
+        assert isinstance(team_field, forms.ChoiceField)
+        pillar_field.choices = [
             (p.key, p.name) for p in sorted(pillars.values(), key=lambda p: p.order)
         ]
-        self.fields["teams"].choices = [
+        team_field.choices = [
             (
                 team.pk,
                 (
@@ -140,7 +159,8 @@ class PulseForm(forms.Form):
         return name
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         data["opens_at"] = zoned(data.get("opens_at"), self.parent.timezone)
         data["closes_at"] = zoned(data.get("closes_at"), self.parent.timezone)
         opens, closes = data.get("opens_at"), data.get("closes_at")

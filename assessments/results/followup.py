@@ -97,7 +97,7 @@ def pulse_focus_changes(*, cycle_id: int, team: TeamResult) -> tuple[FocusChange
     if not cycle.parent.is_released:
         return None
     parent = cycle_report(cycle.parent, detail=False).team(team.team_id)
-    plan = ActionPlan.objects.for_team(cycle_id=cycle.parent_id, team_id=team.team_id).first()
+    plan = ActionPlan.objects.for_team(cycle_id=cycle.parent.pk, team_id=team.team_id).first()
     keys = list(plan.focus_areas.values_list("pillar__key", flat=True)) if plan else []
     return focus_changes(
         pulse=team, parent=parent, keys=keys or [pillar.key for pillar in team.pillars]
