@@ -19,6 +19,8 @@ from assessments.results.scoring import difference_meaningful, gap_meaningful
 from assessments.results.wording import RWG_STRONG
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from django.utils.functional import Promise
 
     from assessments.results.report import TeamPillar, TeamResult
@@ -56,11 +58,15 @@ def _shown(pillar: TeamPillar) -> bool:
     return not pillar.suppressed and pillar.mean is not None
 
 
-def focus_suggestions(*, team: TeamResult, previous: TeamResult | None) -> list[Suggestion]:
+def focus_suggestions(
+    *, team: TeamResult, previous: TeamResult | None, lower: Collection[str] = ()
+) -> list[Suggestion]:
     """Pillars worth focusing on, each with its reasons, in the bank's pillar order.
 
     ``previous`` is the team's result in the previous released cycle (None if none), used only
-    for pillars whose change the report shows (both cycles passed k).
+    for pillars whose change the report shows (both cycles passed k). ``lower`` holds the keys of
+    pillars where a lower score is the better one: their "lowest" is the highest score, and a
+    rise is their drop (blind spots already follow the direction in the report).
     """
     if team.suppressed:
         return []
@@ -71,22 +77,31 @@ def focus_suggestions(*, team: TeamResult, previous: TeamResult | None) -> list[
         if pillar is not None:
             reasons.setdefault(pillar.key, []).append(code)
 
-    add(min(shown, key=lambda p: p.mean or 0.0, default=None), REASON_LOWEST)
+    def goodness(p: TeamPillar) -> float:
+        percent = p.percent or 0.0
+        return 100 - percent if p.key in lower else percent
+
+    def worse(p: TeamPillar) -> float:
+        """How much the pillar got worse since the previous cycle (negative: it got better)."""
+        change = p.change or 0.0
+        return change if p.key in lower else -change
+
+    add(min(shown, key=goodness, default=None), REASON_LOWEST)
     blind = [
         p
         for p in shown
         if p.gap_kind == GAP_BLIND_SPOT
         and gap_meaningful(self_score=p.self_score, team=group_stats(p)).meaningful
     ]
-    add(max(blind, key=lambda p: p.gap or 0, default=None), REASON_BLIND_SPOT)
+    add(max(blind, key=lambda p: abs(p.gap or 0), default=None), REASON_BLIND_SPOT)
     drops = []
     for p in shown:
         before = previous.pillar(p.key) if previous is not None else None
-        if p.change is None or p.change >= 0 or before is None or before.mean is None:
+        if p.change is None or worse(p) <= 0 or before is None or before.mean is None:
             continue
         if difference_meaningful(current=group_stats(p), previous=group_stats(before)).meaningful:
             drops.append(p)
-    add(min(drops, key=lambda p: p.change or 0, default=None), REASON_DROP)
+    add(max(drops, key=worse, default=None), REASON_DROP)
     weak = [p for p in shown if p.rwg is not None and p.rwg < RWG_STRONG]
     add(min(weak, key=lambda p: p.rwg or 0, default=None), REASON_AGREEMENT)
     return [

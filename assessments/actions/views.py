@@ -88,10 +88,16 @@ def _pulse_changes(released: Released, plan: ActionPlan | None, user: Any) -> li
         report = report_for_viewer(cycle=pulse, user=user, team_id=released.team.pk, detail=False)
         result = report.team(released.team.pk)
         if result is not None:
-            rows.append(
-                (pulse, result, focus_changes(pulse=result, parent=released.result, keys=keys))
+            changes = focus_changes(
+                pulse=result, parent=released.result, keys=keys, lower=_lower(released)
             )
+            rows.append((pulse, result, changes))
     return rows
+
+
+def _lower(released: Released) -> frozenset[str]:
+    """The pillars where a lower score is the better one (set in the bank)."""
+    return frozenset(p.key for p in released.report.pillars if p.lower_is_better)
 
 
 def _not_shown(request: HttpRequest, released: Released) -> HttpResponse:
@@ -113,7 +119,9 @@ def _focus_rows(plan: ActionPlan | None) -> list[Any]:
 def _plan_context(released: Released, plan: ActionPlan | None, user: Any) -> dict[str, Any]:
     focus_rows = _focus_rows(plan)
     chosen = [focus.pillar.key for focus, _steps in focus_rows]
-    suggestions = focus_suggestions(team=released.result, previous=_previous_result(released, user))
+    suggestions = focus_suggestions(
+        team=released.result, previous=_previous_result(released, user), lower=_lower(released)
+    )
     return {
         "released": released,
         "cycle": released.cycle,
@@ -146,7 +154,9 @@ def _apply(request: HttpRequest, released: Released, plan: ActionPlan) -> str | 
         suggested = {
             s.key: s.reasons[0]
             for s in focus_suggestions(
-                team=released.result, previous=_previous_result(released, request.user)
+                team=released.result,
+                previous=_previous_result(released, request.user),
+                lower=_lower(released),
             )
         }
         plans.focus_set(

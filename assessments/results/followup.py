@@ -17,7 +17,7 @@ from assessments.results.scoring import GroupStats, difference_meaningful
 from assessments.results.stored import cycle_report
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Sequence
 
     from assessments.results.report import TeamPillar, TeamResult
 
@@ -34,10 +34,18 @@ class FocusChange:
     change: float | None
     margin: float | None
     meaningful: bool
+    lower_is_better: bool = False
 
     @property
     def shown(self) -> bool:
         return self.change is not None
+
+    @property
+    def better(self) -> bool:
+        """The change goes the good way (down, for a pillar where lower is better)."""
+        if self.change is None or self.change == 0:
+            return False
+        return (self.change > 0) != self.lower_is_better
 
 
 def group_stats(pillar: TeamPillar) -> GroupStats:
@@ -52,7 +60,11 @@ def group_stats(pillar: TeamPillar) -> GroupStats:
 
 
 def focus_changes(
-    *, pulse: TeamResult, parent: TeamResult | None, keys: Sequence[str]
+    *,
+    pulse: TeamResult,
+    parent: TeamResult | None,
+    keys: Sequence[str],
+    lower: Collection[str] = (),
 ) -> tuple[FocusChange, ...]:
     """The change on each of ``keys`` (the focus pillars) from ``parent`` to ``pulse``.
 
@@ -66,7 +78,7 @@ def focus_changes(
         if now is None:
             continue
         if pulse.suppressed or now.suppressed or now.change is None or before is None:
-            changes.append(FocusChange(key, now.name, None, None, None, None, False))
+            changes.append(FocusChange(key, now.name, None, None, None, None, False, key in lower))
             continue
         difference = difference_meaningful(current=group_stats(now), previous=group_stats(before))
         changes.append(
@@ -78,6 +90,7 @@ def focus_changes(
                 change=now.change,
                 margin=difference.margin,
                 meaningful=difference.meaningful,
+                lower_is_better=key in lower,
             )
         )
     return tuple(changes)
@@ -96,9 +109,14 @@ def pulse_focus_changes(*, cycle_id: int, team: TeamResult) -> tuple[FocusChange
         return None
     if not cycle.parent.is_released:
         return None
-    parent = cycle_report(cycle.parent, detail=False).team(team.team_id)
+    parent_report = cycle_report(cycle.parent, detail=False)
+    parent = parent_report.team(team.team_id)
+    lower = {p.key for p in parent_report.pillars if p.lower_is_better}
     plan = ActionPlan.objects.for_team(cycle_id=cycle.parent.pk, team_id=team.team_id).first()
     keys = list(plan.focus_areas.values_list("pillar__key", flat=True)) if plan else []
     return focus_changes(
-        pulse=team, parent=parent, keys=keys or [pillar.key for pillar in team.pillars]
+        pulse=team,
+        parent=parent,
+        keys=keys or [pillar.key for pillar in team.pillars],
+        lower=lower,
     )
