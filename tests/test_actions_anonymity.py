@@ -16,6 +16,7 @@ from tests.builders import (
     report_cycle_make,
     report_team_make,
     responses_add,
+    results_ready,
 )
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +40,7 @@ def key(bank, index: int = 1) -> str:
 def release(cycle) -> Cycle:
     Cycle.objects.filter(pk=cycle.pk).update(recorded_state=Cycle.State.RELEASED)
     cycle.refresh_from_db()
+    results_ready(cycle)
     return cycle
 
 
@@ -82,6 +84,7 @@ def test_attack_a_late_answer_to_a_pulse_does_not_move_its_shown_figures(
     release(pulse)
     before = report_for_viewer(cycle=pulse, user=leader_a, team_id=team.pk).team(team.pk)
     responses_add(pulse, team, [{q.code: 1 for q in pulse.questions.ratings()}])
+    results_ready(pulse)
     after = report_for_viewer(cycle=pulse, user=leader_a, team_id=team.pk).team(team.pk)
     assert after.n == before.n == 5
     assert after.held_back == 1

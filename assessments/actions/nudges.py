@@ -30,7 +30,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from assessments.models import Action, ActionPlan, Cycle, LeaderNudge, Team
-from assessments.results.stored import cycle_report
+from assessments.results.stored import results_read
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +57,10 @@ class TeamNudge:
 
 
 def _shown(cycle: Cycle, team_id: int) -> bool:
-    """The team's results are shown in the released cycle (never a nudge about a hidden one)."""
-    result = cycle_report(cycle, detail=False).team(team_id)
+    """The team's results are shown in the released cycle (never a nudge about a hidden one,
+    nor one while the worker is still computing the results)."""
+    report = results_read(cycle, teams=[team_id], detail=False)
+    result = report.team(team_id) if report is not None else None
     return result is not None and not result.suppressed
 
 
@@ -134,7 +136,10 @@ def _candidates(*, now: dt.datetime) -> set[int]:
     )
     for cycle in recent:
         # Only shown teams: a leader of a hidden team is not looked at again every minute.
-        shown = {t.team_id for t in cycle_report(cycle, detail=False).teams if not t.suppressed}
+        report = results_read(cycle, detail=False)
+        if report is None:
+            continue  # being computed: next minute
+        shown = {t.team_id for t in report.teams if not t.suppressed}
         held = ActionPlan.objects.filter(cycle=cycle, debrief_held_on__isnull=False)
         team_ids |= shown - set(held.values_list("team_id", flat=True))
     nudged = LeaderNudge.objects.filter(last_sent_at__gt=now - NUDGE_INTERVAL)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from assessments.models import ActionPlan, Cycle
 from assessments.results.scoring import GroupStats, difference_meaningful
-from assessments.results.stored import cycle_report
+from assessments.results.stored import results_read
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
@@ -102,14 +102,18 @@ def pulse_focus_changes(*, cycle_id: int, team: TeamResult) -> tuple[FocusChange
     that is not a pulse, or a team whose figures are not shown.
 
     ``team`` is the pulse's result as the viewer was given it; the parent's figures are the
-    same team's in the parent's stored report, which its leader and HR may see once released.
+    same team's in the parent's stored report, which its leader and HR may see once released
+    (None while the worker has not stored it).
     """
     cycle = Cycle.objects.select_related("parent").filter(pk=cycle_id).first()
     if cycle is None or not cycle.is_pulse or cycle.parent is None or team.suppressed:
         return None
     if not cycle.parent.is_released:
         return None
-    parent_report = cycle_report(cycle.parent, detail=False)
+    # Read, never computed, here: pages and PDFs only read what the worker stored.
+    parent_report = results_read(cycle.parent, teams=[team.team_id], detail=False)
+    if parent_report is None:
+        return None
     parent = parent_report.team(team.team_id)
     lower = {p.key for p in parent_report.pillars if p.lower_is_better}
     plan = ActionPlan.objects.for_team(cycle_id=cycle.parent.pk, team_id=team.team_id).first()

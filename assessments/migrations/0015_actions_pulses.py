@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0013_fill_shared_link_headcount"),
+        ("assessments", "0014_results_parts"),
         ("leadership", "0002_rate_count"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
