@@ -14,6 +14,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from leadership import storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -240,6 +242,23 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# --- Files: report PDFs and zips (leadership/storage.py) --------------------------------------
+# "filesystem" (under MEDIA_ROOT: one server) or "s3" (one private bucket shared by every app
+# server and worker; credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or an instance role).
+PILLARS_FILE_STORAGE = env_str("PILLARS_FILE_STORAGE", storage.FILESYSTEM)
+if PILLARS_FILE_STORAGE == storage.S3:
+    _files = storage.s3_storage_options(
+        bucket=env_str("PILLARS_S3_BUCKET"),
+        endpoint_url=env_str("PILLARS_S3_ENDPOINT_URL"),
+        region=env_str("PILLARS_S3_REGION"),
+        prefix=env_str("PILLARS_S3_PREFIX"),
+    )
+    if not _files["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("PILLARS_FILE_STORAGE=s3 needs PILLARS_S3_BUCKET.")
+elif PILLARS_FILE_STORAGE == storage.FILESYSTEM:
+    _files = storage.filesystem_storage()
+else:
+    raise ImproperlyConfigured("PILLARS_FILE_STORAGE must be filesystem or s3.")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -247,6 +266,8 @@ STORAGES = {
         if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
+    storage.REPORTS: _files,
+    storage.ZIPS: _files,
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
@@ -321,6 +342,10 @@ PILLARS_DEFAULT_MIN_GROUP_SIZE = 3
 PILLARS_DEFAULT_COMMENT_MIN_GROUP_SIZE = 5
 PILLARS_GAP_THRESHOLD = env_float("PILLARS_GAP_THRESHOLD", 0.5)
 PILLARS_PDF_PAGE_SIZE = env_str("PILLARS_PDF_PAGE_SIZE", "a4")  # a4 or letter
+# Once a cycle's results are stored, the worker renders every team's PDF and the organisation's
+# (in PILLARS_PDF_PAGE_SIZE), so downloads and zips stream stored files
+# (assessments/reports/ready.py).
+PILLARS_REPORT_FILES = env_bool("PILLARS_REPORT_FILES", True)
 PILLARS_MAX_COMMENT_LENGTH = env_int("PILLARS_MAX_COMMENT_LENGTH", 2000)
 PILLARS_REMINDER_INTERVAL_HOURS = env_int("PILLARS_REMINDER_INTERVAL_HOURS", 48)
 # A scores-API token's lifetime when HR makes one (HR may choose 1 to 365 days).

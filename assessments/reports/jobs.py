@@ -2,7 +2,9 @@
 
 The work runs as a django-tasks task on the database backend (``manage.py db_worker``; ``make
 run`` starts one). A :class:`~assessments.models.ReportJob` row tracks it for the page that
-polls: ``total``, ``done``, ``failures`` and, at the end, the zip under ``MEDIA_ROOT/reports/``.
+polls: ``total``, ``done``, ``failures`` and, at the end, the zip in the ``"zips"`` storage. The
+zip is made of the PDFs the worker stored with the results (:mod:`assessments.reports.ready`);
+only those not stored yet are rendered here.
 A team whose PDF fails is listed in ``failures`` and the rest carry on. Starting a job and
 finishing one run :func:`assessments.reports.zips.report_zips_clean`, which deletes zips past
 ``PILLARS_REPORT_ZIP_DAYS`` and those a newer zip of their cycle replaces.
@@ -28,7 +30,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from assessments.models import ReportJob
-from assessments.reports import content
+from assessments.reports import content, ready
 from assessments.reports.zips import TRIGGER_JOB_FINISHED, TRIGGER_JOB_STARTED, report_zips_clean
 from assessments.results.access import report_for_viewer
 
@@ -88,9 +90,7 @@ def report_job_build(job: ReportJob, *, page_size: str | None = None) -> ReportJ
                         cycle_name=report.cycle_name, team_name=team.name
                     )
                     try:
-                        pdf = content.team_report_render(
-                            report=report, team=team, page_size=page_size
-                        )
+                        pdf = ready.team_pdf_bytes(report=report, team=team, page_size=page_size)
                     except Exception as error:  # one team's failure must not stop the others
                         logger.exception("Team report failed: %s", team.name)
                         job.failures.append(_failure(team.name, error))
@@ -99,7 +99,7 @@ def report_job_build(job: ReportJob, *, page_size: str | None = None) -> ReportJ
                     job.done += 1
                     _progress_save(job, "done", "failures")
                 try:
-                    org_pdf = content.org_report_render(report=report, page_size=page_size)
+                    org_pdf = ready.org_pdf_bytes(report=report, page_size=page_size)
                 except Exception as error:
                     logger.exception("Organisation report failed")
                     job.failures.append(_failure(ORG_LABEL, error))

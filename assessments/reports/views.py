@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.models import ApiToken, AuditEvent, Cycle, ReportJob, Team
-from assessments.reports import content, exports
+from assessments.models.files import ORGANISATION
+from assessments.reports import content, exports, ready
 from assessments.reports.api_tokens import ApiTokenError, api_token_issue, api_token_revoke
 from assessments.reports.forms import ApiTokenForm
 from assessments.reports.jobs import report_job_start
@@ -31,6 +32,7 @@ from assessments.results.report import suppressed_reason_text
 from leadership.roles import hr_required
 
 if TYPE_CHECKING:
+    from django.core.files import File
     from django.http import HttpRequest
     from django.http.response import HttpResponseBase
 
@@ -64,25 +66,50 @@ def _preparing() -> HttpResponse:
     return response
 
 
+def _stored_attachment(handle: File, *, filename: str) -> FileResponse:
+    """A stored PDF, streamed from its storage (a disk or a private bucket) by the app: objects
+    are never handed out as URLs, so the access check and the audit above run for every download
+    and nothing outlives the response."""
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=PDF_CONTENT_TYPE
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @login_required
 @require_GET
 def team_report_pdf(request: HttpRequest, cycle_id: int, team_id: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle, pk=cycle_id)
-    report = report_for_viewer(cycle=cycle, user=request.user, team_id=team_id, detail=True)
+    # The access check runs for every download, stored file or not: a 404 for a team the viewer
+    # may not see, whatever its id.
+    report = report_for_viewer(cycle=cycle, user=request.user, team_id=team_id, detail=False)
     team = report.team(team_id)
     if team is not None and results_preparing(report):
         return _preparing()
     if team is None or not report.scores_visible:
         raise Http404
     size = _page_size(request)
-    data = content.team_report_render(report=report, team=team, page_size=size)
+    filename = content.report_filename(cycle_name=cycle.name, team_name=team.name)
+    stored = ready.report_file_open(
+        cycle_id=cycle.pk, team_id=team_id, page_size=size or content.pdf.page_size_default()
+    )
+    data = b""
+    if stored is None:  # not rendered by the worker yet (or another page size): render it now
+        report = report_for_viewer(cycle=cycle, user=request.user, team_id=team_id, detail=True)
+        team = report.team(team_id)
+        if team is None:
+            raise Http404
+        data = content.team_report_render(report=report, team=team, page_size=size)
     AuditEvent.record(
         actor=request.user,
         action="report.downloaded",
         target=f"{cycle.name} / {team.name}",
         detail={"kind": "team", "cycle_id": cycle.pk, "team_id": team_id, "size": size or ""},
     )
-    filename = content.report_filename(cycle_name=cycle.name, team_name=team.name)
+    if stored is not None:
+        return _stored_attachment(stored, filename=filename)
     return _attachment(data, filename=filename, content_type=PDF_CONTENT_TYPE)
 
 
@@ -96,7 +123,12 @@ def org_report_pdf(request: HttpRequest, cycle_id: int) -> HttpResponse:
     if not report.scores_visible:
         raise Http404
     size = _page_size(request)
-    data = content.org_report_render(report=report, page_size=size)
+    stored = ready.report_file_open(
+        cycle_id=cycle.pk,
+        team_id=ORGANISATION,
+        page_size=size or content.pdf.page_size_default(),
+    )
+    data = b"" if stored else content.org_report_render(report=report, page_size=size)
     AuditEvent.record(
         actor=request.user,
         action="report.downloaded",
@@ -104,6 +136,8 @@ def org_report_pdf(request: HttpRequest, cycle_id: int) -> HttpResponse:
         detail={"kind": "organisation", "cycle_id": cycle.pk, "size": size or ""},
     )
     filename = content.report_filename(cycle_name=cycle.name, team_name="organisation")
+    if stored is not None:
+        return _stored_attachment(stored, filename=filename)
     return _attachment(data, filename=filename, content_type=PDF_CONTENT_TYPE)
 
 
