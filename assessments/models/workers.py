@@ -30,7 +30,9 @@ class InvitationSend(models.Model):
     gives them two). It names the invitation, not the address, and lives only while in flight.
     """
 
-    run = models.ForeignKey("assessments.EmailRun", on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(
+        "assessments.EmailRun", on_delete=models.CASCADE, null=True, related_name="+"
+    )
     invitation = models.ForeignKey(
         "assessments.Invitation", on_delete=models.CASCADE, related_name="+"
     )
