@@ -278,6 +278,8 @@ EMAIL_BACKEND = env_str(
     if PRODUCTION
     else "django.core.mail.backends.console.EmailBackend",
 )
+# For the file email backend (django.core.mail.backends.filebased): a folder processes share.
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or None
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
@@ -292,6 +294,13 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Workers started with `manage.py run_worker` record a heartbeat this often; the scheduler requeues
+# the running task of a worker silent for PILLARS_WORKER_LOST_SECONDS, until a task has been
+# claimed PILLARS_TASK_MAX_ATTEMPTS times, then fails it (assessments/workers.py).
+PILLARS_WORKER_BEAT_SECONDS = env_float("PILLARS_WORKER_BEAT_SECONDS", 10)
+PILLARS_WORKER_LOST_SECONDS = env_int("PILLARS_WORKER_LOST_SECONDS", 60)
+PILLARS_TASK_MAX_ATTEMPTS = env_int("PILLARS_TASK_MAX_ATTEMPTS", 3)
 
 # --- Content Security Policy ----------------------------------------------------------------
 # No inline scripts anywhere; Plotly sets inline styles on the SVG it draws, so styles only.
