@@ -53,9 +53,15 @@ def test_stored_results_queue_the_render_on_the_worker(org, django_capture_on_co
     cycle, _, _ = org
     with django_capture_on_commit_callbacks(execute=True):
         cycle_report(cycle)
-    queued = DBTaskResult.objects.filter(task_path__endswith="report_files_task")
-    assert queued.count() == 1
-    assert queued.get().args_kwargs["kwargs"] == {"cycle_id": cycle.pk}
+    planned = DBTaskResult.objects.get(task_path__endswith="report_files_plan")
+    assert planned.args_kwargs["kwargs"] == {"cycle_id": cycle.pk}
+    # On the worker, the plan splits the work so that every worker takes a share.
+    assert ready.report_files_plan.call(cycle_id=cycle.pk) == 2
+    chunks = DBTaskResult.objects.filter(task_path__endswith="report_files_task")
+    assert sorted(len(task.args_kwargs["kwargs"]["team_ids"]) for task in chunks) == [1, 2]
+    for task in chunks:
+        ready.report_files_task.call(**task.args_kwargs["kwargs"])
+    assert ReportFile.objects.filter(cycle=cycle).count() == 3
 
 
 def test_the_worker_stores_every_team_and_the_organisation_under_ids_only(org):

@@ -37,9 +37,11 @@ from assessments.models import Cycle, CycleResult, ReportFile
 from assessments.models.files import ORGANISATION, reports_storage
 from assessments.reports import content, pdf
 from assessments.results.access import report_for_viewer
-from assessments.results.stored import cycle_results_stored
+from assessments.results.stored import cycle_report, cycle_results_stored
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from django.core.files import File
 
     from assessments.results.report import CycleReport, TeamResult
@@ -47,6 +49,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 FOLDER = "pdfs"
+# PDFs per task: small enough that every worker gets a share of a large cycle and a retried task
+# redoes little, large enough that the queue is not a thousand rows.
+FILES_PER_TASK = 20
 
 
 @dataclass
@@ -102,17 +107,24 @@ def _store(*, cycle: Cycle, team_id: int, fingerprint: str, page_size: str, data
             storage.delete(saved)
 
 
-def report_files_render(*, cycle: Cycle, page_size: str | None = None) -> RenderSummary:
-    """Render and store every PDF of the cycle's current results that is not stored yet.
+def report_files_render(
+    *, cycle: Cycle, page_size: str | None = None, team_ids: Collection[int] | None = None
+) -> RenderSummary:
+    """Render and store the PDFs of the cycle's current results that are not stored yet.
 
+    ``team_ids``: only these (:data:`ORGANISATION` for the organisation's); None for all.
     Idempotent: files already stored for these results are kept, so a task run again after its
     worker died picks up where it stopped. Stops early when the results change meanwhile.
     """
     size = page_size or pdf.page_size_default()
     summary = RenderSummary()
-    report = report_for_viewer(cycle=cycle, user=None, detail=True)
+    wanted = None if team_ids is None else set(team_ids)
+    # The door every reader goes through; then, of a large cycle, the details of these teams only.
+    report = report_for_viewer(cycle=cycle, user=None, detail=wanted is None)
     if not report.scores_visible:
         return summary
+    if wanted is not None:
+        report = cycle_report(cycle, detail=wanted - {ORGANISATION})
     fingerprint = stored_fingerprint(cycle)
     if fingerprint is None:
         return summary
@@ -121,9 +133,11 @@ def report_files_render(*, cycle: Cycle, page_size: str | None = None) -> Render
             "team_id", flat=True
         )
     )
-    subjects: list[tuple[int, Any]] = [(team.team_id, team) for team in report.teams]
-    subjects.append((ORGANISATION, None))
+    subjects: list[tuple[int, Any]] = [(ORGANISATION, None)]
+    subjects += [(team.team_id, team) for team in report.teams]
     for team_id, team in subjects:
+        if wanted is not None and team_id not in wanted:
+            continue
         if team_id in done:
             summary.kept += 1
             continue
@@ -147,19 +161,41 @@ def report_files_render(*, cycle: Cycle, page_size: str | None = None) -> Render
 
 
 @task()
-def report_files_task(cycle_id: int) -> dict[str, Any]:
-    """The worker's entry point: the PDFs of cycle ``cycle_id``'s current results."""
+def report_files_task(cycle_id: int, team_ids: list[int] | None = None) -> dict[str, Any]:
+    """The worker's entry point: the PDFs of cycle ``cycle_id``'s current results (those of
+    ``team_ids`` only, when given)."""
     cycle = Cycle.objects.filter(pk=cycle_id).first()
     if cycle is None or not cycle.has_ended:
         return {}
-    return dataclasses.asdict(report_files_render(cycle=cycle))
+    return dataclasses.asdict(report_files_render(cycle=cycle, team_ids=team_ids))
+
+
+@task()
+def report_files_plan(cycle_id: int) -> int:
+    """Split the cycle's PDFs into tasks of ``FILES_PER_TASK`` so every worker takes a share
+    (the organisation's, the longest, first); returns how many tasks were queued."""
+    cycle = Cycle.objects.filter(pk=cycle_id).first()
+    if cycle is None or not cycle.has_ended:
+        return 0
+    report = report_for_viewer(cycle=cycle, user=None, detail=False)
+    if not report.scores_visible:
+        return 0
+    fingerprint = stored_fingerprint(cycle)
+    ReportFile.objects.filter(cycle=cycle).exclude(fingerprint=fingerprint).delete()
+    ids = [ORGANISATION] + [team.team_id for team in report.teams]
+    chunks = [[ORGANISATION]] + [
+        ids[start : start + FILES_PER_TASK] for start in range(1, len(ids), FILES_PER_TASK)
+    ]
+    for chunk in chunks:
+        report_files_task.enqueue(cycle_id=cycle.pk, team_ids=chunk)
+    return len(chunks)
 
 
 @receiver(cycle_results_stored, dispatch_uid="report_files_on_results_stored")
 def _results_stored(sender: Any, cycle: Cycle, **kwargs: Any) -> None:
-    """New results of an ended cycle: the worker renders its PDFs (sent after the commit)."""
+    """New results of an ended cycle: the workers render its PDFs (sent after the commit)."""
     if settings.PILLARS_REPORT_FILES and cycle.has_ended:
-        report_files_task.enqueue(cycle_id=cycle.pk)
+        report_files_plan.enqueue(cycle_id=cycle.pk)
 
 
 def report_file_open(*, cycle_id: int, team_id: int, page_size: str) -> File | None:
