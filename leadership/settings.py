@@ -150,6 +150,11 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True
         )
     }
+    # Behind PgBouncer in transaction pooling a cursor cannot outlive its statement's connection
+    # (docs/deploy.md, "Connection pooling with PgBouncer").
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+        "PILLARS_DISABLE_SERVER_SIDE_CURSORS", False
+    )
 else:
     DATABASES = {
         "default": {
@@ -260,7 +265,8 @@ elif PILLARS_FILE_STORAGE == storage.FILESYSTEM:
 else:
     raise ImproperlyConfigured("PILLARS_FILE_STORAGE must be filesystem or s3.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploads waiting for HR's confirmation (leadership/uploads.py) follow the same choice.
+    "default": _files,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
