@@ -23,7 +23,14 @@ from assessments.reports.jobs import report_job_build
 from assessments.reports.zips import TRIGGER_RETENTION, report_zips_clean
 from assessments.results.stored import cycle_report
 from leadership.storage import REPORTS, ZIPS, s3_storage_options
-from tests.builders import report_answers_add, report_cycle_make, report_team_make
+from tests.builders import (
+    answers_add,
+    cycle_ended,
+    report_answers_add,
+    report_cycle_make,
+    report_team_make,
+    team_with_members,
+)
 from tests.pdf_text import pdf_text
 
 
@@ -253,3 +260,25 @@ def test_on_s3_files_are_private_objects_streamed_through_the_app_and_deleted_wi
         retention_apply()
         report_zips_clean(trigger=TRIGGER_RETENTION, now=job.finished_at + dt.timedelta(days=2))
     assert _keys(bucket) == set()
+
+
+def test_retention_freezing_a_cycle_replaces_its_files_with_ones_of_the_frozen_results(
+    bank, django_capture_on_commit_callbacks
+):
+    team = team_with_members("Platform", [])
+    old = cycle_ended(bank, [team], days_ago=400)
+    answers_add(old, team, count=4, value=4)
+    ready.report_files_render(cycle=old)
+    before = {row.team_id: row.file.name for row in ReportFile.objects.filter(cycle=old)}
+    with django_capture_on_commit_callbacks(execute=True):
+        summary = retention_apply(months=12)
+    assert summary.cycles_purged == [old.name]
+    # The frozen results have a fingerprint of their own: the old files go, a new render is queued.
+    assert summary.report_files_deleted == len(before)
+    assert not any(reports_storage().exists(name) for name in before.values())
+    assert DBTaskResult.objects.filter(task_path__endswith="report_files_plan").exists()
+    ready.report_files_render(cycle=old)
+    frozen = CycleResult.objects.get(cycle=old).fingerprint
+    assert set(ReportFile.objects.filter(cycle=old).values_list("fingerprint", flat=True)) == {
+        frozen
+    }
