@@ -128,7 +128,7 @@ def org_report_pdf(request: HttpRequest, cycle_id: int) -> HttpResponse:
         team_id=ORGANISATION,
         page_size=size or content.pdf.page_size_default(),
     )
-    data = b"" if stored else content.org_report_render(report=report, page_size=size)
+    data = b"" if stored is not None else content.org_report_render(report=report, page_size=size)
     AuditEvent.record(
         actor=request.user,
         action="report.downloaded",
