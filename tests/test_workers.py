@@ -228,8 +228,14 @@ def test_a_worker_killed_mid_email_run_leaves_the_run_to_the_other_and_nobody_ge
         seconds=120,
         what="the run to finish on the other worker",
     )
-    task = DBTaskResult.objects.get(task_path__endswith="email_run_send")
-    assert task.status == TaskResultStatus.SUCCESSFUL
+    # The run is saved done a moment before the worker records its task as successful.
+    task = wait_for(
+        lambda: DBTaskResult.objects.filter(
+            task_path__endswith="email_run_send", status=TaskResultStatus.SUCCESSFUL
+        ).first(),
+        seconds=30,
+        what="the task to be recorded as successful",
+    )
     assert task.worker_ids[0] == victim
     assert task.worker_ids[-1] != victim
     addresses = emailed_addresses(tmp_path / "mail")
