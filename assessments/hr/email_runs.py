@@ -50,9 +50,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# A batch is one transaction, and on SQLite a transaction holds the database's single write lock
-# from its start: while a batch's emails go out, respondents' autosaves wait (up to the 20 s busy
-# timeout). Twenty emails keep that wait to about a second even on a slow mail server.
+# People per batch: the unit of the run's progress, of a failure entry and of the stop after a
+# mail server failing batch after batch. Each email is its own short transactions (recorded before
+# it goes out, confirmed after), so no write lock is held while the mail server talks.
 BATCH_SIZE = 20
 BROKEN_BATCHES_BEFORE_STOPPING = 3
 
