@@ -50,7 +50,7 @@ def zips_storage() -> Storage:
 def _storages_changed(*, setting: str, **kwargs: Any) -> None:
     if setting in ("STORAGES", "MEDIA_ROOT"):
         for alias in _aliases.values():
-            alias._wrapped = empty
+            alias._wrapped = empty  # type: ignore[assignment]  # LazyObject's "not set up yet"
 
 
 class ReportFile(models.Model):

@@ -63,8 +63,10 @@ class RenderSummary:
 
 
 def stored_fingerprint(cycle: Cycle) -> str | None:
-    """The fingerprint of the cycle's stored results (what its files are keyed by)."""
-    return CycleResult.objects.filter(cycle=cycle).values_list("fingerprint", flat=True).first()
+    """The fingerprint of the cycle's stored results (what its files are keyed by); None while
+    there are none (an emptied head is a request to the worker, not results)."""
+    head = CycleResult.objects.filter(cycle=cycle).values_list("fingerprint", flat=True).first()
+    return head or None
 
 
 def report_file_name(*, cycle_id: int, fingerprint: str, team_id: int, page_size: str) -> str:

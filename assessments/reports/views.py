@@ -80,7 +80,7 @@ def _stored_attachment(handle: File, *, filename: str) -> FileResponse:
 
 @login_required
 @require_GET
-def team_report_pdf(request: HttpRequest, cycle_id: int, team_id: int) -> HttpResponse:
+def team_report_pdf(request: HttpRequest, cycle_id: int, team_id: int) -> HttpResponseBase:
     cycle = get_object_or_404(Cycle, pk=cycle_id)
     # The access check runs for every download, stored file or not: a 404 for a team the viewer
     # may not see, whatever its id.
@@ -115,7 +115,7 @@ def team_report_pdf(request: HttpRequest, cycle_id: int, team_id: int) -> HttpRe
 
 @hr_required
 @require_GET
-def org_report_pdf(request: HttpRequest, cycle_id: int) -> HttpResponse:
+def org_report_pdf(request: HttpRequest, cycle_id: int) -> HttpResponseBase:
     cycle = get_object_or_404(Cycle, pk=cycle_id)
     report = report_for_viewer(cycle=cycle, user=request.user, detail=False)
     if results_preparing(report):
