@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0014_results_parts"),
+        ("assessments", "0015_actions_pulses"),
     ]
 
     operations = [
