@@ -22,7 +22,7 @@ run: setup
 	@echo ""
 	@# The worker's own chatter is silenced; the console email backend still prints the emails.
 	@# The scheduler starts automatic reminders when they are due (the worker sends them).
-	@$(PY) manage.py db_worker --queue-name default --verbosity 0 & echo $$! > .worker.pid; \
+	@$(PY) manage.py run_worker --queue-name default --verbosity 0 & echo $$! > .worker.pid; \
 	$(PY) manage.py run_schedule & echo $$! > .scheduler.pid; \
 	trap 'kill $$(cat .worker.pid) $$(cat .scheduler.pid) 2>/dev/null; rm -f .worker.pid .scheduler.pid' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -56,7 +56,7 @@ serve: venv
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: venv
-	$(PY) manage.py db_worker --queue-name default
+	$(PY) manage.py run_worker --queue-name default
 
 ## scheduler: start scheduled work (automatic reminders) every minute; safe on several servers
 scheduler: venv
@@ -122,7 +122,7 @@ prod-web: venv
 	$(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py
 
 prod-worker: venv
-	$(PY) manage.py db_worker --queue-name default
+	$(PY) manage.py run_worker --queue-name default
 
 prod-scheduler: venv
 	$(PY) manage.py run_schedule

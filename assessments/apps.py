@@ -9,9 +9,10 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Assessments")
 
     def ready(self) -> None:
-        # Connects the receiver that deletes a job's zip with the job (or its cycle).
+        # Connects the receivers that delete a job's zip with the job (or its cycle), a stored
+        # report with its row, and that render a cycle's PDFs once its results are stored.
         from assessments.models.audit import audit_requested_record
-        from assessments.reports import zips  # noqa: F401
+        from assessments.reports import ready, zips  # noqa: F401
         from leadership.audit import audit_requested
 
         # The question bank (leadership/) reports HR's edits through a signal.

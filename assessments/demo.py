@@ -27,9 +27,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from assessments.models import (
+    Action,
+    ActionPlan,
     Answer,
     Comment,
     Cycle,
+    FocusArea,
     Invitation,
     Role,
     Submission,
@@ -37,6 +40,7 @@ from assessments.models import (
     TeamMember,
     token_hash,
 )
+from assessments.results.stored import results_compute
 from leadership.models import DEFAULT_BANK_NAME, QuestionBank
 
 DEMO_PASSWORD = "pillars-demo"
@@ -347,6 +351,59 @@ def demo_seed(*, today: dt.date | None = None) -> None:
                     )
         Answer.objects.bulk_create(answers, batch_size=2000)
         Comment.objects.bulk_create(comments, batch_size=2000)
+    # The released cycles' results are ready the moment the demo is (the worker computes results
+    # only when something changes; a newcomer's first page should not wait for it).
+    for cycle in Cycle.objects.ended().order_by("opens_at"):
+        results_compute(cycle)
+    _demo_plan(today=today, bank=bank, zone=zone)
+
+
+def _demo_plan(*, today: dt.date, bank: QuestionBank, zone: dt.tzinfo) -> None:
+    """Mobile's plan after the latest released cycle: two focus areas, three actions (one done),
+    the debrief held; dates relative to ``today`` and no random draw, so the rest is unchanged.
+    Platform (Ana) has none, so the demo can show a plan being made."""
+    cycle = Cycle.objects.released().order_by("-opens_at").first()
+    team = Team.objects.get(slug="mobile")
+    if cycle is None:
+        return
+    made = dt.datetime.combine(today - dt.timedelta(days=40), OPENS_AT, tzinfo=zone)
+    plan = ActionPlan.objects.create(
+        cycle=cycle,
+        team=team,
+        created_by=team.leaders.first(),
+        created_at=made,
+        debrief_held_on=today - dt.timedelta(days=38),
+    )
+    pillars = {p.key: p for p in bank.pillars.filter(key__in=["development", "execution"])}
+    for key, reason, actions in (
+        (
+            "development",
+            "lowest",
+            [
+                ("A growth conversation with each person", "Ben", -20, Action.Status.DONE),
+                ("Hand one stretch task to someone new each sprint", "Ben", 10, "in_progress"),
+            ],
+        ),
+        (
+            "execution",
+            "blind_spot",
+            [("Fifteen-minute check-in on blockers every Monday", "the team", 30, "planned")],
+        ),
+    ):
+        focus = FocusArea.objects.create(
+            plan=plan, pillar=pillars[key], reason=reason, created_at=made
+        )
+        Action.objects.bulk_create(
+            Action(
+                focus=focus,
+                text=text,
+                owner=owner,
+                due_on=today + dt.timedelta(days=days),
+                status=status,
+                created_at=made,
+            )
+            for text, owner, days, status in actions
+        )
 
 
 def _invite(

@@ -17,7 +17,10 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from assessments.actions.nudges import nudges_start_due
 from assessments.hr.auto_reminders import reminders_start_due
+from assessments.results.stored import results_start_due
+from assessments.workers import tasks_requeue_lost
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -34,6 +37,9 @@ class Job:
 
 JOBS: list[Job] = [
     Job("reminders", reminders_start_due),
+    Job("results", results_start_due),
+    Job("nudges", nudges_start_due),
+    Job("lost tasks", tasks_requeue_lost),
 ]
 
 

@@ -13,4 +13,5 @@ urlpatterns: list = [
     path("", include("assessments.dashboards.urls")),
     path("", include("assessments.privacy.urls")),
     path("", include("assessments.reports.urls")),
+    path("", include("assessments.actions.urls")),
 ]

@@ -1,4 +1,5 @@
-"""PDF reports: one team PDF beside a floor, and 100 team PDFs on 2 worker processes.
+"""PDF reports: one team PDF beside a floor, 100 team PDFs on 2 worker processes, and (in
+benchmarks/pdf_downloads.py) stored PDFs: downloads through gunicorn, ready after release.
 
 ``run()`` seeds the demo organisation into a scratch SQLite file (in a child process, since
 Django's settings are fixed at start-up) and prints:
@@ -292,6 +293,12 @@ def _organisation_of_many_teams() -> None:
         f"{'yes' if not missing else f'NO, {len(missing)} missing'}",
         flush=True,
     )
+
+    # Downloads at once (issue 14): stored PDFs, in benchmarks/pdf_downloads.py.
+    from benchmarks import pdf_downloads
+
+    pdf_downloads.stored_downloads(cycle=cycle)
+    pdf_downloads.ready_after_release()
 
 
 def _worker_peak(_: int) -> tuple[int, float]:

@@ -14,6 +14,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from leadership import storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -149,6 +151,11 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True
         )
     }
+    # Behind PgBouncer in transaction pooling a cursor cannot outlive its statement's connection
+    # (docs/deploy.md, "Connection pooling with PgBouncer").
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+        "PILLARS_DISABLE_SERVER_SIDE_CURSORS", False
+    )
 else:
     DATABASES = {
         "default": {
@@ -251,13 +258,33 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# --- Files: report PDFs and zips (leadership/storage.py) --------------------------------------
+# "filesystem" (under MEDIA_ROOT: one server) or "s3" (one private bucket shared by every app
+# server and worker; credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or an instance role).
+PILLARS_FILE_STORAGE = env_str("PILLARS_FILE_STORAGE", storage.FILESYSTEM)
+if PILLARS_FILE_STORAGE == storage.S3:
+    _files = storage.s3_storage_options(
+        bucket=env_str("PILLARS_S3_BUCKET"),
+        endpoint_url=env_str("PILLARS_S3_ENDPOINT_URL"),
+        region=env_str("PILLARS_S3_REGION"),
+        prefix=env_str("PILLARS_S3_PREFIX"),
+    )
+    if not _files["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("PILLARS_FILE_STORAGE=s3 needs PILLARS_S3_BUCKET.")
+elif PILLARS_FILE_STORAGE == storage.FILESYSTEM:
+    _files = storage.filesystem_storage()
+else:
+    raise ImproperlyConfigured("PILLARS_FILE_STORAGE must be filesystem or s3.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploads waiting for HR's confirmation (leadership/uploads.py) follow the same choice.
+    "default": _files,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
+    storage.REPORTS: _files,
+    storage.ZIPS: _files,
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
@@ -268,6 +295,8 @@ EMAIL_BACKEND = env_str(
     if PRODUCTION
     else "django.core.mail.backends.console.EmailBackend",
 )
+# For the file email backend (django.core.mail.backends.filebased): a folder processes share.
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or None
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
@@ -282,6 +311,13 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Workers started with `manage.py run_worker` record a heartbeat this often; the scheduler requeues
+# the running task of a worker silent for PILLARS_WORKER_LOST_SECONDS, until a task has been
+# claimed PILLARS_TASK_MAX_ATTEMPTS times, then fails it (assessments/workers.py).
+PILLARS_WORKER_BEAT_SECONDS = env_float("PILLARS_WORKER_BEAT_SECONDS", 10)
+PILLARS_WORKER_LOST_SECONDS = env_int("PILLARS_WORKER_LOST_SECONDS", 60)
+PILLARS_TASK_MAX_ATTEMPTS = env_int("PILLARS_TASK_MAX_ATTEMPTS", 3)
 
 # --- Content Security Policy ----------------------------------------------------------------
 # No inline scripts anywhere; Plotly sets inline styles on the SVG it draws, so styles only.
@@ -332,6 +368,10 @@ PILLARS_DEFAULT_MIN_GROUP_SIZE = 3
 PILLARS_DEFAULT_COMMENT_MIN_GROUP_SIZE = 5
 PILLARS_GAP_THRESHOLD = env_float("PILLARS_GAP_THRESHOLD", 0.5)
 PILLARS_PDF_PAGE_SIZE = env_str("PILLARS_PDF_PAGE_SIZE", "a4")  # a4 or letter
+# Once a cycle's results are stored, the worker renders every team's PDF and the organisation's
+# (in PILLARS_PDF_PAGE_SIZE), so downloads and zips stream stored files
+# (assessments/reports/ready.py).
+PILLARS_REPORT_FILES = env_bool("PILLARS_REPORT_FILES", True)
 PILLARS_MAX_COMMENT_LENGTH = env_int("PILLARS_MAX_COMMENT_LENGTH", 2000)
 PILLARS_REMINDER_INTERVAL_HOURS = env_int("PILLARS_REMINDER_INTERVAL_HOURS", 48)
 # A scores-API token's lifetime when HR makes one (HR may choose 1 to 365 days).
@@ -351,6 +391,10 @@ PILLARS_REPORT_ZIP_DAYS = env_int("PILLARS_REPORT_ZIP_DAYS", 7)
 # A zip job queued or running without progress for this many minutes has lost its worker: the
 # pages show it as stopped (stored as failed) and offer a new one. A worker records progress
 # after every report, so only a dead or missing worker gets there. 0 turns the check off.
+# The worker computes a cycle's results (never a request): the task backend it goes through, and
+# how often a page that finds them missing may ask again.
+PILLARS_RESULTS_TASKS_BACKEND = env_str("PILLARS_RESULTS_TASKS_BACKEND", "default")
+PILLARS_RESULTS_REQUEST_MINUTES = env_int("PILLARS_RESULTS_REQUEST_MINUTES", 2)
 PILLARS_REPORT_JOB_STALL_MINUTES = env_int("PILLARS_REPORT_JOB_STALL_MINUTES", 30)
 # The same for a run of invitation or reminder emails (a worker records progress after every
 # batch of 20). 0 turns the check off.

@@ -62,6 +62,23 @@ def _fast_password_hashing():
         yield
 
 
+RESULTS_AT_ONCE = "results-at-once"
+
+
+@pytest.fixture(autouse=True)
+def _results_worker_at_once(settings):
+    """The worker computes a cycle's results (no request does). Here its task runs at once,
+    through django-tasks' immediate backend, when a page finds results missing and asks for them,
+    so a test reads what the worker would have stored. Tests of the "being prepared" page set
+    ``PILLARS_RESULTS_TASKS_BACKEND`` back to the database backend ("default"); tests that change
+    a cycle's data behind its back call ``tests.builders.results_ready``."""
+    settings.TASKS = {
+        **settings.TASKS,
+        RESULTS_AT_ONCE: {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    }
+    settings.PILLARS_RESULTS_TASKS_BACKEND = RESULTS_AT_ONCE
+
+
 @pytest.fixture
 def bank(db) -> QuestionBank:
     call_command("load_bank", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115

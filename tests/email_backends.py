@@ -7,9 +7,12 @@ A test sets the class attributes (``fail_on``, ``fail_from``, ``refuse``) and po
 
 from __future__ import annotations
 
+import os
 import smtplib
+import time
 from typing import TYPE_CHECKING, ClassVar
 
+from django.core.mail.backends.filebased import EmailBackend as FileBackend
 from django.core.mail.backends.locmem import EmailBackend
 
 if TYPE_CHECKING:
@@ -52,3 +55,19 @@ def reset() -> None:
     FlakyBackend.fail_on = FlakyBackend.fail_from = None
     FlakyBackend.refuse = frozenset()
     FlakyBackend.on_message = None
+
+
+SLOW_FILE_PATH = "tests.email_backends.SlowFileBackend"
+
+
+class SlowFileBackend(FileBackend):
+    """Django's file backend (one folder several worker processes share), taking
+    ``PILLARS_TEST_MAIL_SECONDS`` per message like a real mail server does, so a test can kill a
+    worker in the middle of a run."""
+
+    def send_messages(self, messages: Sequence[EmailMessage]) -> int:
+        sent = 0
+        for message in messages:
+            time.sleep(float(os.environ.get("PILLARS_TEST_MAIL_SECONDS", "0")))
+            sent += super().send_messages([message])
+        return sent

@@ -199,6 +199,8 @@ TABLE: dict[str, Row] = {
     # Dashboards and reports
     "assessments:my-results": Row(_none, SIGNED_IN),
     "assessments:org-dashboard": Row(_none, HR_ONLY),
+    # Whether a cycle's results are ready, the same for everyone signed in (an HX-Refresh).
+    "assessments:results-status": Row(lambda w: {"cycle_id": w.released.pk}, SIGNED_IN),
     "assessments:team-dashboard": Row(
         lambda w: {"cycle_slug": w.released.slug, "team_slug": w.team_a.slug}, TEAM_A
     ),
@@ -216,6 +218,19 @@ TABLE: dict[str, Row] = {
     "assessments:cycle-export": Row(
         lambda w: {"cycle_id": w.released.pk, "kind": "scores", "fmt": "csv"}, HR_ONLY
     ),
+    # From results to action: the plan and the debrief are the team's leader's own (HR: 404);
+    # HR sees how far plans got and launches pulses; a plan's link answers no wrong token.
+    "assessments:team-plan": Row(
+        lambda w: {"cycle_slug": w.released.slug, "team_slug": w.team_a.slug},
+        TEAM_A | {"hr": 404},
+    ),
+    "assessments:team-debrief": Row(
+        lambda w: {"cycle_slug": w.released.slug, "team_slug": w.team_a.slug},
+        TEAM_A | {"hr": 404},
+    ),
+    "assessments:shared-plan": Row(lambda w: {"token": "not-a-plan-token"}, _all(404)),
+    "assessments:plans-overview": Row(_none, HR_ONLY),
+    "assessments:hr-pulse-new": Row(lambda w: {"cycle_id": w.released.pk}, HR_ONLY),
     # The JSON API (HR session or bearer token)
     "api:api-root": Row(_none, _all(404)),
     "api:openapi-json": Row(_none, API),

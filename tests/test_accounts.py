@@ -27,7 +27,10 @@ NEW_PASSWORD = "a-brand-new-long-password"
 
 @pytest.fixture(autouse=True)
 def worker_at_once(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        **settings.TASKS,
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    }
 
 
 @pytest.fixture

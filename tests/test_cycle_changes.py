@@ -299,7 +299,10 @@ def test_a_closing_time_before_the_window_opens_is_refused(hr, bank, teams):
 def test_extending_with_a_reminder_starts_a_reminder_run_for_those_who_have_not_answered(
     hr, hr_user, open_cycle, settings, django_capture_on_commit_callbacks, clock
 ):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        **settings.TASKS,
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    }
     from assessments.hr.email_runs import invitations_send
 
     invitations_send(cycle=open_cycle, actor=None)
@@ -444,7 +447,10 @@ LINK = re.compile(r"https?://\S+/results/([\w-]+)/([\w-]+)/")
 def test_releasing_emails_every_leader_a_link_to_each_of_their_teams_results(
     hr, bank, leader_a, leader_b, settings, django_capture_on_commit_callbacks
 ):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        **settings.TASKS,
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    }
     alpha = roster_team_make("Alpha", leaders=(leader_a,), members=4)
     small = roster_team_make("Small", leaders=(leader_a,), members=1)
     beta = roster_team_make("Beta", leaders=(leader_b, user_make("co-lead@example.com")), members=3)

@@ -37,7 +37,7 @@ from assessments.hr.invitations import (
     invitations_needing,
     invitations_unsent,
 )
-from assessments.models import AuditEvent, EmailRun, Invitation, token_hash
+from assessments.models import AuditEvent, EmailRun, Invitation, InvitationSend, token_hash
 from tests import email_backends
 from tests.builders import draft_cycle_make, roster_team_make, user_make
 from tests.email_backends import FlakyBackend
@@ -139,7 +139,10 @@ def test_the_button_queues_a_run_and_sends_nothing_in_the_request(hr, cycle, hr_
 def test_the_committed_run_is_enqueued_for_the_worker(
     hr, cycle, settings, django_capture_on_commit_callbacks
 ):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        **settings.TASKS,
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    }
     with django_capture_on_commit_callbacks(execute=True):
         hr.post(send_url(cycle))
     assert len(mail.outbox) == 5
@@ -183,13 +186,20 @@ def test_the_page_says_how_far_a_running_run_has_got(hr, cycle):
 # --- progress, batch by batch ---------------------------------------------------------------
 
 
-def test_the_worker_records_progress_after_every_batch(big_cycle, flaky_mail):
+def test_the_worker_records_every_email_before_it_goes_out(big_cycle, flaky_mail):
     run, _ = email_run_start(cycle=big_cycle, kind=INVITE, user=None)
     seen: list[int] = []
-    # What a page polling during the run would read, at each message the server takes.
-    flaky_mail.on_message = lambda message: seen.append(EmailRun.objects.get(pk=run.pk).sent)
+    claimed: list[int] = []
+    # What a page polling during the run would read, at each message the server takes: the
+    # email is already counted, and recorded as in flight (a retry would not send it again).
+    flaky_mail.on_message = lambda message: (
+        seen.append(EmailRun.objects.get(pk=run.pk).sent),
+        claimed.append(InvitationSend.objects.filter(run=run).count()),
+    )
     email_run_send.call(run_id=run.pk)
-    assert seen == [0] * BATCH_SIZE + [BATCH_SIZE] * BATCH_SIZE + [2 * BATCH_SIZE] * 5
+    assert seen == list(range(1, BIG + 1))
+    assert claimed == [1] * BIG
+    assert not InvitationSend.objects.exists()
     run.refresh_from_db()
     assert (run.state, run.total, run.sent, run.skipped, run.failures) == (
         EmailRun.State.DONE,

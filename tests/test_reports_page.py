@@ -158,6 +158,7 @@ def test_the_page_issues_the_same_queries_for_3_and_30_teams(
     ReportJob.objects.create(cycle=small)
     ReportJob.objects.create(cycle=large)
     client.force_login(hr_user)
+    client.get(reports_url(small))  # the first visit has the (test's immediate) worker compute
     budget = _page_queries(client, reports_url(small))
     client.get(reports_url(large))
     with django_assert_num_queries(budget):

@@ -34,7 +34,10 @@ MINUTE = dt.timedelta(minutes=1)
 
 @pytest.fixture(autouse=True)
 def worker_at_once(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        **settings.TASKS,
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    }
 
 
 @pytest.fixture

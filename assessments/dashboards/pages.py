@@ -215,7 +215,12 @@ def team_dashboard(*, report: CycleReport, team: TeamResult) -> TeamDashboard:
     team_pct = [card.pillar.percent for card in cards]
     self_pct = [card.pillar.self_percent for card in cards]
     org_pct = [card.summary.org_median_percent if card.summary else None for card in cards]
-    radar = browser.radar_figure(labels=names, team=team_pct, self_scores=self_pct, org=org_pct)
+    # A radar needs three axes: a pulse on one or two pillars shows its table instead.
+    radar = (
+        browser.radar_figure(labels=names, team=team_pct, self_scores=self_pct, org=org_pct)
+        if len(names) >= 3
+        else None
+    )
     plans = coaching_plans(
         pillars=[
             PillarScore(key=card.pillar.key, name=card.pillar.name, score_pct=card.pillar.percent)

@@ -9,6 +9,7 @@ from assessments.dashboards import views
 urlpatterns = [
     path("results/", views.my_results, name="my-results"),
     path("organisation/", views.org_dashboard, name="org-dashboard"),
+    path("results-status/<int:cycle_id>/", views.results_status, name="results-status"),
     path(
         "results/<slug:cycle_slug>/<slug:team_slug>/",
         views.team_dashboard,

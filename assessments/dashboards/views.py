@@ -12,20 +12,23 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import F
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRefresh
 
 from assessments.dashboards import heatmap, pages
 from assessments.models import Cycle, Team
-from assessments.results.access import report_for_viewer
+from assessments.results.access import report_for_viewer, results_preparing
+from assessments.results.followup import pulse_focus_changes
+from assessments.results.stored import results_are_ready, results_request
 from assessments.results.wording import ICC_EXPLANATION
 from leadership.roles import hr_required, user_is_hr
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest, HttpResponse
+    from django.http import HttpRequest
 
     from leadership.requests import HtmxHttpRequest
 
@@ -67,8 +70,9 @@ def team_dashboard(request: HttpRequest, cycle_slug: str, team_slug: str) -> Htt
         raise Http404
     view = pages.team_dashboard(report=report, team=result)
     trend = None
-    if view.scores_visible:
-        released = [c for c in cycles if c.is_released][:TREND_CYCLES]
+    if view.scores_visible and not cycle.is_pulse:
+        # A pulse asks a few pillars of a few teams: it is not a point of the trend.
+        released = [c for c in cycles if c.is_released and not c.is_pulse][:TREND_CYCLES]
         if cycle.is_released and len(released) >= 2:
             reports = [
                 report
@@ -81,6 +85,9 @@ def team_dashboard(request: HttpRequest, cycle_slug: str, team_slug: str) -> Htt
         request,
         "assessments/dashboard/team.html",
         {
+            "pulse_changes": pulse_focus_changes(cycle_id=cycle.pk, team=result)
+            if view.scores_visible
+            else None,
             "team": team,
             "cycle": cycle,
             "cycles": cycles,
@@ -88,6 +95,7 @@ def team_dashboard(request: HttpRequest, cycle_slug: str, team_slug: str) -> Htt
             "result": result,
             "trend": trend,
             "is_hr_view": user_is_hr(request.user),
+            "preparing": results_preparing(report),
         },
     )
 
@@ -97,6 +105,21 @@ def _int_or_none(value: str | None) -> int | None:
         return int(value) if value else None
     except ValueError:
         return None
+
+
+@login_required
+def results_status(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """Polled by a page that shows "being prepared": empty (204) until the worker has stored the
+    cycle's results, then a reload of the page (htmx's HX-Refresh). Says nothing but whether a
+    cycle's results are ready, which is the same for everyone."""
+    cycle = get_object_or_404(Cycle.objects.started(), pk=cycle_id)
+    # Asking again (at most every few minutes) recovers a lost task; a task backend that runs at
+    # once (the tests') has them ready on return.
+    if results_are_ready(cycle) or (
+        cycle.has_ended and results_request(cycle) and results_are_ready(cycle)
+    ):
+        return HttpResponseClientRefresh()
+    return HttpResponse(status=204)
 
 
 @hr_required
@@ -141,6 +164,7 @@ def org_dashboard(request: HtmxHttpRequest) -> HttpResponse:
         "departments": departments,
         "department": department,
         "metric": metric,
+        "preparing": results_preparing(report),
     }
     if report is not None:
         context.update(

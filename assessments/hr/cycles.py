@@ -33,6 +33,7 @@ from assessments.models import (
     token_hash,
     token_new,
 )
+from assessments.results.stored import results_refresh
 from leadership.languages import language_of
 from leadership.models import translations_missing
 
@@ -240,6 +241,8 @@ def cycle_open(*, cycle: Cycle, actor: Any, closes_at: dt.datetime | None = None
     # Open again, the cycle takes its teams as they are now (edits made while it was closed).
     CycleTeam.objects.filter(cycle=cycle).snapshot_take()
     created = invitations_create(cycle=cycle)
+    if reopened:  # its stored figures are of the cycle as it was: not ready again until closed
+        results_refresh(cycle)
     _caller_update(caller, cycle)
     detail: dict[str, Any] = {"id": cycle.pk, "invitations_created": created}
     if cycle.closes_at != earlier_close:
@@ -260,6 +263,7 @@ def cycle_close(*, cycle: Cycle, actor: Any) -> None:
     _transition_check(cycle, Cycle.State.CLOSED)
     cycle.recorded_state = Cycle.State.CLOSED
     cycle.save(update_fields=["recorded_state"])
+    results_refresh(cycle)  # the worker computes them once this commits
     _caller_update(caller, cycle)
     AuditEvent.record(actor=actor, action="cycle.close", target=cycle, detail={"id": cycle.pk})
 
@@ -271,6 +275,7 @@ def cycle_release(*, cycle: Cycle, actor: Any) -> None:
     cycle.recorded_state = Cycle.State.RELEASED
     cycle.released_at = timezone.now()
     cycle.save(update_fields=["recorded_state", "released_at"])
+    results_refresh(cycle)
     _caller_update(caller, cycle)
     AuditEvent.record(actor=actor, action="cycle.release", target=cycle, detail={"id": cycle.pk})
 

@@ -4,8 +4,8 @@ leaders' notice that results are released, sent by the background worker.
 A click creates an :class:`~assessments.models.EmailRun` and enqueues :func:`email_run_send` on
 the django-tasks database queue (``manage.py db_worker``; ``make run`` starts one), so a round
 across a thousand people never hits the web server's timeout. The worker sends batch by batch
-(:func:`assessments.hr.invitations.invitations_batch_send`) and records the counts after each batch,
-in the batch's own transaction, so the page that polls always shows what really went out.
+(:func:`assessments.hr.invitations.invitations_batch_send`) and counts each email as it is recorded,
+so the page that polls always shows what really went out.
 
 At most one run per cycle and kind is queued or running: a partial unique index, so two clicks at
 once create one run, and the second finds the first. Even two runs at once (one stopped as
@@ -43,16 +43,16 @@ from assessments.hr.invitations import (
     invitations_needing,
 )
 from assessments.hr.release_notices import release_notices_batch_send, release_notices_needing
-from assessments.models import EmailRun
+from assessments.models import EmailRun, InvitationSend
 
 if TYPE_CHECKING:
     from assessments.models import Cycle
 
 logger = logging.getLogger(__name__)
 
-# A batch is one transaction, and on SQLite a transaction holds the database's single write lock
-# from its start: while a batch's emails go out, respondents' autosaves wait (up to the 20 s busy
-# timeout). Twenty emails keep that wait to about a second even on a slow mail server.
+# People per batch: the unit of the run's progress, of a failure entry and of the stop after a
+# mail server failing batch after batch. Each email is its own short transactions (recorded before
+# it goes out, confirmed after), so no write lock is held while the mail server talks.
 BATCH_SIZE = 20
 BROKEN_BATCHES_BEFORE_STOPPING = 3
 
@@ -135,38 +135,44 @@ def _recipients(run: EmailRun) -> list[int]:
 
 def _batch_send(run: EmailRun, ids: list[int]) -> BatchResult:
     if run.kind == EmailRun.Kind.RELEASE:
-        return release_notices_batch_send(cycle=run.cycle, ids=ids)
-    return invitations_batch_send(kind=run.kind, cycle=run.cycle, ids=ids)
+        return release_notices_batch_send(cycle=run.cycle, ids=ids, run=run)
+    return invitations_batch_send(kind=run.kind, cycle=run.cycle, ids=ids, run=run)
 
 
 def email_run_execute(run: EmailRun) -> EmailRun:
-    """Send the run batch by batch; record progress after each; audit at the end."""
-    picked = EmailRun.objects.filter(pk=run.pk, state=EmailRun.State.QUEUED).update(
-        state=EmailRun.State.RUNNING, progressed_at=timezone.now()
-    )
+    """Send the run batch by batch; record progress as it goes; audit at the end.
+
+    Idempotent: a run found already running is the retry of an attempt whose worker died (the
+    sweeper requeued its task, :mod:`assessments.workers`). It goes on from the counts recorded,
+    settles the emails that attempt had claimed (counted as sent, never sent again) and sends to
+    whoever still needs it.
+    """
+    picked = EmailRun.objects.filter(
+        pk=run.pk, state__in=(EmailRun.State.QUEUED, EmailRun.State.RUNNING)
+    ).update(state=EmailRun.State.RUNNING, progressed_at=timezone.now())
     if not picked:
         # Stopped by a page while it waited for a worker; HR was offered to send again.
         logger.info("Email run %s is no longer queued: not sent", run.pk)
         run.refresh_from_db()
         return run
-    run.state = EmailRun.State.RUNNING
+    run.refresh_from_db()
     try:
         ids = _recipients(run)
-        run.total = len(ids)
+        in_flight = InvitationSend.objects.filter(run=run).count()
+        run.total = run.processed + len(ids) - in_flight
         if not _progress_save(run, "total"):
             return run
         broken_in_a_row = 0
         for number, start in enumerate(range(0, len(ids), BATCH_SIZE), start=1):
             batch = ids[start : start + BATCH_SIZE]
-            with transaction.atomic():
-                result = _batch_send(run, batch)
-                run.sent += result.sent
-                run.skipped += result.skipped
-                if result.error:
-                    run.failures.append(
-                        {"batch": number, "people": result.not_sent, "error": result.error}
-                    )
-                alive = _progress_save(run, "sent", "skipped", "failures")
+            result = _batch_send(run, batch)  # commits email by email, counting ``sent``
+            run.refresh_from_db(fields=["sent"])
+            run.skipped += result.skipped
+            if result.error:
+                run.failures.append(
+                    {"batch": number, "people": result.not_sent, "error": result.error}
+                )
+            alive = _progress_save(run, "skipped", "failures")
             if not alive:
                 return run
             broken_in_a_row = broken_in_a_row + 1 if result.broken else 0

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
-from django.db.models import Q, Value
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -35,6 +35,7 @@ from assessments.models import (
     Cycle,
     EmailRun,
     Invitation,
+    InvitationSend,
     Role,
     cycle_open_q,
     token_hash,
@@ -134,64 +135,146 @@ class BatchResult:
     error: str = ""
     # The mail server failed (not one refused address): the rest of the batch was not tried.
     broken: bool = False
+    # Emails of a killed attempt counted as sent when they were claimed (see the run's retry).
+    settled: int = 0
+
+
+def _claim(
+    *, kind: str, cycle: Cycle, pk: int, now: dt.datetime, run: EmailRun | None
+) -> tuple[Invitation, str] | None:
+    """Lock the invitation, check that it still needs this email, and record (committed) that
+    it is about to be sent, with the new token's hash and the run's count; None to skip it."""
+    token = token_new()
+    with transaction.atomic():
+        invitation = (
+            _needing(kind, cycle=cycle, now=now)
+            .filter(cycle_open_q(now=now, prefix="cycle__"), pk=pk)
+            .select_related("cycle", "team")
+            .select_for_update(of=("self",))
+            .first()
+        )
+        if invitation is None:
+            return None
+        try:
+            with transaction.atomic():
+                InvitationSend.objects.create(
+                    run=run, invitation=invitation, kind=kind, token_hash=token_hash(token)
+                )
+        except IntegrityError:  # another run has this person's email in flight
+            return None
+        if run is not None:
+            EmailRun.objects.filter(pk=run.pk).update(sent=F("sent") + 1, progressed_at=now)
+    return invitation, token
+
+
+def _confirm(invitation: Invitation, *, kind: str, token_hash_value: str, now: dt.datetime) -> None:
+    """The mail server took the email: its token is the one that works; the claim goes."""
+    values: dict[str, Any] = {"token_hash": token_hash_value}
+    if kind == EmailRun.Kind.INVITATION:
+        values["sent_at"] = now
+    else:
+        values["reminded_at"] = now
+        values["reminder_count"] = F("reminder_count") + 1
+    with transaction.atomic():
+        Invitation.objects.filter(pk=invitation.pk).update(**values)
+        InvitationSend.objects.filter(invitation=invitation, kind=kind).delete()
+
+
+def _release(invitation: Invitation, *, kind: str, run: EmailRun | None) -> None:
+    """The email did not go out: no claim, no count; the earlier link keeps working."""
+    with transaction.atomic():
+        InvitationSend.objects.filter(invitation=invitation, kind=kind).delete()
+        if run is not None:
+            EmailRun.objects.filter(pk=run.pk).update(sent=F("sent") - 1)
+
+
+def invitation_sends_settle(*, kind: str, ids: list[int], run: EmailRun | None) -> set[int]:
+    """Claims left by an attempt that died between recording an email and confirming it.
+
+    Whether the mail server took that email is unknown; sending it again could give the person
+    two, so it counts as sent (it was counted when claimed) and its token becomes the working one:
+    at most once. Only the claims of ``run`` itself or of runs that have finished are settled;
+    another live run's are left to it. Returns the invitation ids settled.
+    """
+    claims = InvitationSend.objects.filter(kind=kind, invitation_id__in=ids).select_related("run")
+    settled = set()
+    for claim in claims:
+        mine = run is not None and claim.run_id == run.pk
+        if not (mine or claim.run is None or claim.run.is_finished):
+            continue
+        _confirm(
+            claim.invitation, kind=kind, token_hash_value=claim.token_hash, now=claim.created_at
+        )
+        settled.add(claim.invitation_id)
+    return settled
 
 
 def invitations_batch_send(
-    *, kind: str, cycle: Cycle, ids: list[int], now: dt.datetime | None = None
+    *,
+    kind: str,
+    cycle: Cycle,
+    ids: list[int],
+    now: dt.datetime | None = None,
+    run: EmailRun | None = None,
 ) -> BatchResult:
-    """Email the invitations among ``ids`` that still need this email, in one transaction.
+    """Email the invitations among ``ids`` that still need this email, one at a time.
 
-    The rows are read locked and checked again (not emailed yet / due a reminder, not submitted,
-    cycle open), so two runs started together never email a person twice and nobody is reminded
-    within the interval. Messages go out one at a time; a person's new token is written only once
-    the mail server has taken their email, so whoever is not sent keeps a working earlier link.
+    Each person's row is locked and checked again (not emailed yet / due a reminder, not
+    submitted, cycle open) and a claim is committed (:class:`~assessments.models.InvitationSend`,
+    with ``run``'s count) before their email goes out; once the mail server has taken it their new
+    token is written and the claim deleted. So two runs never email a person twice, a worker
+    killed mid-run leaves a claim its retry settles instead of emailing again
+    (:func:`invitation_sends_settle`), and whoever is not sent keeps a working earlier link. No
+    transaction is open while the mail server is talked to.
     """
     now = now or timezone.now()
-    with transaction.atomic():
-        invitations = list(
-            _needing(kind, cycle=cycle, now=now)
-            .filter(cycle_open_q(now=now, prefix="cycle__"), pk__in=ids)
-            .select_related("cycle", "team")
-            .select_for_update(of=("self",))
-            .order_by("pk")
-        )
-        connection = get_connection()
-        minutes = cycle.answer_minutes() if invitations else 0  # what the survey's intro says
-        done: list[Invitation] = []
-        refused: list[str] = []
-        error: BaseException | None = None
-        try:
-            connection.open()
-            for invitation in invitations:
-                token = token_new()
-                message = _message(kind=kind, invitation=invitation, token=token, minutes=minutes)
-                try:
-                    accepted = connection.send_messages([message])
-                except smtplib.SMTPRecipientsRefused as refusal:
-                    # One bad address must not hold back everyone after it.
-                    refused.append(error_describe(refusal))
-                    continue
+    settled = invitation_sends_settle(kind=kind, ids=ids, run=run)
+    connection = get_connection()
+    sent = skipped = tried = 0
+    refused: list[str] = []
+    error: BaseException | None = None
+    minutes: int | None = None  # what the survey's intro says, read once
+    opened = False
+    failed_now = 0  # the message the mail server failed on (counted in ``tried``)
+    try:
+        for pk in ids:
+            if pk in settled:
+                tried += 1
+                continue
+            claimed = _claim(kind=kind, cycle=cycle, pk=pk, now=now, run=run)
+            if claimed is None:
+                skipped += 1
+                tried += 1
+                continue
+            invitation, token = claimed
+            if minutes is None:
+                minutes = cycle.answer_minutes()
+            message = _message(kind=kind, invitation=invitation, token=token, minutes=minutes)
+            tried += 1
+            try:
+                if not opened:
+                    connection.open()
+                    opened = True
+                accepted = connection.send_messages([message])
                 if not accepted:
                     raise smtplib.SMTPException("the mail server did not take the message")
-                invitation.token_hash = token_hash(token)
-                if kind == EmailRun.Kind.INVITATION:
-                    invitation.sent_at = now
-                else:
-                    invitation.reminded_at = now
-                    invitation.reminder_count += 1
-                done.append(invitation)
-        except Exception as failure:  # the server is down, refuses us, or hung up
-            logger.warning("Sending %ss of cycle %s failed: %s", kind, cycle.pk, failure)
-            error = failure
-        finally:
-            with contextlib.suppress(Exception):
-                connection.close()
-        fields = (
-            ["token_hash", "sent_at"]
-            if kind == EmailRun.Kind.INVITATION
-            else ["token_hash", "reminded_at", "reminder_count"]
-        )
-        Invitation.objects.bulk_update(done, fields)
+            except smtplib.SMTPRecipientsRefused as refusal:
+                # One bad address must not hold back everyone after it.
+                _release(invitation, kind=kind, run=run)
+                refused.append(error_describe(refusal))
+                continue
+            except Exception:
+                _release(invitation, kind=kind, run=run)
+                failed_now = 1
+                raise
+            _confirm(invitation, kind=kind, token_hash_value=token_hash(token), now=now)
+            sent += 1
+    except Exception as failure:  # the server is down, refuses us, or hung up
+        logger.warning("Sending %ss of cycle %s failed: %s", kind, cycle.pk, failure)
+        error = failure
+    finally:
+        with contextlib.suppress(Exception):
+            connection.close()
     described = error_describe(error) if error else ""
     if refused:
         addresses = ngettext(
@@ -200,12 +283,14 @@ def invitations_batch_send(
             len(refused),
         ) % len(refused)
         described = "; ".join(filter(None, [described, f"{addresses} ({refused[0]})"]))
+    not_sent = len(refused) + failed_now + (len(ids) - tried)
     return BatchResult(
-        sent=len(done),
-        skipped=len(ids) - len(invitations),
-        not_sent=len(invitations) - len(done),
+        sent=sent,
+        skipped=skipped,
+        not_sent=not_sent,
         error=described,
         broken=error is not None,
+        settled=len(settled),
     )
 
 

@@ -3,9 +3,10 @@ each of their teams' dashboards in the cycle.
 
 Sent by the worker through an email run (kind ``release``, started by the release itself), batch
 by batch like invitations. A leader's :class:`~assessments.models.ReleaseNotice` row is written
-before their email goes out, inside a savepoint that a failed send rolls back: two runs at once
-(one stopped as stalled whose worker was only slow) cannot both email a leader, and whoever an
-error kept from their email is reached by sending again.
+and committed before their email goes out, and deleted when the send fails: two runs at once (one
+stopped as stalled whose worker was only slow) cannot both email a leader, a worker killed
+mid-run never emails a leader twice, and whoever an error kept from their email is reached by
+sending again.
 
 Every leader of a team in the cycle is told, whether or not the team's scores are shown: the
 email carries no figure, and the dashboard says what is shown and why.
@@ -23,12 +24,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from assessments.hr.invitations import BatchResult, error_describe
-from assessments.models import ReleaseNotice, Team
+from assessments.models import EmailRun, ReleaseNotice, Team
 from leadership.languages import user_language
 
 if TYPE_CHECKING:
@@ -86,10 +88,23 @@ def _message(*, cycle: Cycle, user: Any, teams: list[Team]) -> EmailMessage:
     )
 
 
+def _notice_withdraw(notice: ReleaseNotice, *, run: EmailRun | None) -> None:
+    """The email did not go out: no notice, no count, so sending again reaches them."""
+    with transaction.atomic():
+        notice.delete()
+        if run is not None:
+            EmailRun.objects.filter(pk=run.pk).update(sent=F("sent") - 1)
+
+
 def release_notices_batch_send(
-    *, cycle: Cycle, ids: list[int], now: dt.datetime | None = None
+    *, cycle: Cycle, ids: list[int], now: dt.datetime | None = None, run: EmailRun | None = None
 ) -> BatchResult:
-    """Email the leaders among ``ids`` not told yet, each under their notice row."""
+    """Email the leaders among ``ids`` not told yet, each under their notice row.
+
+    The row (and ``run``'s count) is committed before the email goes out and deleted if the mail
+    server does not take it: a worker killed in between leaves the leader counted as told, so the
+    retry never emails them twice (at most once).
+    """
     now = now or timezone.now()
     if not cycle.is_released:
         return BatchResult(sent=0, skipped=len(ids))
@@ -111,16 +126,27 @@ def release_notices_batch_send(
         for user in users:
             try:
                 with transaction.atomic():
-                    ReleaseNotice.objects.create(cycle=cycle, user=user, sent_at=now)
-                    accepted = connection.send_messages(
-                        [_message(cycle=cycle, user=user, teams=teams[user.pk])]
-                    )
-                    if not accepted:
-                        raise smtplib.SMTPException("the mail server did not take the message")
+                    notice = ReleaseNotice.objects.create(cycle=cycle, user=user, sent_at=now)
+                    if run is not None:
+                        EmailRun.objects.filter(pk=run.pk).update(
+                            sent=F("sent") + 1, progressed_at=now
+                        )
             except IntegrityError:
                 skipped += 1  # another run told them meanwhile
+                done += 1
+                continue
+            try:
+                accepted = connection.send_messages(
+                    [_message(cycle=cycle, user=user, teams=teams[user.pk])]
+                )
+                if not accepted:
+                    raise smtplib.SMTPException("the mail server did not take the message")
             except smtplib.SMTPRecipientsRefused as refusal:
+                _notice_withdraw(notice, run=run)
                 refused.append(error_describe(refusal))
+            except Exception:
+                _notice_withdraw(notice, run=run)
+                raise
             else:
                 sent += 1
             done += 1

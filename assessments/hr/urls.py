@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from django.urls import path
 
-from assessments.hr import change_views, import_views, self_assessment, views
+from assessments.hr import change_views, import_views, pulse_views, self_assessment, views
 
 urlpatterns = [
     path("hr/cycles/", views.cycle_list, name="hr-cycles"),
     path("hr/cycles/new/", views.cycle_new, name="hr-cycle-new"),
     path("hr/cycles/<int:cycle_id>/", views.cycle_detail, name="hr-cycle"),
+    path("hr/cycles/<int:cycle_id>/pulse/", pulse_views.pulse_new, name="hr-pulse-new"),
     path("hr/cycles/<int:cycle_id>/edit/", change_views.cycle_edit, name="hr-cycle-edit"),
     path(
         "hr/cycles/<int:cycle_id>/delete/",

@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from assessments.models import Answer, AuditEvent, Cycle, Role, Submission, Team
+from assessments.results.stored import results_refresh
 from leadership.csvfiles import CsvProblem, csv_read, parse_int
 
 if TYPE_CHECKING:
@@ -195,6 +196,7 @@ def responses_import(
         for submission, row in zip(submissions, parsed.rows, strict=True)
         for question_id, value in row.values.items()
     )
+    results_refresh(cycle)  # the worker computes the imported cycle once this commits
     AuditEvent.record(
         actor=actor,
         action="responses.import",

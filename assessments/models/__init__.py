@@ -213,6 +213,10 @@ class Cycle(models.Model):
         CLOSED = "closed", _("Closed")
         RELEASED = "released", _("Released")
 
+    class Kind(models.TextChoices):
+        FULL = "full", _("Full cycle")
+        PULSE = "pulse", _("Pulse")
+
     # Taking no more answers: reports can be made, and retention counts from the end.
     ENDED_STATES = (State.CLOSED, State.RELEASED)
 
@@ -271,6 +275,17 @@ class Cycle(models.Model):
     )
     released_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A pulse (issue 15) is a short follow-up of ``parent`` on a few of its pillars: its
+    # questions are the parent's items of those pillars, so its scores compare with the parent's.
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.FULL)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pulses",
+        verbose_name=_("follows up on"),
+    )
 
     objects = CycleQuerySet.as_manager()
 
@@ -365,6 +380,10 @@ class Cycle(models.Model):
 
     def can_transition(self, to: str) -> bool:
         return to in self.TRANSITIONS.get(self.state, ())
+
+    @property
+    def is_pulse(self) -> bool:
+        return self.kind == self.Kind.PULSE
 
     def answer_minutes(self) -> int:
         """About how long the survey takes (see :func:`answer_minutes`)."""
@@ -555,16 +574,24 @@ class Comment(models.Model):
 
 
 class CycleResult(models.Model):
-    """The aggregated, anonymity-safe results of a cycle, computed once and stored.
+    """The aggregated, anonymity-safe results of a cycle, computed by the worker and stored.
 
-    ``data`` holds the serialised report; ``fingerprint`` identifies the raw data it was computed
-    from so a change in answers triggers a recomputation.
+    ``data`` holds the organisation's summary (teams and departments are its
+    :class:`~assessments.models.results.CycleResultPart` rows); ``fingerprint`` identifies the
+    raw data it was computed from ("" until first computed, or once invalidated); ``state`` the
+    cycle state it was computed for ("" while a new computation is awaited): the results are
+    ready when it is the cycle's state now. ``refreshed_at``: when the cycle last changed in a way
+    that needs new results (a computation that started before does not mark them ready);
+    ``requested_at``: when a page last asked the worker for them (at most every few minutes).
     """
 
     cycle = models.OneToOneField(Cycle, on_delete=models.CASCADE, related_name="result")
     fingerprint = models.CharField(max_length=64)
     data = models.JSONField()
     computed_at = models.DateTimeField(auto_now=True)
+    state = models.CharField(max_length=10, blank=True, default="")
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
 
 
 class ShownSet(models.Model):
@@ -635,7 +662,16 @@ class ApiToken(models.Model):
 
 # The audit log, background jobs and a cycle's teams live in their own modules; importing them
 # here registers them with the app and keeps ``from assessments.models import ReportJob`` working.
+from assessments.models.actions import (  # noqa: E402, F401
+    Action,
+    ActionPlan,
+    FocusArea,
+    LeaderNudge,
+)
 from assessments.models.audit import AuditEvent  # noqa: E402, F401
 from assessments.models.cycle_teams import CycleTeam, cycle_teams_follow  # noqa: E402, F401
+from assessments.models.files import ReportFile  # noqa: E402, F401
 from assessments.models.jobs import EmailRun, ReportJob  # noqa: E402, F401
 from assessments.models.notices import ReleaseNotice, ReminderClaim  # noqa: E402, F401
+from assessments.models.results import CycleResultPart  # noqa: E402, F401
+from assessments.models.workers import InvitationSend, WorkerBeat  # noqa: E402, F401

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models.audit import AuditEvent
+from assessments.models.files import zips_storage
 
 AnyJob = TypeVar("AnyJob", bound="BackgroundJob")
 
@@ -172,7 +173,7 @@ class ReportJob(BackgroundJob):
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     failures = models.JSONField(default=list, blank=True)
-    file = models.FileField(upload_to="reports/", blank=True)
+    file = models.FileField(upload_to="reports/", blank=True, storage=zips_storage)
     file_deleted_at = models.DateTimeField(null=True, blank=True)
 
     objects = BackgroundJobQuerySet.as_manager()

@@ -14,7 +14,9 @@ Two rules, applied by ``manage.py apply_retention`` (run it daily from cron or a
 
 It also deletes django-axes' sign-in records (address, browser) older than
 ``PILLARS_SIGNIN_LOG_DAYS``, and the zips of every team's reports past
-``PILLARS_REPORT_ZIP_DAYS`` or replaced by a newer one (:mod:`assessments.reports.zips`).
+``PILLARS_REPORT_ZIP_DAYS`` or replaced by a newer one (:mod:`assessments.reports.zips`), and
+the stored PDFs of results that are no longer the stored ones (:mod:`assessments.reports.ready`),
+through the storage API so a bucket is cleaned as a disk is.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from assessments.models import (
     Invitation,
     Submission,
 )
+from assessments.reports.ready import report_files_clean
 from assessments.reports.zips import TRIGGER_RETENTION, report_zips_clean
 
 PURGED_TOKEN_PREFIX = "purged:"  # never a SHA-256 hex digest, so no link can ever match it
@@ -58,6 +61,7 @@ class RetentionSummary:
     sign_in_records_deleted: int = 0
     report_zips_deleted: int = 0
     report_zips_kept_on_error: list[str] = field(default_factory=list)
+    report_files_deleted: int = 0
 
     def as_detail(self) -> dict[str, Any]:
         return {
@@ -69,6 +73,7 @@ class RetentionSummary:
             "comments_deleted": self.comments_deleted,
             "sign_in_records_deleted": self.sign_in_records_deleted,
             "report_zips_deleted": self.report_zips_deleted,
+            "report_files_deleted": self.report_files_deleted,
         }
 
 
@@ -120,18 +125,21 @@ def invitations_anonymise(invitations: Any) -> tuple[int, int]:
 
 def cycle_raw_data_delete(cycle: Cycle) -> tuple[int, int, int]:
     """Store and freeze the cycle's report, then delete its submissions, answers and comments."""
-    from assessments.results.stored import FROZEN_PREFIX, cycle_report
+    from assessments.results.stored import FROZEN_PREFIX, cycle_report, cycle_results_stored
 
     with transaction.atomic():
         cycle_report(cycle, detail=False)  # computes and stores it if the stored copy is stale
-        frozen = CycleResult.objects.filter(cycle=cycle).update(
-            fingerprint=FROZEN_PREFIX + secrets.token_hex(8)
-        )
+        fingerprint = FROZEN_PREFIX + secrets.token_hex(8)
+        frozen = CycleResult.objects.filter(cycle=cycle).update(fingerprint=fingerprint)
         if not frozen:  # nothing stored (should not happen): keep the raw data
             raise RuntimeError(f"No stored result for {cycle}; its answers were kept.")
         answers = Answer.objects.filter(submission__cycle=cycle).delete()[0]
         comments = Comment.objects.filter(submission__cycle=cycle).delete()[0]
         submissions = Submission.objects.filter(cycle=cycle).delete()[0]
+        # The stored results have a new fingerprint: what is keyed by it (the stored PDFs) follows.
+        transaction.on_commit(
+            lambda: cycle_results_stored.send(sender=Cycle, cycle=cycle, fingerprint=fingerprint)
+        )
     return submissions, answers, comments
 
 
@@ -197,12 +205,16 @@ def retention_apply(
     zips = report_zips_clean(trigger=TRIGGER_RETENTION, now=now, dry_run=dry_run, actor=actor)
     summary.report_zips_deleted = zips.count
     summary.report_zips_kept_on_error = zips.kept_on_error
+    if not dry_run:
+        # Stored PDFs of results that changed, were frozen or deleted go with those results.
+        summary.report_files_deleted = report_files_clean().deleted
 
     if not dry_run and (
         summary.invitations_purged
         or summary.cycles_purged
         or summary.sign_in_records_deleted
         or summary.report_zips_deleted
+        or summary.report_files_deleted
     ):
         AuditEvent.record(
             actor=actor,

@@ -19,7 +19,7 @@ from ninja.security import HttpBearer, SessionAuth
 from assessments.models import Cycle
 from assessments.reports.api_tokens import api_token_user
 from assessments.reports.score_document import score_document
-from assessments.results.access import report_for_viewer
+from assessments.results.access import report_for_viewer, results_preparing
 from leadership.roles import user_is_hr
 
 if TYPE_CHECKING:
@@ -133,11 +133,19 @@ def cycles(request: HttpRequest) -> list[dict[str, Any]]:
     response=ScoresDocument,
     summary="A cycle's scores document (null where suppressed or not computable)",
 )
-def cycle_scores(request: HttpRequest, slug: str) -> dict[str, Any]:
+def cycle_scores(request: HttpRequest, slug: str) -> dict[str, Any] | JsonResponse:
     cycle = Cycle.objects.started().filter(slug=slug).first()
     if cycle is None:
         raise Http404
     # django-ninja's token check sets ``request.auth`` to the token's user before the view runs.
     user = request.auth  # type: ignore[attr-defined]
     report = report_for_viewer(cycle=cycle, user=user, detail=False)
+    if results_preparing(report):
+        # Not figures to mistake for suppressed ones: come back once the worker has stored them.
+        response = JsonResponse(
+            {"detail": "The results of this cycle are being prepared; try again shortly."},
+            status=503,
+        )
+        response["Retry-After"] = "30"
+        return response
     return score_document(report=report)

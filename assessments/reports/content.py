@@ -23,6 +23,7 @@ from assessments.charts import palette, svg
 from assessments.reports import pdf
 from assessments.results import scoring, wording
 from assessments.results.coaching import PillarScore, coaching_plans
+from assessments.results.followup import pulse_focus_changes
 from assessments.results.report import (
     GAP_BLIND_SPOT,
     GAP_HIDDEN_STRENGTH,
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Sequence
 
+    from assessments.results.followup import FocusChange
     from assessments.results.report import (
         CycleReport,
         ItemResult,
@@ -179,6 +181,8 @@ class TeamReport:
     messages: list[KeyMessage] = field(default_factory=list)
     pages: list[PillarPage] = field(default_factory=list)
     plans: list[Any] = field(default_factory=list)
+    # On a pulse: the change on each focus pillar since the cycle it follows up.
+    changes: tuple[FocusChange, ...] | None = None
     suppressed_notes: list[str] = field(default_factory=list)
     reverse_items: bool = False
     scales: str = ""
@@ -545,13 +549,18 @@ def team_report_build(*, report: CycleReport, team: TeamResult) -> TeamReport:
         svg.RadarSeries(_("Self-assessment"), self_pct, palette.SELF, dash="6 3", marker="square"),
         svg.RadarSeries(_("Team"), team_pct, palette.TEAM, fill=True),
     ]
-    built.radar = _chart(
-        svg.radar_svg(
-            axes=axes,
-            series=series,
-            title=_("Radar chart of %(team)s's scores on the pillars (0–100)")
-            % {"team": team.name},
-            desc=_radar_desc(names, team_pct, self_pct, org_pct),
+    # A radar needs three axes: a pulse on one or two pillars has only its table.
+    built.radar = (
+        None
+        if len(names) < 3
+        else _chart(
+            svg.radar_svg(
+                axes=axes,
+                series=series,
+                title=_("Radar chart of %(team)s's scores on the pillars (0–100)")
+                % {"team": team.name},
+                desc=_radar_desc(names, team_pct, self_pct, org_pct),
+            )
         )
     )
     built.legend = _legend(series)
@@ -567,6 +576,7 @@ def team_report_build(*, report: CycleReport, team: TeamResult) -> TeamReport:
         for index, p in enumerate(team.pillars, start=1)
     ]
     built.reverse_items = any(page.reverse_legend for page in built.pages)
+    built.changes = pulse_focus_changes(cycle_id=report.cycle_id, team=team)
     # Advice goes to the pillars with the least favourable scores, in each pillar's direction.
     plans = coaching_plans(
         pillars=[

@@ -2,7 +2,9 @@
 
 The work runs as a django-tasks task on the database backend (``manage.py db_worker``; ``make
 run`` starts one). A :class:`~assessments.models.ReportJob` row tracks it for the page that
-polls: ``total``, ``done``, ``failures`` and, at the end, the zip under ``MEDIA_ROOT/reports/``.
+polls: ``total``, ``done``, ``failures`` and, at the end, the zip in the ``"zips"`` storage. The
+zip is made of the PDFs the worker stored with the results (:mod:`assessments.reports.ready`);
+only those not stored yet are rendered here.
 A team whose PDF fails is listed in ``failures`` and the rest carry on. Starting a job and
 finishing one run :func:`assessments.reports.zips.report_zips_clean`, which deletes zips past
 ``PILLARS_REPORT_ZIP_DAYS`` and those a newer zip of their cycle replaces.
@@ -31,7 +33,7 @@ from django.utils import timezone, translation
 from django_tasks import task
 
 from assessments.models import ReportJob, Team
-from assessments.reports import content
+from assessments.reports import content, ready
 from assessments.reports.zips import TRIGGER_JOB_FINISHED, TRIGGER_JOB_STARTED, report_zips_clean
 from assessments.results.access import report_for_viewer
 from assessments.results.translated import report_translated
@@ -121,9 +123,10 @@ def report_job_build(job: ReportJob, *, page_size: str | None = None) -> ReportJ
                     language = readers.get(team.team_id) or language_default()
                     try:
                         with translation.override(language):
-                            pdf = content.team_report_render(
-                                report=in_language(language),
-                                team=in_language(language).team(team.team_id) or team,
+                            local = in_language(language)
+                            pdf = ready.team_pdf_bytes(
+                                report=local,
+                                team=local.team(team.team_id) or team,
                                 page_size=page_size,
                             )
                     except Exception as error:  # one team's failure must not stop the others
@@ -136,7 +139,7 @@ def report_job_build(job: ReportJob, *, page_size: str | None = None) -> ReportJ
                 try:
                     language = user_language(job.requested_by)
                     with translation.override(language):
-                        org_pdf = content.org_report_render(
+                        org_pdf = ready.org_pdf_bytes(
                             report=in_language(language), page_size=page_size
                         )
                 except Exception as error:

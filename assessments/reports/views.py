@@ -22,15 +22,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.models import ApiToken, AuditEvent, Cycle, ReportJob, Team
-from assessments.reports import content, exports
+from assessments.models.files import ORGANISATION
+from assessments.reports import content, exports, ready
 from assessments.reports.api_tokens import ApiTokenError, api_token_issue, api_token_revoke
 from assessments.reports.forms import ApiTokenForm
 from assessments.reports.jobs import report_job_start
-from assessments.results.access import report_for_viewer
+from assessments.results.access import report_for_viewer, results_preparing
 from assessments.results.report import suppressed_reason_text
 from leadership.roles import hr_required
 
 if TYPE_CHECKING:
+    from django.core.files import File
     from django.http import HttpRequest
     from django.http.response import HttpResponseBase
 
@@ -53,35 +55,80 @@ def _attachment(data: bytes, *, filename: str, content_type: str) -> HttpRespons
     return response
 
 
+def _preparing() -> HttpResponse:
+    """The worker has not stored the cycle's results yet: say so, and when to try again."""
+    response = HttpResponse(
+        _("The results of this cycle are being prepared. Try again in a minute."),
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = "30"
+    return response
+
+
+def _stored_attachment(handle: File, *, filename: str) -> FileResponse:
+    """A stored PDF, streamed from its storage (a disk or a private bucket) by the app: objects
+    are never handed out as URLs, so the access check and the audit above run for every download
+    and nothing outlives the response."""
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=PDF_CONTENT_TYPE
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @login_required
 @require_GET
-def team_report_pdf(request: HttpRequest, cycle_id: int, team_id: int) -> HttpResponse:
+def team_report_pdf(request: HttpRequest, cycle_id: int, team_id: int) -> HttpResponseBase:
     cycle = get_object_or_404(Cycle, pk=cycle_id)
-    report = report_for_viewer(cycle=cycle, user=request.user, team_id=team_id, detail=True)
+    # The access check runs for every download, stored file or not: a 404 for a team the viewer
+    # may not see, whatever its id.
+    report = report_for_viewer(cycle=cycle, user=request.user, team_id=team_id, detail=False)
     team = report.team(team_id)
+    if team is not None and results_preparing(report):
+        return _preparing()
     if team is None or not report.scores_visible:
         raise Http404
     size = _page_size(request)
-    data = content.team_report_render(report=report, team=team, page_size=size)
+    filename = content.report_filename(cycle_name=cycle.name, team_name=team.name)
+    stored = ready.report_file_open(
+        cycle_id=cycle.pk, team_id=team_id, page_size=size or content.pdf.page_size_default()
+    )
+    data = b""
+    if stored is None:  # not rendered by the worker yet (or another page size): render it now
+        report = report_for_viewer(cycle=cycle, user=request.user, team_id=team_id, detail=True)
+        team = report.team(team_id)
+        if team is None:
+            raise Http404
+        data = content.team_report_render(report=report, team=team, page_size=size)
     AuditEvent.record(
         actor=request.user,
         action="report.downloaded",
         target=f"{cycle.name} / {team.name}",
         detail={"kind": "team", "cycle_id": cycle.pk, "team_id": team_id, "size": size or ""},
     )
-    filename = content.report_filename(cycle_name=cycle.name, team_name=team.name)
+    if stored is not None:
+        return _stored_attachment(stored, filename=filename)
     return _attachment(data, filename=filename, content_type=PDF_CONTENT_TYPE)
 
 
 @hr_required
 @require_GET
-def org_report_pdf(request: HttpRequest, cycle_id: int) -> HttpResponse:
+def org_report_pdf(request: HttpRequest, cycle_id: int) -> HttpResponseBase:
     cycle = get_object_or_404(Cycle, pk=cycle_id)
     report = report_for_viewer(cycle=cycle, user=request.user, detail=False)
+    if results_preparing(report):
+        return _preparing()
     if not report.scores_visible:
         raise Http404
     size = _page_size(request)
-    data = content.org_report_render(report=report, page_size=size)
+    stored = ready.report_file_open(
+        cycle_id=cycle.pk,
+        team_id=ORGANISATION,
+        page_size=size or content.pdf.page_size_default(),
+    )
+    data = b"" if stored is not None else content.org_report_render(report=report, page_size=size)
     AuditEvent.record(
         actor=request.user,
         action="report.downloaded",
@@ -89,6 +136,8 @@ def org_report_pdf(request: HttpRequest, cycle_id: int) -> HttpResponse:
         detail={"kind": "organisation", "cycle_id": cycle.pk, "size": size or ""},
     )
     filename = content.report_filename(cycle_name=cycle.name, team_name="organisation")
+    if stored is not None:
+        return _stored_attachment(stored, filename=filename)
     return _attachment(data, filename=filename, content_type=PDF_CONTENT_TYPE)
 
 
@@ -195,9 +244,11 @@ def report_jobs(request: HttpRequest, cycle_id: int) -> HttpResponse:
         job.stop_if_stalled()
     can_start = _zips_allowed(cycle)
     teams: list[TeamReportRow] = []
+    preparing = False
     if can_start:
         report = report_for_viewer(cycle=cycle, user=request.user, detail=False)
         teams = _team_rows(cycle=cycle, report=report)
+        preparing = results_preparing(report)
     return render(
         request,
         "assessments/reports/jobs.html",
@@ -208,6 +259,7 @@ def report_jobs(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "zip_days": settings.PILLARS_REPORT_ZIP_DAYS,
             "teams": teams,
             "hidden_count": sum(row.hidden for row in teams),
+            "preparing": preparing,
         },
     )
 

@@ -15,7 +15,12 @@ from typing import Any
 
 from assessments.models import Cycle, Team
 from assessments.results import stored
-from assessments.results.report import REASON_NOT_RELEASED, REASON_OPEN, CycleReport
+from assessments.results.report import (
+    REASON_NOT_RELEASED,
+    REASON_OPEN,
+    REASON_PREPARING,
+    CycleReport,
+)
 from leadership.roles import user_is_hr
 
 
@@ -35,6 +40,22 @@ def teams_visible_ids(*, user: Any) -> set[int] | None:
     if not getattr(user, "is_authenticated", False):
         return set()
     return set(Team.objects.led_by(user).values_list("pk", flat=True))
+
+
+def _stored_or_preparing(*, cycle: Cycle, teams: set[int] | None, detail: bool) -> CycleReport:
+    # Read what the worker stored; never compute here. When it is not ready, ask the worker and
+    # show the counts with "being prepared" (a task backend that runs at once has it ready).
+    report = stored.results_read(cycle, teams=teams, detail=detail)
+    if report is None and stored.results_request(cycle):
+        report = stored.results_read(cycle, teams=teams, detail=detail)
+    if report is None:
+        report = stored.counts_report(cycle, reason=REASON_PREPARING)
+    return report
+
+
+def results_preparing(report: CycleReport | None) -> bool:
+    """Whether ``report`` stands in for results the worker is still computing (pages poll)."""
+    return report is not None and report.hidden_reason == REASON_PREPARING
 
 
 def report_for_viewer(
@@ -63,10 +84,7 @@ def report_for_viewer(
             counted_before=cycle.local_date() if leader_open else None,
         )
     else:
-        detail_for: bool | set[int] = detail
-        if detail and wanted is not None:
-            detail_for = wanted
-        report = stored.cycle_report(cycle, detail=detail_for)
+        report = _stored_or_preparing(cycle=cycle, teams=wanted, detail=detail)
     if wanted is None:
         return report
     return dataclasses.replace(

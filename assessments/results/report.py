@@ -62,6 +62,7 @@ REASON_FEW_ANSWERS = "few_answers"  # the team passes k but fewer than k answere
 REASON_NOT_RELEASED = "not_released"  # the viewer may not see scores yet (see CycleReport)
 REASON_OPEN = "open"  # the cycle still accepts answers: scores would move as people answer
 REASON_CHANGED = "changed"  # a total's people changed by 1..k−1 since its figures were shown
+REASON_PREPARING = "preparing"  # the worker has not computed the results for the cycle as it is
 
 SUPPRESSION_REASONS = {
     REASON_TOO_FEW: _("Fewer responses than the minimum group size: only the count is shown."),
@@ -74,6 +75,9 @@ SUPPRESSION_REASONS = {
     REASON_CHANGED: _(
         "Hidden: a few people moved in or out of this group after its figures were first shown, "
         "and showing them now would single those people out."
+    ),
+    REASON_PREPARING: _(
+        "Results are being prepared. This page updates by itself when they are ready."
     ),
 }
 

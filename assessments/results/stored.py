@@ -1,26 +1,31 @@
-"""Stored results: a cycle's report is computed once, kept in ``CycleResult``, and read back.
+"""Stored results: a cycle's report is computed by the worker, kept in parts, and read back.
 
-The stored row carries a fingerprint of everything the report depends on (the cycle's settings,
-its questions and teams, the count, highest id and id sum of its submissions, its invitations,
-the previous cycle's fingerprint for trends, and the report schema version). Answers and
-comments belong to their submission, are written with it and never edited after it; code that
-edits them anyway calls :func:`results_invalidate`. A read recomputes only when the
-fingerprint no longer matches — so a released cycle is computed once, and again if its data
-changes.
+Nothing a person does in a request computes a cycle (at 10,000 teams that takes most of a
+minute): the worker's task :func:`results_compute_task` does, when a cycle closes (by HR or on
+time: the scheduler's :func:`results_start_due`), is released, reopened, imported into, or
+touched by retention (:func:`results_refresh`). A page that finds no results ready for the
+cycle's state asks for them (:func:`results_request`, at most every few minutes) and shows "being
+prepared" until they are. Commands and the worker read with :func:`cycle_report`, which computes
+first when needed.
 
-Layout of ``CycleResult.data``::
+The stored head (``CycleResult``) carries a fingerprint of everything the report depends on (the
+cycle's settings, its questions and teams, the count, highest id and id sum of its submissions,
+its invitations, the previous cycle's fingerprint for trends, and the report schema version), so
+computing again the same data only marks the results ready. Answers and comments belong to their
+submission, are written with it and never edited after it; code that edits them anyway calls
+:func:`results_invalidate`.
 
-    {"report": CycleReport.to_dict() with every team's items, highlights and comments removed,
-     "details": {"t<team id>": {"strengths": [...], "opportunities": [...],
-                                "pillars": {KEY: {"items": [...], "comments": [...]}}}}}
-
-so a heatmap reads the small ``report`` part only (one JSON key extracted by the database), and
-a team page adds its own ``details`` entry.
+Layout: ``CycleResult.data`` is ``{"report": CycleReport.to_dict() without teams and
+departments, "questions": {code: wording}}``; each team and each department is a
+``CycleResultPart`` row (a team's ``summary`` for heatmaps, its ``detail`` — items, highlights,
+comments — for its own page), so a team's read costs the same at 10 teams and at 10,000.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import functools
 import hashlib
 import json
 import secrets
@@ -30,15 +35,16 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q, Sum
-from django.db.models.fields.json import KT
+from django.db.models import Count, JSONField, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.dispatch import Signal
 from django.utils import timezone
+from django_tasks import TaskResultStatus, task
 
 from assessments.models import (
     Cycle,
     CycleResult,
+    CycleResultPart,
     Invitation,
     Role,
     ShownSet,
@@ -61,7 +67,6 @@ from assessments.results.report import (
 from assessments.results.translated import report_translated
 
 if TYPE_CHECKING:
-    import datetime as dt
     from collections.abc import Collection
 
 # Sent once a newly computed report of a cycle is stored (after the transaction commits), with
@@ -81,10 +86,18 @@ WRITE_NONCE_BYTES = 8
 
 
 def previous_cycle(cycle: Cycle) -> Cycle | None:
-    """The latest released cycle that started before ``cycle`` (the base of its trends)."""
+    """The latest released cycle that started before ``cycle`` (the base of its trends).
+
+    A pulse compares with the cycle it follows up (its parent), once that is released; a full
+    cycle never compares with a pulse, which asked only a few pillars of a few teams.
+    """
+    if cycle.is_pulse:
+        parent = cycle.parent
+        return parent if parent is not None and parent.is_released else None
     when = cycle.opens_at or cycle.created_at
     return (
         Cycle.objects.released()
+        .filter(kind=Cycle.Kind.FULL)
         .exclude(pk=cycle.pk)
         .annotate(when=Coalesce("opens_at", "created_at"))
         .filter(when__lt=when)
@@ -133,9 +146,12 @@ def _own_fingerprint(cycle: Cycle) -> list[Any]:
 
 
 def results_invalidate(cycle: Cycle) -> None:
-    """Forget the stored report, e.g. after answers were changed in place; the next read
-    recomputes it."""
-    CycleResult.objects.filter(cycle=cycle).exclude(fingerprint__startswith=FROZEN_PREFIX).delete()
+    """Forget the stored report's fingerprint, e.g. after answers were changed in place (which
+    the fingerprint cannot see), and ask the worker to compute it again."""
+    CycleResult.objects.filter(cycle=cycle).exclude(fingerprint__startswith=FROZEN_PREFIX).update(
+        fingerprint=""
+    )
+    results_refresh(cycle)
 
 
 def cycle_fingerprint(cycle: Cycle, *, previous: Cycle | None) -> str:
@@ -153,42 +169,65 @@ def cycle_fingerprint(cycle: Cycle, *, previous: Cycle | None) -> str:
 ITEM_TEXT_FIELDS = ("text", "self_text", "reverse_scored")
 
 
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(cls))
+
+
+def _plain(value: Any) -> Any:
+    """``dataclasses.asdict`` without its deep copies: a stored report is a million values at
+    10,000 teams, and the copies of immutable ones were a third of the worker's time."""
+    kind: Any = type(value)
+    if hasattr(kind, "__dataclass_fields__"):
+        return {name: _plain(getattr(value, name)) for name in _field_names(kind)}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _json(value: Any) -> Value:
+    # As an expression, so the rows are inserted with VALUES: PostgreSQL's UNNEST path quotes
+    # every JSON document as an array element in Python, three times slower.
+    return Value(value, output_field=JSONField())
+
+
 def _item_stored(item: ItemResult, questions: dict[str, Any]) -> dict[str, Any]:
     # A question's wording is the same in every team: stored once, not a thousand times.
-    data = dataclasses.asdict(item)
+    data = _plain(item)
     questions.setdefault(item.code, {field: data[field] for field in ITEM_TEXT_FIELDS})
     for field in ITEM_TEXT_FIELDS:
         del data[field]
     return data
 
 
-def _split(report: CycleReport) -> dict[str, Any]:
-    details: dict[str, Any] = {}
-    questions: dict[str, Any] = {}
-    teams = []
-    for team in report.teams:
-        details[f"t{team.team_id}"] = {
-            "strengths": [dataclasses.asdict(h) for h in team.strengths],
-            "opportunities": [dataclasses.asdict(h) for h in team.opportunities],
-            "pillars": {
-                p.key: {
-                    "items": [_item_stored(i, questions) for i in p.items],
-                    "comments": list(p.comments),
-                }
-                for p in team.pillars
-            },
-        }
-        teams.append(
-            dataclasses.replace(
-                team,
-                strengths=(),
-                opportunities=(),
-                detail=False,
-                pillars=tuple(dataclasses.replace(p, items=(), comments=()) for p in team.pillars),
-            )
-        )
-    summary = dataclasses.replace(report, teams=tuple(teams))
-    return {"report": summary.to_dict(), "details": details, "questions": questions}
+def _team_summary(team: TeamResult) -> TeamResult:
+    return dataclasses.replace(
+        team,
+        strengths=(),
+        opportunities=(),
+        detail=False,
+        pillars=tuple(dataclasses.replace(p, items=(), comments=()) for p in team.pillars),
+    )
+
+
+def _team_detail(team: TeamResult, questions: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "strengths": [_plain(h) for h in team.strengths],
+        "opportunities": [_plain(h) for h in team.opportunities],
+        "pillars": {
+            p.key: {
+                "items": [_item_stored(i, questions) for i in p.items],
+                "comments": list(p.comments),
+            }
+            for p in team.pillars
+        },
+    }
+
+
+def _team(data: dict[str, Any]) -> TeamResult:
+    return _build(TeamResult, data)
 
 
 def _with_detail(team: TeamResult, detail: dict[str, Any], questions: dict[str, Any]) -> TeamResult:
@@ -214,13 +253,8 @@ def _with_detail(team: TeamResult, detail: dict[str, Any], questions: dict[str, 
     )
 
 
-def _json(value: Any) -> Any:
-    # KT() gives JSON text on every backend; PostgreSQL's driver may already decode it.
-    return json.loads(value) if isinstance(value, str | bytes) else value
-
-
 class _Lru:
-    """A small thread-safe LRU of parsed reports: a stored read then costs no JSON parsing.
+    """A small thread-safe LRU of parsed summaries: a stored read then costs no JSON parsing.
 
     Keys include the stored row's id and stored fingerprint, which ends in a random nonce per
     write, so a recomputed or replaced row is never served from here (not even after a
@@ -247,146 +281,301 @@ class _Lru:
                 self.items.popitem(last=False)
 
 
-_summaries = _Lru(16)  # reports without details, one per cycle
-_team_details = _Lru(512)  # teams with their items, highlights and comments
+_heads = _Lru(32)  # (organisation summary, questions), one per cycle
+_groups = _Lru(8)  # the report with every team's and department's summary (the heatmap)
 
 
-def _stored_read(
-    cycle: Cycle, *, fingerprint: str, detail: bool | Collection[int]
+def _ready(head: tuple[int, str, str], cycle: Cycle) -> bool:
+    _pk, fingerprint, state = head
+    if fingerprint.startswith(FROZEN_PREFIX):
+        return True  # the only copy left of a purged cycle
+    return bool(fingerprint) and state == cycle.state
+
+
+def results_are_ready(cycle: Cycle) -> bool:
+    """Whether the worker has stored the cycle's results for its state now (one small query)."""
+    head = CycleResult.objects.filter(cycle=cycle).values_list("pk", "fingerprint", "state").first()
+    return head is not None and _ready(head, cycle)
+
+
+def results_read(
+    cycle: Cycle, *, teams: Collection[int] | None = None, detail: bool = True
 ) -> CycleReport | None:
-    # Only columns stored before the large JSON: in SQLite it sits in overflow pages that a
-    # later column (computed_at) would make the database walk through.
-    stored = (
-        CycleResult.objects.filter(cycle=cycle)
-        .filter(Q(fingerprint__startswith=fingerprint) | Q(fingerprint__startswith=FROZEN_PREFIX))
-        .values_list("pk", "fingerprint")
-        .first()
-    )
-    if stored is None:
-        return None
-    key = (cycle.pk, *stored)
-    summary: CycleReport | None = _summaries.get(key)
-    wanted = None if detail is True else {int(t) for t in detail} if detail else set()
-    missing = (
-        set() if wanted is None else {t for t in wanted if _team_details.get((*key, t)) is None}
-    )
-    annotations: dict[str, Any] = {}
-    if summary is None:
-        annotations["summary"] = KT("data__report")
-    if detail is True:
-        annotations["details"] = KT("data__details")
-    for team_id in missing:
-        annotations[f"d{team_id}"] = KT(f"data__details__t{team_id}")
-    if detail is True or missing:
-        annotations["questions"] = KT("data__questions")
-    row: dict[str, Any] = {}
-    if annotations:
-        row = (
-            CycleResult.objects.filter(pk=stored[0])
-            .annotate(**annotations)
-            .values(*annotations)
-            .first()
-        ) or {}
-        if summary is None:
-            if not row.get("summary"):
-                return None
-            summary = CycleReport.from_dict(_json(row["summary"]))
-            _summaries.put(key, summary)
-    if summary is None:  # nothing stored: the annotations above asked for it
-        return None
-    questions = _json(row.get("questions")) or {}  # absent in rows stored before it existed
-    if wanted is None:
-        details = _json(row.get("details")) or {}
-        teams = tuple(
-            _with_detail(team, details[f"t{team.team_id}"], questions)
-            if details.get(f"t{team.team_id}")
-            else team
-            for team in summary.teams
-        )
-        return dataclasses.replace(summary, teams=teams)
-    if not wanted:
-        return summary
-    for team_id in missing:
-        team = summary.team(team_id)
-        part = _json(row.get(f"d{team_id}"))
-        if team is not None and part:
-            _team_details.put((*key, team_id), _with_detail(team, part, questions))
-    teams = tuple(
-        (_team_details.get((*key, team.team_id)) or team) if team.team_id in wanted else team
-        for team in summary.teams
-    )
-    return dataclasses.replace(summary, teams=teams)
+    """The stored report, or None while the worker has not computed it for the cycle as it is,
+    worded in the active language (:mod:`assessments.results.translated`).
 
-
-def _stored_write(cycle: Cycle, *, fingerprint: str, report: CycleReport) -> None:
-    data = _split(report)
-    try:
-        with transaction.atomic():
-            if CycleResult.objects.filter(
-                cycle=cycle, fingerprint__startswith=FROZEN_PREFIX
-            ).exists():
-                return  # the only copy left of a purged cycle is never replaced
-            CycleResult.objects.update_or_create(
-                cycle=cycle,
-                defaults={
-                    "fingerprint": fingerprint + secrets.token_hex(WRITE_NONCE_BYTES),
-                    "data": data,
-                },
-            )
-    except IntegrityError:  # another process stored it at the same moment: theirs is as good
-        pass
-
-
-def _strip_details(report: CycleReport, keep: bool | Collection[int]) -> CycleReport:
-    if keep is True:
-        return report
-    wanted = set() if keep is False else {int(t) for t in keep}
-    teams = tuple(
-        team
-        if team.team_id in wanted
-        else dataclasses.replace(
-            team,
-            strengths=(),
-            opportunities=(),
-            detail=False,
-            pillars=tuple(dataclasses.replace(p, items=(), comments=()) for p in team.pillars),
-        )
-        for team in report.teams
-    )
-    return dataclasses.replace(report, teams=teams)
-
-
-def cycle_report(cycle: Cycle, *, detail: bool | Collection[int] = True) -> CycleReport:
-    """The cycle's full (HR-level) report, from storage when its data has not changed, worded
-    in the active language (:mod:`assessments.results.translated`).
-
-    ``detail``: True loads every team's items, highlights and comments; False none (heatmaps);
-    a collection of team ids loads only those teams'. Pass anything a person sees through
-    :func:`assessments.results.access.report_for_viewer` instead.
+    Never computes. ``teams``: only those teams (and no department), read from their own rows,
+    so the cost does not grow with the organisation; None: every team and department.
+    ``detail``: with the teams' items, highlights and comments (else summaries only).
     """
-    return report_translated(_cycle_report(cycle, detail=detail), cycle=cycle)
+    report = _results_read(cycle, teams=teams, detail=detail)
+    return None if report is None else report_translated(report, cycle=cycle)
 
 
-def _cycle_report(cycle: Cycle, *, detail: bool | Collection[int] = True) -> CycleReport:
+def _results_read(
+    cycle: Cycle, *, teams: Collection[int] | None = None, detail: bool = True
+) -> CycleReport | None:
+    # As stored: in the bank's language, whatever the reader's (the worker's trends base).
+    head = CycleResult.objects.filter(cycle=cycle).values_list("pk", "fingerprint", "state").first()
+    if head is None or not _ready(head, cycle):
+        return None
+    key = (cycle.pk, head[0], head[1])
+    cached = _heads.get(key)
+    if cached is None:
+        data = CycleResult.objects.filter(pk=head[0]).values_list("data", flat=True).first()
+        if not data or "report" not in data:
+            return None
+        cached = (CycleReport.from_dict(data["report"]), data.get("questions", {}))
+        _heads.put(key, cached)
+    summary, questions = cached
+    parts = CycleResultPart.objects.filter(result_id=head[0])
+    if teams is not None:
+        wanted = {int(t) for t in teams}
+        rows = parts.filter(kind=CycleResultPart.Kind.TEAM, group_id__in=wanted).order_by(
+            "position"
+        )
+        if detail:
+            found = [
+                _with_detail(_team(s), d, questions) if d else _team(s)
+                for s, d in rows.values_list("summary", "detail")
+            ]
+        else:
+            found = [_team(s) for s in rows.values_list("summary", flat=True)]
+        return dataclasses.replace(summary, teams=tuple(found), departments=())
+    whole: CycleReport | None = _groups.get(key)
+    if whole is None:
+        team_rows, departments = [], []
+        for kind, data in parts.order_by("kind", "position").values_list("kind", "summary"):
+            if kind == CycleResultPart.Kind.TEAM:
+                team_rows.append(_team(data))
+            else:
+                departments.append(_build(Rollup, data))
+        whole = dataclasses.replace(summary, teams=tuple(team_rows), departments=tuple(departments))
+        _groups.put(key, whole)
+    if not detail:
+        return whole  # one object per stored report: the heatmap built from it is cached too
+    details = dict(parts.filter(kind=CycleResultPart.Kind.TEAM).values_list("group_id", "detail"))
+    return dataclasses.replace(
+        whole,
+        teams=tuple(
+            _with_detail(t, part, questions) if (part := details.get(t.team_id)) else t
+            for t in whole.teams
+        ),
+    )
+
+
+PART_BATCH = 1000
+
+
+def _stored_write(
+    cycle: Cycle, *, fingerprint: str, report: CycleReport, asked_before: dt.datetime
+) -> bool:
+    """Replace the stored report and its parts in one transaction; False if a purged cycle's
+    frozen copy is there (it is never replaced)."""
+    questions: dict[str, Any] = {}
+    teams = [(t, _team_detail(t, questions)) for t in report.teams]
+    head_data = {
+        "report": _plain(dataclasses.replace(report, teams=(), departments=())),
+        "questions": questions,
+    }
+    with transaction.atomic():
+        head, _created = CycleResult.objects.select_for_update().get_or_create(
+            cycle=cycle, defaults={"fingerprint": "", "data": {}}
+        )
+        if head.fingerprint.startswith(FROZEN_PREFIX):
+            return False
+        # The cycle changed while this ran (an import, a release): the computation that change
+        # asked for comes after this one, and until it has run these figures are not ready.
+        newer_asked = head.refreshed_at is not None and head.refreshed_at > asked_before
+        head.fingerprint = fingerprint + secrets.token_hex(WRITE_NONCE_BYTES)
+        head.data = head_data
+        head.state = "" if newer_asked else cycle.state
+        head.save(update_fields=["fingerprint", "data", "state", "computed_at"])
+        head.parts.all().delete()
+        parts = [
+            CycleResultPart(
+                result=head,
+                kind=CycleResultPart.Kind.DEPARTMENT,
+                group_id=d.team_id or 0,  # a department's roll-up always has its team
+                position=i,
+                summary=_json(_plain(d)),
+            )
+            for i, d in enumerate(report.departments)
+        ] + [
+            CycleResultPart(
+                result=head,
+                kind=CycleResultPart.Kind.TEAM,
+                group_id=t.team_id,
+                position=i,
+                summary=_json(_plain(_team_summary(t))),
+                detail=_json(d),
+            )
+            for i, (t, d) in enumerate(teams)
+        ]
+        CycleResultPart.objects.bulk_create(parts, batch_size=PART_BATCH)
+    return True
+
+
+# --- computing: the worker's job ------------------------------------------------------------
+
+COMPUTED = "computed"
+UNCHANGED = "unchanged"
+SKIPPED = "skipped"
+
+
+def results_compute(cycle: Cycle) -> str:
+    """Compute and store the cycle's report unless the stored one is of the same data.
+
+    Idempotent, keyed by the data's fingerprint: a second run (a task run twice, two workers)
+    finds the fingerprint stored and only marks the results ready. Runs in the worker
+    (:func:`results_compute_task`) and in commands, never in a request. Records and consults
+    the shown-set memory exactly as every computation does. Returns what it did.
+    """
+    started = timezone.now()
+    cycle = Cycle.objects.select_related("bank").get(pk=cycle.pk)
+    head = CycleResult.objects.filter(cycle=cycle).values_list("fingerprint", flat=True).first()
+    if head and head.startswith(FROZEN_PREFIX):
+        return SKIPPED
     previous = previous_cycle(cycle)
+    previous_report = None
+    if previous is not None:
+        previous_report = _results_read(previous, detail=False)
+        if previous_report is None:  # its trends base is not ready: compute it first
+            results_compute(previous)
+            previous_report = _results_read(previous, detail=False)
     fingerprint = cycle_fingerprint(cycle, previous=previous)
-    report = _stored_read(cycle, fingerprint=fingerprint, detail=detail)
-    if report is not None:
-        return report
-    previous_report = _cycle_report(previous, detail=False) if previous else None
-    # The previous cycle may just have been (re)stored: its fingerprint is part of ours.
-    fingerprint = cycle_fingerprint(cycle, previous=previous)
+    if head and head.startswith(fingerprint):
+        CycleResult.objects.filter(cycle=cycle, fingerprint=head).filter(
+            Q(refreshed_at__isnull=True) | Q(refreshed_at__lte=started)
+        ).update(state=cycle.state)
+        return UNCHANGED
     computed = aggregation.cycle_results_compute(
         cycle, previous=previous_report, remembered=shown_sets_read(cycle)
     )
     with transaction.atomic():
-        _stored_write(cycle, fingerprint=fingerprint, report=computed.report)
+        if not _stored_write(
+            cycle, fingerprint=fingerprint, report=computed.report, asked_before=started
+        ):
+            return SKIPPED
         if cycle.has_ended:  # scores are visible from now on: remember whose they are
             shown_sets_write(cycle, computed.shown_sets)
         transaction.on_commit(
             lambda: cycle_results_stored.send(sender=Cycle, cycle=cycle, fingerprint=fingerprint)
         )
-    return _strip_details(computed.report, detail)
+        if cycle.is_released:
+            _later_refresh(cycle)
+    return COMPUTED
+
+
+def _later_refresh(cycle: Cycle) -> None:
+    # Later cycles measure their trends against this one: their stored results are stale now.
+    later = (
+        Cycle.objects.ended()
+        .filter(result__isnull=False)
+        .annotate(when=Coalesce("opens_at", "created_at"))
+        .filter(when__gt=cycle.opens_at or cycle.created_at)
+    )
+    for other in later:
+        base = previous_cycle(other)
+        if base is not None and base.pk == cycle.pk:
+            results_refresh(other)
+
+
+@task()
+def results_compute_task(*, cycle_id: int) -> str:
+    """The worker's task: compute a cycle's results (a no-op when they are up to date)."""
+    cycle = Cycle.objects.filter(pk=cycle_id).first()
+    if cycle is None or not cycle.has_ended:
+        return SKIPPED  # deleted, or open again: nobody sees its scores until it closes
+    return results_compute(cycle)
+
+
+def _enqueue(cycle_id: int) -> bool:
+    backend = settings.PILLARS_RESULTS_TASKS_BACKEND
+    result = results_compute_task.using(backend=backend).enqueue(cycle_id=cycle_id)
+    return result.status == TaskResultStatus.SUCCESSFUL
+
+
+def results_request(cycle: Cycle, *, now: dt.datetime | None = None) -> bool:
+    """Ask the worker for the cycle's results (from a page that found them missing).
+
+    At most once every ``PILLARS_RESULTS_REQUEST_MINUTES`` per cycle, however many pages poll;
+    the task itself is idempotent. True when the task has already run (a backend that runs tasks
+    at once, as the tests' does), so the caller may read again.
+    """
+    now = now or timezone.now()
+    since = now - dt.timedelta(minutes=settings.PILLARS_RESULTS_REQUEST_MINUTES)
+    claimed = (
+        CycleResult.objects.filter(cycle=cycle)
+        .filter(Q(requested_at__isnull=True) | Q(requested_at__lt=since))
+        .update(requested_at=now)
+    )
+    if not claimed:
+        try:
+            with transaction.atomic():
+                CycleResult.objects.create(
+                    cycle=cycle, fingerprint="", data={}, state="", requested_at=now
+                )
+        except IntegrityError:  # it exists and was asked for recently
+            return False
+    return _enqueue(cycle.pk)
+
+
+def results_refresh(cycle: Cycle) -> None:
+    """The cycle's data or state changed (closed, released, reopened, imported into): its stored
+    results are no longer shown as ready, and the worker computes them once this commits."""
+    now = timezone.now()
+    heads = CycleResult.objects.filter(cycle=cycle)
+    if heads.filter(fingerprint__startswith=FROZEN_PREFIX).exists():
+        return  # a purged cycle keeps the only copy of its results
+    # requested_at: a page may ask again (the task is idempotent; this one's is on its way).
+    if not heads.update(state="", refreshed_at=now, requested_at=None):
+        try:
+            with transaction.atomic():
+                CycleResult.objects.create(cycle=cycle, fingerprint="", data={}, refreshed_at=now)
+        except IntegrityError:  # written at the same moment by another process
+            heads.update(state="", refreshed_at=now, requested_at=None)
+    cycle_id = cycle.pk
+    transaction.on_commit(lambda: _enqueue(cycle_id))
+
+
+def results_start_due(*, now: dt.datetime) -> int:
+    """The scheduler's job: ask for the results of every ended cycle that has none ready for
+    its state (a cycle that closed on time, a request that was lost), at most every few
+    minutes per cycle."""
+    started = 0
+    heads = dict(CycleResult.objects.values_list("cycle_id", "state"))
+    frozen = set(
+        CycleResult.objects.filter(fingerprint__startswith=FROZEN_PREFIX).values_list(
+            "cycle_id", flat=True
+        )
+    )
+    for cycle in Cycle.objects.ended(now):
+        if cycle.pk in frozen or heads.get(cycle.pk) == cycle.state_at(now):
+            continue
+        results_request(cycle, now=now)
+        started += 1
+    return started
+
+
+def cycle_report(cycle: Cycle, *, detail: bool | Collection[int] = True) -> CycleReport:
+    """The cycle's full (HR-level) report, computed first if its data changed, worded in the
+    active language.
+
+    For commands and the worker only (exports, retention, zips): a request reads with
+    :func:`results_read` through :func:`assessments.results.access.report_for_viewer`.
+    ``detail``: True loads every team's items, highlights and comments; False none; a
+    collection of team ids loads only those teams' (every team's summary is there).
+    """
+    results_compute(cycle)  # only marks them ready when the data has not changed
+    report = results_read(cycle, detail=detail is True)
+    if report is None:
+        raise RuntimeError(f"The results of {cycle} could not be stored.")
+    if detail is True or detail is False:
+        return report
+    wanted = results_read(cycle, teams=detail, detail=True)
+    by_id = {t.team_id: t for t in wanted.teams} if wanted else {}
+    return dataclasses.replace(report, teams=tuple(by_id.get(t.team_id, t) for t in report.teams))
 
 
 # --- the memory of what was shown (issue 12) -------------------------------------------------

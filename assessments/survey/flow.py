@@ -123,10 +123,12 @@ def invitation_by_token(*, token: str) -> Invitation | None:
         return None
 
 
-# The columns the respondent's pages use, and only those: every survey request reads them. Any
-# other field of these objects is deferred, so touching one costs an extra query (the query-count
-# tests would show it).
-_SURVEY_FIELDS = (
+# The columns a survey request reads, and only those: any other field of these objects is
+# deferred, so touching one costs an extra query (the query-count tests would show it). Saving
+# answers and submitting need the invitation's state and its cycle's schedule (and the cycle's
+# identity, the key of its cached layout); the pages add the names they show. Every column and
+# join left out is work the ORM does not do on each autosave and submit.
+_ANSWER_FIELDS = (
     "id",
     "cycle_id",
     "team_id",
@@ -135,24 +137,32 @@ _SURVEY_FIELDS = (
     "shared_link_id",
     "language",
     "cycle__id",
-    "cycle__name",
     "cycle__recorded_state",
     "cycle__opens_at",
     "cycle__closes_at",
     "cycle__timezone",
+    "cycle__created_at",
+)
+_PAGE_FIELDS = (
+    *_ANSWER_FIELDS,
+    "cycle__name",
     "cycle__min_group_size",
     "cycle__comment_min_group_size",
-    "cycle__created_at",
     "team__id",
     "team__name",
 )
 
 
-def _invitation_get(invitation_id: int, *, lock: bool = False) -> Invitation | None:
-    """The invitation with its cycle and team, in one query; ``lock`` (inside a transaction)
-    locks its row until the transaction ends: SELECT … FOR UPDATE on PostgreSQL (SQLite's
-    IMMEDIATE transaction already holds the write lock)."""
-    invitations = Invitation.objects.select_related("cycle", "team").only(*_SURVEY_FIELDS)
+def _invitation_get(
+    invitation_id: int, *, lock: bool = False, page: bool = False
+) -> Invitation | None:
+    """The invitation with its cycle (and its team, for a ``page``), in one query; ``lock``
+    (inside a transaction) locks its row until the transaction ends: SELECT … FOR UPDATE on
+    PostgreSQL (SQLite's IMMEDIATE transaction already holds the write lock)."""
+    if page:
+        invitations = Invitation.objects.select_related("cycle", "team").only(*_PAGE_FIELDS)
+    else:
+        invitations = Invitation.objects.select_related("cycle").only(*_ANSWER_FIELDS)
     if lock:
         invitations = invitations.select_for_update(of=("self",))
     try:
@@ -161,9 +171,10 @@ def _invitation_get(invitation_id: int, *, lock: bool = False) -> Invitation | N
         return None
 
 
-def invitation_open(*, invitation_id: int) -> Invitation:
-    """The invitation, only while it can take answers; raises :class:`SurveyError` otherwise."""
-    invitation = _invitation_get(invitation_id)
+def invitation_open(*, invitation_id: int, page: bool = True) -> Invitation:
+    """The invitation, only while it can take answers; raises :class:`SurveyError` otherwise.
+    Without ``page`` (an autosave) its team is not read."""
+    invitation = _invitation_get(invitation_id, page=page)
     if invitation is None:
         raise SurveyError(ERROR_UNKNOWN_LINK, problem=UNKNOWN)
     problem = invitation.problem()

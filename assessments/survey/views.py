@@ -119,9 +119,9 @@ def _problem(request: HttpRequest, problem: str, *, status: int | None = None) -
     )
 
 
-def _invitation(request: HttpRequest, key: str) -> Invitation | HttpResponse:
-    """The invitation behind this session's key, or the page that explains why not; the pages
-    are in the invitation's language."""
+def _invitation(request: HttpRequest, key: str, *, page: bool = True) -> Invitation | HttpResponse:
+    """The invitation behind this session's key, or the page that explains why not; with its
+    team only for a ``page`` that shows it. The pages are in the invitation's language."""
     _language_use(request, key)
     entry = _entries(request).get(key)
     if not entry:
@@ -129,7 +129,7 @@ def _invitation(request: HttpRequest, key: str) -> Invitation | HttpResponse:
     if entry.get("done"):
         return _problem(request, flow.SUBMITTED, status=409 if request.method == "POST" else 200)
     try:
-        invitation = flow.invitation_open(invitation_id=entry["invitation"])
+        invitation = flow.invitation_open(invitation_id=entry["invitation"], page=page)
         _language_use(request, key, language_of(invitation.language))
         return invitation
     except flow.SurveyError as error:
@@ -392,7 +392,7 @@ def _save_status(context: dict[str, Any], *, status: int = 200) -> HttpResponse:
 @require_POST
 def survey_autosave(request: HttpRequest, key: str) -> HttpResponse:
     """htmx: save what the step's form holds now and answer with the save status."""
-    invitation = _invitation(request, key)
+    invitation = _invitation(request, key, page=False)
     if not isinstance(invitation, Invitation):
         status = invitation.status_code
         return _save_status(

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0013_fill_shared_link_headcount"),
+        ("assessments", "0016_store_files_worker_beats"),
     ]
 
     operations = [

@@ -1,0 +1,41 @@
+"""A cycle's stored results in parts, so that a read costs what it shows (issue 16).
+
+``CycleResult`` (in :mod:`assessments.models`) is the head: the fingerprint of the data it was
+computed from, the cycle state it was computed for, and the organisation's summary (pillars,
+the organisation's roll-up, the questions' wording). Every team and every department is a
+:class:`CycleResultPart` of its own: a team's page reads the head and its team's row, whatever
+the size of the organisation; the organisation's page reads the summaries of all of them.
+Re-exported by :mod:`assessments.models`.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class CycleResultPart(models.Model):
+    """One team's figures (its summary and its details) or one department's roll-up."""
+
+    class Kind(models.TextChoices):
+        TEAM = "team"
+        DEPARTMENT = "department"
+
+    result = models.ForeignKey(
+        "assessments.CycleResult", on_delete=models.CASCADE, related_name="parts"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    group_id = models.PositiveIntegerField()  # the team's id (a department is a team too)
+    position = models.PositiveIntegerField()  # its place in the report (teams by name)
+    summary = models.JSONField()  # the TeamResult / Rollup without items, highlights, comments
+    detail = models.JSONField(null=True)  # a team's items, highlights and comments
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["result", "kind", "group_id"], name="cycle_result_part_one_per_group"
+            )
+        ]
+        indexes = [models.Index(fields=["result", "kind", "position"])]
+
+    def __str__(self) -> str:
+        return f"{self.result_id} / {self.kind} {self.group_id}"
