@@ -6,7 +6,8 @@ it claims each leader who has something to hear about and was not nudged in the 
 lock, so two schedulers never both claim one leader), and hands the email to the worker
 (:func:`nudge_send`, a django-tasks task like the email runs). A nudge never mentions a team
 whose results are hidden: there is nothing to debrief, and a plan cannot start from it. The
-email carries no figure, only the leader's own actions and links to their pages.
+email carries no figure, only the leader's own actions and links to their pages; it is in the
+leader's language (their account's choice, else the organisation's default).
 
 It lives here rather than in ``hr/email_runs`` because feature packages do not import each
 other: an email run is HR's round per cycle, a nudge is per leader across cycles.
@@ -26,11 +27,12 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import task
 
 from assessments.models import Action, ActionPlan, Cycle, LeaderNudge, Team
 from assessments.results.stored import results_read
+from leadership.languages import user_language
 
 logger = logging.getLogger(__name__)
 
@@ -198,5 +200,7 @@ def nudge_send(user_id: int) -> None:
     now = timezone.now()
     items = nudge_items(user_id=user_id, now=now)
     if items:
-        _message(user=user, items=items, today=timezone.localdate(now)).send()
+        with translation.override(user_language(user)):
+            message = _message(user=user, items=items, today=timezone.localdate(now))
+        message.send()
         logger.info("Nudge sent to leader %s about %s team(s)", user_id, len(items))
