@@ -17,7 +17,8 @@ from django.utils import translation
 from assessments.charts import svg
 from assessments.hr.cycles import cycle_open
 from assessments.hr.invitations import invitations_batch_send
-from assessments.models import EmailRun, Invitation, ReportJob, Submission
+from assessments.models import EmailRun, Invitation, ReportFile, ReportJob, Submission
+from assessments.reports import ready
 from assessments.reports.jobs import report_job_build
 from assessments.survey import flow
 from leadership.models import Profile
@@ -378,6 +379,53 @@ def test_a_bulk_zip_has_each_team_in_its_leaders_language(bank, hr_user, leader_
     assert "Strategic Clarity" not in platform
     assert "Strategic Clarity" in data
     assert "Strategische Klarheit" not in data
+
+
+def test_stored_pdfs_are_english_and_a_german_reader_never_gets_one(
+    client, bank, hr_user, leader_a, leader_b
+):
+    """The worker stores the bank language's PDFs; a German leader's download and a German
+    requester's zip are rendered in German, an English leader's download is the stored file."""
+    _german(leader_a)
+    _german(hr_user)
+    cycle = report_cycle_make(bank)
+    german = report_team_make(cycle, "Platform", leader=leader_a)
+    english = report_team_make(cycle, "Data", leader=leader_b)
+    for team in (german, english):
+        report_answers_add(cycle, team, values=[5, 4, 4, 3])
+    assert ready.report_files_render(cycle=cycle).rendered == 3
+    assert ReportFile.objects.filter(cycle=cycle).count() == 3
+
+    def download(user, team):
+        client.force_login(user)
+        response = client.get(reverse("assessments:team-report-pdf", args=[cycle.pk, team.pk]))
+        assert response.status_code == 200
+        data = b"".join(response.streaming_content) if response.streaming else response.content
+        return response.streaming, pdf_text(data)
+
+    streamed, text = download(leader_b, english)
+    assert streamed  # the stored file
+    assert "Strategic Clarity" in text
+    streamed, text = download(leader_a, german)
+    assert not streamed  # rendered now, in German
+    assert "Strategische Klarheit" in text
+    assert "Strategic Clarity" not in text
+
+    job = ReportJob.objects.create(cycle=cycle, requested_by=hr_user)
+    with translation.override("en"):
+        report_job_build(job)
+    job.refresh_from_db()
+    assert job.state == ReportJob.State.DONE, job.failures
+    with job.file.open("rb") as handle, zipfile.ZipFile(io.BytesIO(handle.read())) as archive:
+        texts = {name: pdf_text(archive.read(name)) for name in archive.namelist()}
+    platform = next(text for name, text in texts.items() if "platform" in name)
+    data = next(text for name, text in texts.items() if name.endswith("-data.pdf"))
+    organisation = next(text for name, text in texts.items() if "organisation" in name)
+    assert "Strategische Klarheit" in platform
+    assert "Strategic Clarity" not in platform
+    assert "Strategic Clarity" in data
+    assert "Strategische Klarheit" in organisation
+    assert "Strategic Clarity" not in organisation
 
 
 # --- the team file's language column -------------------------------------------------------

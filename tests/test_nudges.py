@@ -13,6 +13,7 @@ from django.core import mail
 from assessments.actions.nudges import nudge_claim
 from assessments.models import Action, ActionPlan, Cycle, FocusArea, LeaderNudge
 from assessments.schedule import JOBS, schedule_run_once
+from leadership.models import Profile
 from tests.builders import report_answers_add, report_cycle_make, report_team_make
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +145,15 @@ def test_two_schedulers_claim_a_leader_once(leader_a):
     assert not nudge_claim(user_id=leader_a.pk, now=moment)
     assert not nudge_claim(user_id=leader_a.pk, now=moment + WEEK - MINUTE)
     assert nudge_claim(user_id=leader_a.pk, now=moment + WEEK)
+
+
+def test_a_german_leaders_nudge_is_in_german(platform, bank, cycle, leader_a):
+    Profile.objects.update_or_create(user=leader_a, defaults={"language": "de"})
+    plan_with_action(cycle, platform, bank, due_on=dt.date(2027, 4, 14))
+    sent = run_at(RELEASED + WEEK + WEEK)
+    assert len(sent) == 1
+    assert sent[0].subject == "Ihre Teampläne: Was als Nächstes ansteht"
+    assert "Weekly priorities (Ana): überfällig seit 14.04.2027" in sent[0].body
+    assert "höchstens einmal pro Woche" in sent[0].body
+    assert "overdue" not in sent[0].body
+    assert "Hello" not in sent[0].body
