@@ -19,6 +19,7 @@ from assessments.hr.pulses import pulse_create
 from assessments.models import Action, ActionPlan, AuditEvent, Cycle, TeamMember
 from assessments.results.access import report_for_viewer
 from tests.builders import (
+    released_org_make,
     report_answers_add,
     report_cycle_make,
     report_team_make,
@@ -202,9 +203,23 @@ def test_no_plan_before_release_or_for_a_hidden_team(
     client.force_login(leader_b)
     page = client.get(plan_url(parent, small)).text
     assert "A plan starts from results your team can see" in page
+    assert "Fewer responses than the minimum group size" in page  # the rule's own reason
+    assert "Results are being prepared" not in page
     client.post(plan_url(parent, small), {"op": "focus", "pillars": [keys(bank)[0]]})
     client.get(plan_url(parent, small, "team-debrief"))
     assert not ActionPlan.objects.filter(team=small).exists()
+
+
+def test_while_the_worker_computes_the_plan_page_says_being_prepared_not_hidden(
+    client, bank, settings, leader_a
+):
+    settings.PILLARS_RESULTS_TASKS_BACKEND = "default"  # the database queue, as in production
+    cycle, teams = released_org_make(bank, teams=2, respondents=4, leader=leader_a)
+    client.force_login(leader_a)
+    page = client.get(plan_url(cycle, teams[0])).text
+    assert "Results are being prepared" in page
+    assert "Fewer responses than the minimum group size" not in page
+    assert not ActionPlan.objects.exists()
 
 
 # --- sharing -------------------------------------------------------------------------------

@@ -23,9 +23,10 @@ from assessments.actions import plans
 from assessments.actions.forms import ActionForm, FocusForm, StatusForm
 from assessments.actions.suggestions import focus_suggestions
 from assessments.models import Action, ActionPlan, Cycle, FocusArea, Team
-from assessments.results.access import report_for_viewer
+from assessments.results.access import report_for_viewer, results_preparing
 from assessments.results.coaching import grow_steps
 from assessments.results.followup import focus_changes
+from assessments.results.report import suppressed_reason_text
 from assessments.results.stored import previous_cycle
 from leadership.models import Pillar
 from leadership.roles import hr_required
@@ -101,7 +102,16 @@ def _lower(released: Released) -> frozenset[str]:
 
 
 def _not_shown(request: HttpRequest, released: Released) -> HttpResponse:
-    return render(request, "assessments/actions/not_shown.html", {"released": released}, status=200)
+    """Why there is nothing to plan from: still being computed (the page waits for the worker),
+    or the reason the anonymity rules give for hiding the team's results."""
+    reason = released.result.suppressed_reason or released.report.hidden_reason
+    context = {
+        "released": released,
+        "cycle": released.cycle,
+        "preparing": results_preparing(released.report),
+        "reason": suppressed_reason_text(reason),
+    }
+    return render(request, "assessments/actions/not_shown.html", context, status=200)
 
 
 def _focus_choices(released: Released) -> list[tuple[str, str]]:
