@@ -5,13 +5,13 @@ Re-exported by :mod:`assessments.models`; the work is in :mod:`assessments.repor
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.storage import Storage, storages
-from django.core.signals import setting_changed
 from django.db import models
-from django.dispatch import receiver
-from django.utils.functional import LazyObject, empty
+
+if TYPE_CHECKING:
+    import os
 
 # ReportFile.team_id of the organisation report.
 ORGANISATION = 0
@@ -21,16 +21,57 @@ REPORTS_STORAGE = "reports"
 ZIPS_STORAGE = "zips"
 
 
-class StorageAlias(LazyObject):
-    """The storage that ``STORAGES`` names ``alias``, looked up when first used and again after
-    ``STORAGES`` changes, so a model field can hold it while tests switch backends."""
+class StorageAlias(Storage):
+    """The storage that ``STORAGES`` names ``alias``, looked up on every use, so a model field can
+    hold it while tests (or settings) switch backends; Django's ``storages`` handler forgets its
+    instances when ``STORAGES`` changes. A custom storage by Django's documented recipe: ``_open``
+    and ``_save`` plus the public methods, each handed to the named storage."""
 
     def __init__(self, alias: str) -> None:
-        super().__init__()
-        self.__dict__["alias"] = alias
+        self.alias = alias
 
-    def _setup(self) -> None:
-        self._wrapped = storages[self.__dict__["alias"]]
+    @property
+    def target(self) -> Storage:
+        return storages[self.alias]
+
+    def _open(self, name: str, mode: str = "rb") -> Any:
+        return self.target.open(name, mode)
+
+    def _save(self, name: str, content: Any) -> str:
+        return self.target.save(name, content)
+
+    def get_available_name(self, name: str, max_length: int | None = None) -> str:
+        return self.target.get_available_name(name, max_length=max_length)
+
+    def generate_filename(self, filename: str | os.PathLike[str]) -> str:
+        return self.target.generate_filename(filename)
+
+    def delete(self, name: str) -> None:
+        self.target.delete(name)
+
+    def exists(self, name: str) -> bool:
+        return self.target.exists(name)
+
+    def listdir(self, path: str) -> tuple[list[str], list[str]]:
+        return self.target.listdir(path)
+
+    def size(self, name: str) -> int:
+        return self.target.size(name)
+
+    def get_modified_time(self, name: str) -> Any:
+        return self.target.get_modified_time(name)
+
+    def get_created_time(self, name: str) -> Any:
+        return self.target.get_created_time(name)
+
+    def get_accessed_time(self, name: str) -> Any:
+        return self.target.get_accessed_time(name)
+
+    def url(self, name: str | None) -> str:
+        return self.target.url(name)
+
+    def path(self, name: str) -> str:
+        return self.target.path(name)
 
 
 _aliases = {alias: StorageAlias(alias) for alias in (REPORTS_STORAGE, ZIPS_STORAGE)}
@@ -38,19 +79,12 @@ _aliases = {alias: StorageAlias(alias) for alias in (REPORTS_STORAGE, ZIPS_STORA
 
 def reports_storage() -> Storage:
     """``FileField(storage=…)`` of the stored report PDFs."""
-    return _aliases[REPORTS_STORAGE]  # type: ignore[return-value]
+    return _aliases[REPORTS_STORAGE]
 
 
 def zips_storage() -> Storage:
     """``FileField(storage=…)`` of the report zips."""
-    return _aliases[ZIPS_STORAGE]  # type: ignore[return-value]
-
-
-@receiver(setting_changed)
-def _storages_changed(*, setting: str, **kwargs: Any) -> None:
-    if setting in ("STORAGES", "MEDIA_ROOT"):
-        for alias in _aliases.values():
-            alias._wrapped = empty  # type: ignore[assignment]  # LazyObject's "not set up yet"
+    return _aliases[ZIPS_STORAGE]
 
 
 class ReportFile(models.Model):
