@@ -1,25 +1,31 @@
 """Our code uses Django through its public API only, so a Django upgrade cannot silently break it.
 
-Every Python file of the project is read with ``ast`` (nothing is imported): a name imported from
-``django…`` that starts with an underscore, a private ``django`` module (a dotted part starting
-with one), or an attribute that is one of Django's private internals the survey once leaned on
-is refused, with its file and line.
+Every Python file of the project is read with ``ast`` (only the Django classes it subclasses are
+imported, to ask what they define) and these are refused, with their file and line:
+- a name imported from ``django…`` that starts with an underscore, or a private ``django`` module
+  (a dotted part starting with one);
+- an underscore attribute of a name imported from Django (``_meta``, documented, aside);
+- in a class built on a Django class, an override or a ``super()`` call of an underscore name
+  that class defines: the subclass reaches into its Django parent's internals.
+An attribute's owner is unknown to a syntax tree, so ``obj._x`` on an object a Django call
+returned is not caught; review keeps that.
 """
 
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
+from django.middleware.csrf import CsrfViewMiddleware
 
 ROOT = Path(__file__).resolve().parents[1]
 # Not ours: environments, collected static files, uploads, caches.
 SKIPPED_DIRS = {"node_modules", "staticfiles", "media", "screenshots", "__pycache__"}
-# Private internals of Django found on our request path before (compiler converters, the delete
-# collector's fast path, the CSRF middleware's origin check): named, since an attribute's owner
-# is unknown to a syntax tree.
-PRIVATE_ATTRIBUTES = {"get_converters", "can_fast_delete", "_origin_verified"}
+# Underscore names Django documents as public: Model._meta, and the two methods a custom storage
+# implements ("Writing a custom storage system").
+DOCUMENTED = {"_meta", "_open", "_save"}
 
 
 def _project_files() -> list[Path]:
@@ -36,14 +42,67 @@ def _is_django(module: str) -> bool:
     return module == "django" or module.startswith("django.")
 
 
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__") and name not in DOCUMENTED
+
+
 def _private_module(module: str) -> bool:
     return any(part.startswith("_") for part in module.split("."))
 
 
+def _django_names(tree: ast.AST) -> dict[str, str]:
+    """The names a module binds from ``from django… import …``, with their module."""
+    return {
+        alias.asname or alias.name: node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module and _is_django(node.module)
+        for alias in node.names
+    }
+
+
+def _is_super_call(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"
+    )
+
+
+def _django_bases(cls: ast.ClassDef, django: dict[str, str]) -> list[type]:
+    """The Django classes ``cls`` is built on (imported to ask what they define)."""
+    bases = []
+    for base in cls.bases:
+        if isinstance(base, ast.Name) and base.id in django:
+            found = getattr(importlib.import_module(django[base.id]), base.id, None)
+            if isinstance(found, type):
+                bases.append(found)
+    return bases
+
+
+def _private_reaches(cls: ast.ClassDef, bases: list[type]) -> list[tuple[int, str]]:
+    """Overrides and ``super()`` calls of an underscore name its Django parents define: the class
+    reaches into their internals (a helper of its own with an underscore name is fine)."""
+
+    def inherited(name: str) -> bool:
+        return _private(name) and any(hasattr(base, name) for base in bases)
+
+    found = [
+        (item.lineno, f"def {item.name} (overrides a private method)")
+        for item in cls.body
+        if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and inherited(item.name)
+    ]
+    found.extend(
+        (node.lineno, f"super().{node.attr}")
+        for node in ast.walk(cls)
+        if isinstance(node, ast.Attribute) and _is_super_call(node.value) and inherited(node.attr)
+    )
+    return found
+
+
 def private_uses(source: str) -> list[tuple[int, str]]:
     """(line, what) for each use of a private Django name in ``source``."""
+    tree = ast.parse(source)
+    django = _django_names(tree)
     found = []
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and _is_django(node.module):
             if _private_module(node.module):
                 found.append((node.lineno, f"from {node.module} import …"))
@@ -58,13 +117,15 @@ def private_uses(source: str) -> list[tuple[int, str]]:
                 for alias in node.names
                 if _is_django(alias.name) and _private_module(alias.name)
             )
-        elif isinstance(node, ast.Attribute) and node.attr in PRIVATE_ATTRIBUTES:
-            found.append((node.lineno, f".{node.attr}"))
         elif (
-            isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-            and node.name in PRIVATE_ATTRIBUTES
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in django
+            and _private(node.attr)
         ):
-            found.append((node.lineno, f"def {node.name} (an override)"))
+            found.append((node.lineno, f"{node.value.id}.{node.attr}"))
+        elif isinstance(node, ast.ClassDef) and (bases := _django_bases(node, django)):
+            found.extend(_private_reaches(node, bases))
     return found
 
 
@@ -82,16 +143,23 @@ def test_no_project_file_uses_a_private_name_of_django():
     assert offences == []
 
 
+# The rule, not a list of Django's internals: invented names, and whichever underscore method
+# the CSRF middleware happens to define.
+MIDDLEWARE = "from django.middleware.csrf import CsrfViewMiddleware\n"
+INTERNAL = next(name for name in sorted(vars(CsrfViewMiddleware)) if _private(name))
+
+
 @pytest.mark.parametrize(
     "source",
     [
-        "from django.middleware.csrf import _get_new_csrf_string",
-        "from django.utils._os import safe_join",
-        "import django.utils._os",
-        "compiler.get_converters(fields)",
-        "Collector(using='default', origin=qs).can_fast_delete(qs)",
-        "super()._origin_verified(request)",
-        "class M(CsrfViewMiddleware):\n    def _origin_verified(self, request): ...",
+        "from django.middleware.csrf import _a_private_helper",
+        "from django.utils._a_private_module import thing",
+        "import django.utils._a_private_module",
+        MIDDLEWARE + "CsrfViewMiddleware._a_private_check(middleware, request)",
+        MIDDLEWARE + f"class M(CsrfViewMiddleware):\n    def {INTERNAL}(self, *a): ...",
+        MIDDLEWARE
+        + "class M(CsrfViewMiddleware):\n"
+        + f"    def process_view(self, r, *a):\n        return super().{INTERNAL}(r)",
     ],
 )
 def test_the_check_catches_each_kind_of_private_use(source):
@@ -105,6 +173,11 @@ def test_the_check_catches_each_kind_of_private_use(source):
         "from django.middleware.csrf import CsrfViewMiddleware, get_token",
         "Invitation._meta.get_field('email')",  # the documented Model _meta API
         "from ._private import thing",  # our own relative import
+        "class Ours:\n    def _helper(self): ...\n    def run(self):\n        self._helper()",
+        MIDDLEWARE + "class M(CsrfViewMiddleware):\n    def __init__(self, g):\n"
+        "        super().__init__(g)",
+        # a helper of its own, not one the parent defines
+        MIDDLEWARE + "class M(CsrfViewMiddleware):\n    def _our_own(self): ...",
     ],
 )
 def test_the_check_lets_public_uses_through(source):
