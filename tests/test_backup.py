@@ -66,6 +66,7 @@ class SubmissionWriter(threading.Thread):
 
 @sqlite_only
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.clockless
 def test_a_backup_taken_during_writes_holds_every_acknowledged_submission_whole(bank, tmp_path):
     team = Team.objects.create(name="Platform", slug="platform")
     cycle = Cycle.objects.create(name="2026 Q4", slug="2026-q4", bank=bank, state="open")

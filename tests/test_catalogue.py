@@ -54,6 +54,7 @@ def test_the_compiled_catalogue_is_the_po_file_compiled(code):
 
 
 @pytest.mark.parametrize("code", LANGUAGES)
+@pytest.mark.clockless
 def test_no_string_of_the_code_or_templates_is_missing_from_the_catalogue(code, tmp_path):
     project = tmp_path / "project"
     skip = shutil.ignore_patterns(".*", "__pycache__", "*.pyc", "vendor", "*.sqlite3*")

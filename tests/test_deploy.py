@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.core import checks
 from django.test import override_settings
@@ -47,6 +48,7 @@ def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.clockless
 def test_check_deploy_reports_no_warnings_with_production_settings(tmp_path):
     result = manage(production_env(tmp_path), "check", "--deploy", "--fail-level", "WARNING")
     output = result.stdout + result.stderr
@@ -94,6 +96,7 @@ def test_production_refuses_the_development_key(tmp_path):
     assert "SECRET_KEY is too weak for production" in result.stderr
 
 
+@pytest.mark.clockless
 def test_production_cookies_are_secure_host_prefixed_and_hsts_lasts_a_year(tmp_path):
     code = (
         "import django; django.setup(); from django.conf import settings as s; "

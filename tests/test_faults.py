@@ -241,6 +241,7 @@ def database_state(path: Path) -> dict[str, object]:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.clockless
 def test_killing_the_server_mid_burst_loses_no_acknowledged_submission_and_leaves_none_partial(
     bank, tmp_path
 ):

@@ -41,6 +41,7 @@ def test_health_answers_a_probe_by_address_over_plain_http(client):
     assert response.status_code == 200
 
 
+@pytest.mark.clockless
 def test_health_answers_503_when_the_database_is_unreachable(tmp_path):
     # A separate process whose database file cannot be opened, as when the server is down.
     env = {

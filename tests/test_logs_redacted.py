@@ -137,6 +137,7 @@ def links(transactional_db, bank):
 
 
 @pytest.mark.slow
+@pytest.mark.clockless
 def test_gunicorn_with_the_deploy_settings_logs_no_token(links, tmp_path):
     token, shared = links
     port, log = _free_port(), tmp_path / "access.log"
@@ -164,6 +165,7 @@ def test_gunicorn_with_the_deploy_settings_logs_no_token(links, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.clockless
 def test_runserver_logs_no_token(links):
     token, shared = links
     port = _free_port()

@@ -175,6 +175,7 @@ def thousand_teams_report(teams: int = 1000) -> CycleReport:
 
 
 @pytest.mark.slow
+@pytest.mark.clockless
 def test_the_organisation_pdf_of_a_thousand_teams_names_every_team_in_natural_order():
     report = thousand_teams_report()
     data = content.org_report_render(report=report)

@@ -87,6 +87,7 @@ def test_concurrent_threads_never_exceed_the_limit():
 
 
 @pytest.mark.slow
+@pytest.mark.clockless
 def test_app_servers_sharing_the_database_share_one_count(tmp_path):
     # Four separate processes, as four app servers, against one database.
     env = {

@@ -40,6 +40,7 @@ def test_sqlite_transactions_take_the_write_lock_immediately():
     assert connection.settings_dict["CONN_MAX_AGE"] > 0
 
 
+@pytest.mark.clockless
 def test_a_real_sqlite_file_is_in_wal_mode(tmp_path):
     env = {**os.environ, "SQLITE_PATH": str(tmp_path / "x.sqlite3"), "DATABASE_URL": ""}
     code = (
@@ -66,6 +67,7 @@ def test_each_template_is_parsed_once_per_process():
     assert get_template("assessments/survey/step.html").template is first.template
 
 
+@pytest.mark.clockless
 def test_passwords_are_stored_with_a_slow_salted_hash_outside_the_tests():
     """The suite hashes with MD5 for speed (conftest); the app keeps Django's PBKDF2 default."""
     code = (
