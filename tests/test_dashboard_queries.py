@@ -72,3 +72,32 @@ def test_the_team_dashboard_issues_the_same_queries_for_small_and_large_teams(
     with django_assert_max_num_queries(budget):
         response = client.get(url)
     assert "Pillar by pillar" in response.content.decode()
+
+
+def test_one_teams_counts_are_the_whole_cycles_row_for_it_with_the_organisations_totals(bank):
+    # Before results are shown (an open cycle, or results being prepared) a team's page reads
+    # only its own counts: the same row as in the whole cycle's counts, beside the same
+    # organisation totals, so the page costs the same in an organisation of 10,000 teams.
+    from assessments.results.report import REASON_OPEN
+    from assessments.results.stored import counts_report
+
+    cycle, teams = released_org_make(bank, teams=5, respondents=4, state=Cycle.State.OPEN)
+    moved = teams[4]
+    cycle.teams.remove(moved)  # a team that left the cycle after answering still counts
+    totals = []
+    for before in (None, cycle.local_date()):
+        whole = counts_report(cycle, reason=REASON_OPEN, counted_before=before)
+        totals.append(whole.organisation.n)
+        for team in (teams[0], moved):
+            one = counts_report(
+                cycle, reason=REASON_OPEN, counted_before=before, teams_only={team.pk}
+            )
+            assert one.teams == tuple(t for t in whole.teams if t.team_id == team.pk)
+            assert one.departments == ()
+            organisation = whole.organisation
+            assert (one.organisation.n, one.organisation.invited) == (
+                organisation.n,
+                organisation.invited,
+            )
+            assert one.organisation.team_ids == ()  # names no other team
+    assert totals == [20, 0]  # a leader's count before today: today's answers wait a day

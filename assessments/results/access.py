@@ -49,7 +49,7 @@ def _stored_or_preparing(*, cycle: Cycle, teams: set[int] | None, detail: bool) 
     if report is None and stored.results_request(cycle):
         report = stored.results_read(cycle, teams=teams, detail=detail)
     if report is None:
-        report = stored.counts_report(cycle, reason=REASON_PREPARING)
+        report = stored.counts_report(cycle, reason=REASON_PREPARING, teams_only=teams)
     return report
 
 
@@ -82,6 +82,7 @@ def report_for_viewer(
             cycle,
             reason=hidden_reason,
             counted_before=cycle.local_date() if leader_open else None,
+            teams_only=wanted,
         )
     else:
         report = _stored_or_preparing(cycle=cycle, teams=wanted, detail=detail)

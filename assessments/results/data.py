@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import translation
 
 from assessments.models import (
@@ -34,7 +34,7 @@ from leadership.languages import BANK_LANGUAGE
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Collection, Iterable, Sequence
 
     from leadership.models import Question
 
@@ -119,9 +119,15 @@ class CycleData:
         )
 
 
-def cycle_teams(cycle: Cycle) -> list[TeamKept]:
+def cycle_teams(cycle: Cycle, *, only: Collection[int] | None = None) -> list[TeamKept]:
     """The cycle's teams with the name and department it keeps for them, and any team with a
-    submission in it that has left the cycle, as that team is now (nothing was kept for it)."""
+    submission in it that has left the cycle, as that team is now (nothing was kept for it).
+    ``only``: just those of these teams (one team's page reads one row, whatever the size)."""
+    in_cycle = CycleTeam.objects.filter(cycle=cycle)
+    submitted = Submission.objects.filter(cycle=cycle)
+    if only is not None:
+        in_cycle = in_cycle.filter(team_id__in=only)
+        submitted = submitted.filter(team_id__in=only)
     kept = [
         TeamKept(
             pk=team_id,
@@ -132,15 +138,13 @@ def cycle_teams(cycle: Cycle) -> list[TeamKept]:
             else None,
         )
         for team_id, name, slug, department_id, department_name, department_slug in (
-            CycleTeam.objects.filter(cycle=cycle)
-            .order_by("name", "team_id")
-            .values_list(
+            in_cycle.order_by("name", "team_id").values_list(
                 "team_id", "name", "slug", "department_id", "department_name", "department_slug"
             )
         )
     ]
     left = (
-        Team.objects.filter(pk__in=Submission.objects.filter(cycle=cycle).values("team_id"))
+        Team.objects.filter(pk__in=submitted.values("team_id"))
         .exclude(pk__in=CycleTeam.objects.filter(cycle=cycle).values("team_id"))
         .select_related("parent")
     )
@@ -217,13 +221,18 @@ def _rows(queryset: Any) -> list[tuple]:
 
 
 def cycle_counts(
-    cycle: Cycle, *, before: dt.date | None = None
+    cycle: Cycle, *, before: dt.date | None = None, only: Collection[int] | None = None
 ) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
     """Per team id: member submissions, self-assessments and member invitations (teams
-    without any are left out). ``before``: count only submissions dated before that day."""
+    without any are left out). ``before``: count only submissions dated before that day;
+    ``only``: count only these teams."""
     member_counts: dict[int, int] = defaultdict(int)
     self_counts: dict[int, int] = defaultdict(int)
     submissions = Submission.objects.filter(cycle=cycle)
+    invitations = Invitation.objects.invited().filter(cycle=cycle, role=Role.MEMBER)
+    if only is not None:
+        submissions = submissions.filter(team_id__in=only)
+        invitations = invitations.filter(team_id__in=only)
     if before is not None:
         submissions = submissions.filter(submitted_on__lt=before)
     for team_id, role, n in (
@@ -233,14 +242,26 @@ def cycle_counts(
             member_counts[team_id] += n
         elif role == Role.SELF:
             self_counts[team_id] += n
-    invited = dict(
+    invited = dict(invitations.values_list("team_id").annotate(n=Count("pk")).order_by())
+    return dict(member_counts), dict(self_counts), invited
+
+
+def cycle_totals(cycle: Cycle, *, before: dt.date | None = None) -> tuple[int, int]:
+    """The organisation's sums of :func:`cycle_counts` without a row per team: member
+    submissions (``before``: dated before that day) and member invitations to the teams
+    :func:`cycle_teams` lists (those in the cycle, and any that left it after answering)."""
+    members = Submission.objects.filter(cycle=cycle, role=Role.MEMBER)
+    if before is not None:
+        members = members.filter(submitted_on__lt=before)
+    in_cycle = CycleTeam.objects.filter(cycle=cycle).values("team_id")
+    submitted = Submission.objects.filter(cycle=cycle).values("team_id")
+    invited = (
         Invitation.objects.invited()
         .filter(cycle=cycle, role=Role.MEMBER)
-        .values_list("team_id")
-        .annotate(n=Count("pk"))
-        .order_by()
+        .filter(Q(team_id__in=in_cycle) | Q(team_id__in=submitted))
+        .count()
     )
-    return dict(member_counts), dict(self_counts), invited
+    return members.count(), invited
 
 
 def cycle_data_load(cycle: Cycle) -> CycleData:

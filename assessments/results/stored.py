@@ -51,7 +51,7 @@ from assessments.models import (
     Submission,
 )
 from assessments.results import aggregation
-from assessments.results.data import cycle_counts, cycle_pillars, cycle_teams
+from assessments.results.data import cycle_counts, cycle_pillars, cycle_teams, cycle_totals
 from assessments.results.report import (
     REPORT_SCHEMA_VERSION,
     CycleReport,
@@ -608,16 +608,24 @@ def shown_sets_write(cycle: Cycle, sets: dict[str, frozenset[int]]) -> None:
 
 
 def counts_report(
-    cycle: Cycle, *, reason: str, counted_before: dt.date | None = None
+    cycle: Cycle,
+    *,
+    reason: str,
+    counted_before: dt.date | None = None,
+    teams_only: set[int] | None = None,
 ) -> CycleReport:
     """Counts only — no score computed or read — for a viewer who may not see scores yet.
 
     ``counted_before``: count only the submissions dated before that day (a leader's view of an
-    open cycle, so their count changes at most once a day).
+    open cycle, so their count changes at most once a day). ``teams_only``: rows for just these
+    teams (one team's page costs the same at any size); the organisation's totals are still the
+    whole cycle's, but name no team, and there are no department rows.
     """
     pillars = cycle_pillars(cycle)
-    teams = cycle_teams(cycle)
-    member_counts, self_counts, invited = cycle_counts(cycle, before=counted_before)
+    teams = cycle_teams(cycle, only=teams_only)
+    member_counts, self_counts, invited = cycle_counts(
+        cycle, before=counted_before, only=teams_only
+    )
 
     def blank_rollup(kind: str, dept: Any, ids: list[int]) -> Rollup:
         return Rollup.of_group(
@@ -631,9 +639,24 @@ def counts_report(
             pillars=[RollupPillar.hidden(key=p.key, reason=reason) for p in pillars],
         )
 
+    if teams_only is None:
+        organisation = blank_rollup("organisation", None, [t.pk for t in teams])
+    else:
+        # The totals only: a report of some teams names no other team, not even by id.
+        responses, invitations = cycle_totals(cycle, before=counted_before)
+        organisation = Rollup.of_group(
+            kind="organisation",
+            department=None,
+            cycle_name=cycle.name,
+            team_ids=(),
+            invited=invitations,
+            n=responses,
+            suppressed_reason=reason,
+            pillars=[RollupPillar.hidden(key=p.key, reason=reason) for p in pillars],
+        )
     departments: dict[int, Any] = {}
     members: dict[int, list[int]] = {}
-    for team in teams:
+    for team in teams if teams_only is None else ():
         if team.parent_id is not None:
             departments[team.parent_id] = team.parent
             members.setdefault(team.parent_id, []).append(team.pk)
@@ -644,7 +667,7 @@ def counts_report(
         previous_cycle_name=None,
         computed_at="",
         pillars=[PillarSummary.of_pillar(pillar=p) for p in pillars],
-        organisation=blank_rollup("organisation", None, [t.pk for t in teams]),
+        organisation=organisation,
         departments=sorted(
             (blank_rollup("department", departments[d], ids) for d, ids in members.items()),
             key=lambda r: r.name,
