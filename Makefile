@@ -84,7 +84,7 @@ format: venv
 MESSAGES_IGNORE := -i tests -i benchmarks -i docs -i deploy -i staticfiles -i media -i scripts
 messages: venv
 	DATABASE_URL= $(PY) manage.py makemessages --all --no-obsolete $(MESSAGES_IGNORE)
-	DATABASE_URL= $(PY) manage.py compilemessages
+	DATABASE_URL= $(PY) manage.py compilemessages -i .venv
 
 migrations-check: venv
 	DATABASE_URL= $(PY) manage.py makemigrations --check --dry-run

@@ -132,6 +132,10 @@ class PulseForm(forms.Form):
     def __init__(self, *args: Any, parent: Cycle, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.parent = parent
+        # The pulse keeps its parent's time zone: say which, as the cycle's own form does.
+        zone = {"zone": parent.timezone}
+        self.fields["opens_at"].label = _("Window opens (%(zone)s)") % zone
+        self.fields["closes_at"].label = _("Window closes (%(zone)s)") % zone
         pillars = {q.pillar.key: q.pillar for q in parent.questions.select_related("pillar")}
         pillar_field, team_field = self.fields["pillars"], self.fields["teams"]
         assert isinstance(pillar_field, forms.ChoiceField)
