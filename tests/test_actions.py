@@ -434,6 +434,26 @@ def test_the_leader_sees_the_change_on_their_focus_pillar_marked_meaningful_beyo
     assert "a real improvement" in plan_page
 
 
+def test_the_plan_page_gives_the_change_the_margin_stored_with_the_pulses_results(
+    bank, parent, platform, hr_user
+):
+    # One margin for a change, wherever it is shown: the plan page, the dashboard and the PDF
+    # read the one the worker stored with the pulse's results.
+    from assessments.results.followup import pulse_focus_changes
+    from assessments.results.stored import results_read
+    from tests.builders import results_ready
+
+    pulse = _released_pulse(bank, parent, platform, [5, 4, 5, 4, 5, 3], hr_user)
+    results_ready(pulse)
+    report = results_read(pulse, teams={platform.pk}, detail=False)
+    team = next(t for t in report.teams if t.team_id == platform.pk)
+    stored = team.pillar(keys(bank)[1])
+    assert stored.change is not None
+    assert stored.change_margin is not None
+    (change,) = pulse_focus_changes(cycle_id=pulse.pk, team=team)
+    assert (change.change, change.margin) == (stored.change, stored.change_margin)
+
+
 def test_a_small_change_is_called_within_the_uncertainty(
     client, bank, parent, platform, leader_a, hr_user
 ):

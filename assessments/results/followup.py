@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assessments.models import ActionPlan, Cycle
-from assessments.results.scoring import GroupStats, difference_meaningful
+from assessments.results.scoring import Difference, GroupStats, difference_meaningful
 from assessments.results.stored import results_read
 
 if TYPE_CHECKING:
@@ -68,8 +68,8 @@ def focus_changes(
 ) -> tuple[FocusChange, ...]:
     """The change on each of ``keys`` (the focus pillars) from ``parent`` to ``pulse``.
 
-    The change is the pulse report's own (None unless both cycles show the pillar); the margin
-    comes from both shown groups' n and SD.
+    The change is the pulse report's own (None unless both cycles show the pillar), and so is
+    its margin (from both shown groups' n and SD).
     """
     changes = []
     for key in keys:
@@ -80,7 +80,13 @@ def focus_changes(
         if pulse.suppressed or now.suppressed or now.change is None or before is None:
             changes.append(FocusChange(key, now.name, None, None, None, None, False, key in lower))
             continue
-        difference = difference_meaningful(current=group_stats(now), previous=group_stats(before))
+        # The margin the worker stored with the change, so the plan page, the dashboard and the
+        # PDF call the same change real; worked out here only for results stored without one.
+        difference = (
+            Difference(value=now.change, margin=now.change_margin)
+            if now.change_margin is not None
+            else difference_meaningful(current=group_stats(now), previous=group_stats(before))
+        )
         changes.append(
             FocusChange(
                 key=key,
