@@ -10,8 +10,10 @@ Then, in a child process:
   their own; two ``manage.py run_worker`` processes;
 - respondents arriving at a bounded rate (``BENCH_CLUSTER_RATE`` a second for
   ``BENCH_CLUSTER_SECONDS``), each answering the whole survey as a browser does
-  (:mod:`benchmarks.cluster_client`), every click on the other server; one in ten presses submit
-  twice at once on both servers, one in ten opens their link again afterwards;
+  (:mod:`benchmarks.cluster_client`), every click on the other server; a share
+  (``BENCH_CLUSTER_ANSWERED``, half by default) answered on an earlier visit, so their link
+  resumes at the review page and they submit; one in ten presses submit twice at once on both
+  servers, one in ten opens their link again afterwards;
 - meanwhile the workers send an email run (``BENCH_CLUSTER_EMAILS`` invitations of another
   cycle, file email backend), and at the end the cycle is closed and a worker computes its
   results.
@@ -23,6 +25,7 @@ endpoint beside a floor (a trivial view through the same gunicorns, sampled duri
 
     python -m benchmarks cluster
     BENCH_CLUSTER_RATE=2 BENCH_CLUSTER_SECONDS=10 python -m benchmarks cluster   # a quick run
+    BENCH_CLUSTER_RATE=20 BENCH_CLUSTER_ANSWERED=1 python -m benchmarks cluster  # a submit peak
 
 Everything is bounded in time (``BENCH_CLUSTER_TIMEOUT``), and every process it starts is
 stopped by its process group, whatever happens.
@@ -57,6 +60,8 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/pillars_cluster_bench"
 RATE = float(os.environ.get("BENCH_CLUSTER_RATE", "4"))
 SECONDS = float(os.environ.get("BENCH_CLUSTER_SECONDS", "60"))
 EMAILS = int(os.environ.get("BENCH_CLUSTER_EMAILS", "2000"))
+# The share of respondents who answered on an earlier visit and now only submit.
+ANSWERED = float(os.environ.get("BENCH_CLUSTER_ANSWERED", "0.5"))
 WEB_WORKERS = int(os.environ.get("BENCH_CLUSTER_WEB_WORKERS", "2"))
 CLIENTS = int(os.environ.get("BENCH_CLUSTER_CLIENTS", "48"))
 TIMEOUT = int(os.environ.get("BENCH_CLUSTER_TIMEOUT", "1200"))
@@ -152,19 +157,35 @@ def cluster_env(url: str, folder: Path) -> dict[str, str]:
 class Seeded:
     cycle: Any
     tokens: list[str]
+    answered: list[bool]  # by respondent: every answer saved on an earlier visit
     email_cycle: Any = None
 
 
-def cluster_seed(*, respondents: int, emails: int) -> Seeded:
+def _answered(index: int, share: float) -> bool:
+    """Spread evenly: with a share of 0.5, every other respondent."""
+    return int((index + 1) * share) > int(index * share)
+
+
+def cluster_seed(*, respondents: int, emails: int, answered: float = 0.0) -> Seeded:
     """An open cycle of ``respondents`` invitations (teams of ``TEAM_SIZE``) whose tokens the
-    respondents use, and another of ``emails`` invitations nobody was emailed yet, for the
-    workers' email run (sending rotates tokens, so it has a cycle of its own)."""
+    respondents use, a share ``answered`` of them with every answer saved already; and another
+    cycle of ``emails`` invitations nobody was emailed yet, for the workers' email run (sending
+    rotates tokens, so it has a cycle of its own)."""
     import datetime as dt
+    import random
 
     from django.db import transaction
     from django.utils import timezone
 
-    from assessments.models import Cycle, Invitation, Role, Team, token_hash, token_new
+    from assessments.models import (
+        Cycle,
+        DraftAnswer,
+        Invitation,
+        Role,
+        Team,
+        token_hash,
+        token_new,
+    )
     from leadership.models import DEFAULT_BANK_NAME, QuestionBank
 
     bank = QuestionBank.objects.get(name=DEFAULT_BANK_NAME)
@@ -203,10 +224,32 @@ def cluster_seed(*, respondents: int, emails: int) -> Seeded:
         )
         return cycle, tokens
 
+    rng = random.Random(16)
+    done_before = [_answered(i, answered) for i in range(respondents)]
     with transaction.atomic():
         cycle, tokens = cycle_new("Cluster", respondents)
+        ratings = [q for q in cycle.questions.all() if q.is_rating]
+        by_hash = dict(Invitation.objects.filter(cycle=cycle).values_list("token_hash", "pk"))
+        earlier = [
+            by_hash[token_hash(token)]
+            for token, before in zip(tokens, done_before, strict=True)
+            if before
+        ]
+        DraftAnswer.objects.bulk_create(
+            (
+                DraftAnswer(
+                    invitation_id=pk,
+                    question=question,
+                    value=rng.randint(question.scale_min, question.scale_max),
+                )
+                for pk in earlier
+                for question in ratings
+            ),
+            batch_size=5000,
+        )
+        Invitation.objects.filter(pk__in=earlier).update(state=Invitation.State.STARTED)
         email_cycle = cycle_new("Cluster emails", emails)[0] if emails else None
-    return Seeded(cycle=cycle, tokens=tokens, email_cycle=email_cycle)
+    return Seeded(cycle=cycle, tokens=tokens, answered=done_before, email_cycle=email_cycle)
 
 
 # --- The processes --------------------------------------------------------------------------
@@ -354,7 +397,14 @@ class Load:
     late: float  # the most any respondent started after their planned moment
 
 
-def load_drive(ports: list[int], tokens: list[str], *, rate: float, clients: int) -> Load:
+def load_drive(
+    ports: list[int],
+    tokens: list[str],
+    *,
+    rate: float,
+    clients: int,
+    answered: list[bool] | None = None,
+) -> Load:
     """Respondent ``i`` starts at ``i / rate`` seconds (an open schedule: the server's pace does
     not slow the arrivals), on a pool of ``clients`` threads; a floor thread meanwhile asks both
     servers for a trivial view. Bounded: a respondent not started within twice the planned time
@@ -385,6 +435,7 @@ def load_drive(ports: list[int], tokens: list[str], *, rate: float, clients: int
                 submit_twice=index % TWICE_EVERY == 1,
                 replay=index % REPLAY_EVERY == 5,
                 comment=index % COMMENT_EVERY == 0,
+                answered_before=bool(answered and answered[index]),
             )
 
     def floor_loop() -> None:
@@ -535,7 +586,7 @@ def main() -> None:
     with open(os.devnull, "w") as quiet:
         call_command("load_bank", verbosity=0, stdout=quiet)
     respondents = round(RATE * SECONDS)
-    seeded = cluster_seed(respondents=respondents, emails=EMAILS)
+    seeded = cluster_seed(respondents=respondents, emails=EMAILS, answered=ANSWERED)
     print(
         f"database made, migrated and seeded ({respondents:,} invitations to answer, "
         f"{EMAILS:,} to email) in {time.perf_counter() - started:.1f} s",
@@ -556,7 +607,9 @@ def main() -> None:
                 cycle=seeded.email_cycle, kind=EmailRun.Kind.INVITATION, user=None
             )
         client_cpu = time.process_time()
-        load = load_drive(cluster.ports, seeded.tokens, rate=RATE, clients=CLIENTS)
+        load = load_drive(
+            cluster.ports, seeded.tokens, rate=RATE, clients=CLIENTS, answered=seeded.answered
+        )
         client_cpu = time.process_time() - client_cpu
         cluster_cpu = cluster.cpu_seconds() - cpu_before
         load_avg = os.getloadavg()

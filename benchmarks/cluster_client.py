@@ -165,16 +165,23 @@ def respondent_walk(
     submit_twice: bool = False,
     replay: bool = False,
     comment: bool = False,
+    answered_before: bool = False,
 ) -> None:
     """One respondent from the link in their email to the thank-you page; raises
-    :class:`FlowError` at the first unexpected answer (already recorded in the tally)."""
+    :class:`FlowError` at the first unexpected answer (already recorded in the tally).
+
+    ``answered_before``: every answer was saved on an earlier visit, so the link resumes at the
+    review page and they only submit."""
     rng = random.Random(seed)
     start = browser.request("GET", f"/s/{token}/", "start (token)", expect=302)
-    intro = browser.request("GET", start.location, "intro", expect=200)
     key = start.location.rstrip("/").split("/")[-1]
-    following = f"/survey/{key}/step/1/"
-    if following not in intro.text:
-        raise FlowError("the intro page does not lead to step 1")
+    if answered_before:
+        following = browser.request("GET", start.location, "intro (resume)", expect=302).location
+    else:
+        intro = browser.request("GET", start.location, "intro", expect=200)
+        following = f"/survey/{key}/step/1/"
+        if following not in intro.text:
+            raise FlowError("the intro page does not lead to step 1")
     while following.startswith(f"/survey/{key}/step/"):
         page = browser.request("GET", following, "step GET", expect=200)
         answers = _step_answers(page.text, rng)

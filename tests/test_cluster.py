@@ -1,8 +1,9 @@
 """Two app servers and two workers on one PostgreSQL (issue 16): a small run of the cluster
 benchmark's own parts (``benchmarks/cluster.py``), so the set-up it measures keeps working.
 
-Respondents answer whole surveys through two gunicorns, every click on the other one, one of
-them pressing submit twice at once on both and one opening their link again; the workers send
+Respondents answer whole surveys (or resume one answered earlier and submit it) through two
+gunicorns, every click on the other one, one of them pressing submit twice at once on both and
+one opening their link again; the workers send
 an email run meanwhile and compute the results when the cycle closes.
 """
 
@@ -39,11 +40,13 @@ def test_two_app_servers_and_two_workers_take_every_submission_once_without_an_e
     bank, tmp_path, settings
 ):
     settings.PILLARS_RESULTS_TASKS_BACKEND = "default"  # the workers compute, as in production
-    seeded = cluster_seed(respondents=RESPONDENTS, emails=EMAILS)
+    seeded = cluster_seed(respondents=RESPONDENTS, emails=EMAILS, answered=0.5)
     env = cluster_env(_database_url(), tmp_path)
     with cluster_running(env, web_workers=1) as cluster:
         run, _ = email_run_start(cycle=seeded.email_cycle, kind=EmailRun.Kind.INVITATION, user=None)
-        load = load_drive(cluster.ports, seeded.tokens, rate=3, clients=RESPONDENTS)
+        load = load_drive(
+            cluster.ports, seeded.tokens, rate=3, clients=RESPONDENTS, answered=seeded.answered
+        )
         cycle_close(cycle=seeded.cycle, actor=None)
         wait_for(lambda: results_are_ready(seeded.cycle), seconds=60, what="the results")
         wait_for(
