@@ -511,7 +511,21 @@ def tasks_check() -> list[str]:
     unfinished = [path for path, status in rows if status != TaskResultStatus.SUCCESSFUL]
     if unfinished:
         problems.append(f"tasks not successful: {Counter(unfinished)}")
+    twice = {path: n for path, n in Counter(path for path, _ in rows).items() if n > 1}
+    if twice:
+        problems.append(f"tasks enqueued more than once: {twice}")
     return problems
+
+
+def tasks_summary() -> str:
+    from django.db.models import Count
+    from django_tasks_db.models import DBTaskResult
+
+    rows = DBTaskResult.objects.values("task_path", "status").annotate(n=Count("id"))
+    return ", ".join(
+        f"{row['task_path'].rsplit('.', 1)[-1]} {row['status'].lower()} ×{row['n']}"
+        for row in rows.order_by("task_path", "status")
+    )
 
 
 def _wait(condition: Any, *, seconds: float, what: str) -> float:
@@ -662,8 +676,13 @@ def main() -> None:
         f"{os.cpu_count()} cores"
     )
     if run is not None:
-        print(f"email run on the workers: {run.sent:,} invitations emailed, each once")
+        took = (run.finished_at - run.created_at).total_seconds() if run.finished_at else 0.0
+        print(
+            f"email run on the workers, during the load: {run.sent:,} invitations emailed, "
+            f"each once, in {took:.1f} s ({run.sent / max(took, 0.001):,.0f}/s)"
+        )
     print(f"cycle closed: results computed by a worker {results_s:.1f} s later")
+    print(f"tasks run by the workers: {tasks_summary()}")
     if problems:
         print("PROBLEMS:")
         for problem in problems:
