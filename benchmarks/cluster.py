@@ -96,13 +96,20 @@ def run() -> None:
     _database_fresh(url)
     with tempfile.TemporaryDirectory(prefix="pillars-cluster-") as folder:
         env = cluster_env(url, Path(folder))
-        subprocess.run(
-            [sys.executable, "-m", "benchmarks.cluster"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            timeout=TIMEOUT,
-        )
+        child = subprocess.Popen([sys.executable, "-m", "benchmarks.cluster"], cwd=ROOT, env=env)
+        try:
+            code = child.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            # SIGTERM first: the child stops its servers and workers on the way out.
+            child.terminate()
+            try:
+                child.wait(timeout=90)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+            raise RuntimeError(f"the cluster benchmark ran past {TIMEOUT} s") from None
+        if code:
+            raise RuntimeError(f"the cluster benchmark failed (exit code {code})")
 
 
 def _database_fresh(url: str) -> None:
@@ -577,8 +584,14 @@ def _emailed(folder: Path) -> list[str]:
 # --- The child process ----------------------------------------------------------------------
 
 
+def _stopped(signum: int, frame: Any) -> None:
+    raise SystemExit(f"stopped by signal {signum}")  # so the cluster is stopped on the way out
+
+
 def main() -> None:
     import django
+
+    signal.signal(signal.SIGTERM, _stopped)
 
     sys.path.insert(0, str(ROOT))
     django.setup()
