@@ -428,11 +428,12 @@ def load_drive(
         delay = started + index / rate - time.perf_counter()
         if delay > 0:
             time.sleep(delay)
-        lateness[0] = max(lateness[0], -delay)
         if time.monotonic() > deadline:
             tally.error("not started", 0, "past the deadline")
             return
-        started_count[0] += 1
+        with tally.lock:
+            lateness[0] = max(lateness[0], -delay)
+            started_count[0] += 1
         browser = Browser(ports, tally, first=index)
         with contextlib.suppress(FlowError):  # recorded in the tally
             respondent_walk(
