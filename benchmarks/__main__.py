@@ -12,8 +12,9 @@ import sys
 import time
 import traceback
 
-MODULES = ["survey", "dashboards", "pdfs", "scale"]
-# Run when no name is given; "scale" needs PostgreSQL and most of an hour, so only by name.
+MODULES = ["survey", "dashboards", "pdfs", "scale", "cluster"]
+# Run when no name is given; "scale" (most of an hour) and "cluster" (two app servers and two
+# workers) need PostgreSQL, so only by name.
 DEFAULT = ["survey", "dashboards", "pdfs"]
 
 

@@ -7,16 +7,18 @@ transactions) and PostgreSQL (SELECT … FOR UPDATE) when DATABASE_URL points th
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count
 from django.test import Client
 from django.urls import reverse
 
-from assessments.models import Answer, Invitation, Submission
+from assessments.models import Answer, DraftAnswer, DraftComment, Invitation, Submission
+from assessments.survey import flow
 from tests.builders import drafts_fill, invitation_make, led_team_make, open_cycle_make
 
 INVITATIONS = 50
@@ -60,3 +62,42 @@ def test_fifty_invitations_submitted_ten_times_at_once_give_exactly_fifty_submis
     per_submission = Answer.objects.values("submission").annotate(n=Count("id"))
     assert {row["n"] for row in per_submission} == {cycle.questions.ratings().count()}
     assert set(Invitation.objects.values_list("state", flat=True)) == {"submitted"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_autosave_that_read_the_invitation_before_a_submit_on_another_server_saves_nothing(
+    bank,
+):
+    """Two servers: the autosave has read the invitation (not yet submitted) when the submit
+    takes its lock. Once the submit commits, the autosave must not write a draft: an answer or a
+    comment left against a submitted invitation would tie it to the person's email."""
+    team = led_team_make()
+    cycle = open_cycle_make(bank, teams=[team])
+    invitation, _ = invitation_make(cycle, team)
+    drafts_fill(invitation, value=3)
+    question = cycle.questions.ratings().first()
+    late = flow.DraftInput(answers={question.pk: 5}, comments={question.pillar_id: "Late words"})
+    read_before = flow.invitation_open(invitation_id=invitation.pk, page=False)
+    locked = threading.Event()
+
+    def submit_elsewhere() -> None:
+        try:
+            with transaction.atomic():
+                Invitation.objects.select_for_update().get(pk=invitation.pk)
+                locked.set()
+                time.sleep(0.5)  # the autosave arrives meanwhile and waits for the lock
+                flow.submission_create(invitation_id=invitation.pk)
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=submit_elsewhere)
+    other.start()
+    assert locked.wait(timeout=30)
+    with pytest.raises(flow.SurveyError) as refused:
+        flow.drafts_save(invitation=read_before, drafts=late)
+    other.join(timeout=30)
+
+    assert refused.value.problem == flow.SUBMITTED
+    assert Submission.objects.count() == 1
+    assert not DraftAnswer.objects.exists()
+    assert not DraftComment.objects.exists()

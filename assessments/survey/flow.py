@@ -355,6 +355,17 @@ def drafts_save(*, invitation: Invitation, drafts: DraftInput) -> None:
     if not (drafts.answers or drafts.comments):
         return
     with transaction.atomic():
+        # The invitation's row first, as a submit takes it, and its state read again under the
+        # lock: a submit on another server may have committed since ``invitation`` was read.
+        # Without it, an answer or comment saved just after the submit would stay behind, tied
+        # to the invitation (and its email); and on PostgreSQL the two could deadlock (the
+        # upsert holds a draft row while waiting for the invitation, the submit the reverse).
+        locked = Invitation.objects.select_for_update().filter(pk=invitation.pk).order_by("pk")
+        state = locked.values_list("state", flat=True).first()
+        if state is None:
+            raise SurveyError(ERROR_UNKNOWN_LINK, problem=UNKNOWN)
+        if state == Invitation.State.SUBMITTED:
+            raise SurveyError(ERROR_ALREADY_SUBMITTED, problem=SUBMITTED)
         if drafts.answers:
             DraftAnswer.objects.bulk_create(
                 [
@@ -425,8 +436,8 @@ def submission_create(*, invitation_id: int) -> None:
             )
         DraftAnswer.objects.filter(invitation_id=invitation.pk).delete()
         # Comments are optional, and most respondents leave none: no rows read, none to delete.
-        # (No autosave can add one meanwhile: on PostgreSQL its INSERT waits for the invitation's
-        # row lock, on SQLite for this transaction's write lock.)
+        # (No autosave can add one meanwhile: it takes the invitation's row lock first, on
+        # PostgreSQL, or this transaction's write lock, on SQLite, then finds it submitted.)
         if comments:
             DraftComment.objects.filter(invitation_id=invitation.pk).delete()
         Invitation.objects.filter(pk=invitation.pk).update(state=Invitation.State.SUBMITTED)
