@@ -65,12 +65,13 @@ def test_fifty_invitations_submitted_ten_times_at_once_give_exactly_fifty_submis
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_autosave_that_read_the_invitation_before_a_submit_on_another_server_saves_nothing(
+def test_an_autosave_arriving_while_a_submit_on_another_server_holds_the_lock_saves_nothing(
     bank,
 ):
-    """Two servers: the autosave has read the invitation (not yet submitted) when the submit
-    takes its lock. Once the submit commits, the autosave must not write a draft: an answer or a
-    comment left against a submitted invitation would tie it to the person's email."""
+    """Two servers: the autosave arrives while the submit holds the invitation's lock (its page
+    was read before the submit began). Once the submit commits, the autosave must not write a
+    draft: an answer or a comment left against a submitted invitation would tie it to the
+    person's email."""
     team = led_team_make()
     cycle = open_cycle_make(bank, teams=[team])
     invitation, _ = invitation_make(cycle, team)
@@ -94,7 +95,7 @@ def test_an_autosave_that_read_the_invitation_before_a_submit_on_another_server_
     other.start()
     assert locked.wait(timeout=30)
     with pytest.raises(flow.SurveyError) as refused:
-        flow.drafts_save(invitation=read_before, drafts=late)
+        flow.drafts_save(invitation_id=read_before.pk, drafts=late)
     other.join(timeout=30)
 
     assert refused.value.problem == flow.SUBMITTED

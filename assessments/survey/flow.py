@@ -341,31 +341,25 @@ def _encodable(text: str) -> bool:
     return True
 
 
-def drafts_save(*, invitation: Invitation, drafts: DraftInput) -> None:
+def drafts_save(*, invitation_id: int, drafts: DraftInput) -> None:
     """Validate everything, then save it all in one transaction; on any error nothing is written.
 
-    Raises :class:`SurveyError` when the survey is unavailable or a value is refused.
+    The invitation is read once, under its row lock, as a submit takes it: a submit on another
+    server that commits first leaves this save nothing to write (an answer or comment saved after
+    it would stay behind, tied to the invitation and its email), and the two never deadlock on
+    PostgreSQL (an upsert holding a draft row while waiting for the invitation, the submit the
+    reverse). Raises :class:`SurveyError` when the survey is unavailable or a value is refused.
     """
-    problem = invitation.problem()
-    if problem:
-        raise SurveyError(PROBLEM_MESSAGES[problem], problem=problem)
-    _validate(invitation, drafts)
     empty = [pillar for pillar, text in drafts.comments.items() if not text.strip()]
     filled = {pillar: text for pillar, text in drafts.comments.items() if text.strip()}
-    if not (drafts.answers or drafts.comments):
-        return
     with transaction.atomic():
-        # The invitation's row first, as a submit takes it, and its state read again under the
-        # lock: a submit on another server may have committed since ``invitation`` was read.
-        # Without it, an answer or comment saved just after the submit would stay behind, tied
-        # to the invitation (and its email); and on PostgreSQL the two could deadlock (the
-        # upsert holds a draft row while waiting for the invitation, the submit the reverse).
-        locked = Invitation.objects.select_for_update().filter(pk=invitation.pk).order_by("pk")
-        state = locked.values_list("state", flat=True).first()
-        if state is None:
+        invitation = _invitation_get(invitation_id, lock=True)
+        if invitation is None:
             raise SurveyError(ERROR_UNKNOWN_LINK, problem=UNKNOWN)
-        if state == Invitation.State.SUBMITTED:
-            raise SurveyError(ERROR_ALREADY_SUBMITTED, problem=SUBMITTED)
+        problem = invitation.problem()
+        if problem:
+            raise SurveyError(PROBLEM_MESSAGES[problem], problem=problem)
+        _validate(invitation, drafts)
         if drafts.answers:
             DraftAnswer.objects.bulk_create(
                 [

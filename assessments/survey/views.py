@@ -301,10 +301,10 @@ def survey_language(request: HttpRequest, key: str) -> HttpResponse:
     return redirect(_intro_url(key))
 
 
-def _drafts_from_post(request: HttpRequest, invitation: Invitation) -> flow.SurveyError | None:
+def _drafts_from_post(request: HttpRequest, invitation_id: int) -> flow.SurveyError | None:
     try:
         drafts = flow.draft_input_parse(request.POST)
-        flow.drafts_save(invitation=invitation, drafts=drafts)
+        flow.drafts_save(invitation_id=invitation_id, drafts=drafts)
     except flow.SurveyError as error:
         return error
     return None
@@ -319,9 +319,13 @@ def survey_step(request: HttpRequest, key: str, number: int) -> HttpResponse:
         return invitation
     error = None
     if request.method == "POST":
-        error = _drafts_from_post(request, invitation)
+        error = _drafts_from_post(request, invitation.pk)
         if error and error.problem:
-            return _problem(request, error.problem)
+            if error.problem == flow.SUBMITTED:
+                _entry_done(request, key)
+            return _problem(
+                request, error.problem, status=409 if error.problem == flow.SUBMITTED else None
+            )
     survey_ = flow.survey_build(invitation=invitation)
     step = survey_.step(number)
     if step is None:
@@ -391,18 +395,31 @@ def _save_status(context: dict[str, Any], *, status: int = 200) -> HttpResponse:
 @never_cache
 @require_POST
 def survey_autosave(request: HttpRequest, key: str) -> HttpResponse:
-    """htmx: save what the step's form holds now and answer with the save status."""
-    invitation = _invitation(request, key, page=False)
-    if not isinstance(invitation, Invitation):
-        status = invitation.status_code
-        return _save_status(
-            {"save_error": flow.ERROR_SAVE_UNAVAILABLE},
-            status=status if status >= 400 else 409,
-        )
-    error = _drafts_from_post(request, invitation)
-    if error is not None:
-        return _save_status({"save_error": error.message}, status=409 if error.problem else 400)
-    return _save_status({"saved": True})
+    """htmx: save what the step's form holds now and answer with the save status.
+
+    The invitation is read once, locked, by the save itself (:func:`flow.drafts_save`); a survey
+    that no longer takes answers gets the short "not saved" line with its page's status."""
+    _language_use(request, key)
+    entry = _entries(request).get(key)
+    if not entry:
+        return _save_unavailable(SESSION_LOST)
+    if entry.get("done"):
+        return _save_unavailable(flow.SUBMITTED)
+    error = _drafts_from_post(request, entry["invitation"])
+    if error is None:
+        return _save_status({"saved": True})
+    if error.problem == flow.SUBMITTED:
+        _entry_done(request, key)
+    if error.problem:
+        return _save_unavailable(error.problem)
+    return _save_status({"save_error": error.message}, status=400)
+
+
+def _save_unavailable(problem: str) -> HttpResponse:
+    """The autosave's "not saved" line when the survey no longer takes answers here, with the
+    status its page would have (409 for one already submitted, as for any post)."""
+    status = 409 if problem == flow.SUBMITTED else PROBLEM_STATUS[problem]
+    return _save_status({"save_error": flow.ERROR_SAVE_UNAVAILABLE}, status=status)
 
 
 @language_own
