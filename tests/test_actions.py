@@ -138,6 +138,28 @@ def test_a_leader_picks_focus_areas_and_writes_actions(client, bank, parent, pla
     assert "Goal — where do you want this to be?" in page
 
 
+def test_a_german_leaders_plan_names_the_focus_pillars_in_german(
+    client, bank, parent, platform, leader_a
+):
+    from leadership.models import Pillar, Profile
+
+    Profile.objects.update_or_create(user=leader_a, defaults={"language": "de"})
+    client.force_login(leader_a)
+    url = plan_url(parent, platform)
+    first = keys(bank)[0]
+    client.post(url, {"op": "focus", "pillars": [first]})
+    pillar = Pillar.objects.get(bank=bank, key=first)
+    german = pillar.translations["de"]["name"]
+    assert german != pillar.name
+    page = client.get(url).text
+    assert re.search(rf"<h2 id=\"focus-\d+\">{re.escape(german)}</h2>", page)
+    assert f">{german}</option>" in page  # the focus of a new action
+    assert pillar.name not in page
+    debrief = client.get(plan_url(parent, platform, "team-debrief")).text
+    assert f"<strong>{german}</strong>" in debrief
+    assert pillar.name not in debrief
+
+
 def test_three_focus_areas_are_refused_and_nothing_changes(
     client, bank, parent, platform, leader_a
 ):

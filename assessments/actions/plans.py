@@ -77,7 +77,7 @@ def focus_set(
     for focus in existing:
         if focus.pillar_id not in wanted:
             if focus.actions.exists():
-                raise PlanError(ERROR_FOCUS_HAS_ACTIONS % {"pillar": focus.pillar.name})
+                raise PlanError(ERROR_FOCUS_HAS_ACTIONS % {"pillar": focus.pillar.local_name})
             focus.delete()
     have = {focus.pillar_id for focus in existing}
     now = timezone.now()

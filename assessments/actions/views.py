@@ -143,7 +143,7 @@ def _plan_context(released: Released, plan: ActionPlan | None, user: Any) -> dic
         "focus_form": FocusForm(choices=_focus_choices(released), initial={"pillars": chosen}),
         "focus_rows": focus_rows,
         "action_form": ActionForm(
-            focus_choices=[(focus.pk, focus.pillar.name) for focus, _steps in focus_rows]
+            focus_choices=[(focus.pk, focus.pillar.local_name) for focus, _steps in focus_rows]
         ),
         "statuses": Action.Status.choices,
         "pulses": _pulse_changes(released, plan, user),
@@ -180,7 +180,7 @@ def _apply(request: HttpRequest, released: Released, plan: ActionPlan) -> str | 
         action_form = ActionForm(
             request.POST,
             focus_choices=[
-                (f.pk, f.pillar.name) for f in plan.focus_areas.select_related("pillar")
+                (f.pk, f.pillar.local_name) for f in plan.focus_areas.select_related("pillar")
             ],
         )
         if not action_form.is_valid():

@@ -141,7 +141,7 @@ class PulseForm(forms.Form):
         assert isinstance(pillar_field, forms.ChoiceField)
         assert isinstance(team_field, forms.ChoiceField)
         pillar_field.choices = [
-            (p.key, p.name) for p in sorted(pillars.values(), key=lambda p: p.order)
+            (p.key, p.local_name) for p in sorted(pillars.values(), key=lambda p: p.order)
         ]
         team_field.choices = [
             (
