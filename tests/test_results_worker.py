@@ -26,13 +26,15 @@ from assessments.results.report import REASON_PREPARING
 from assessments.results.stored import (
     COMPUTED,
     UNCHANGED,
+    cycle_fingerprint,
+    previous_cycle,
     results_are_ready,
     results_compute,
     results_read,
     shown_sets_read,
 )
 from assessments.schedule import schedule_run_once
-from tests.builders import released_org_make, results_ready, user_make
+from tests.builders import answers_add, released_org_make, results_ready, user_make
 
 pytestmark = pytest.mark.django_db
 
@@ -139,6 +141,30 @@ def test_the_scheduler_asks_for_a_cycle_that_closed_on_time(bank, worker_queue):
     assert ShownSet.objects.filter(cycle=cycle).exists()  # remembered as any showing is
     again = {r.name: r for r in schedule_run_once(now=timezone.now())}
     assert again["results"].started == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_answer_committed_just_after_the_worker_read_the_cycle_is_not_left_out(
+    bank, worker_queue
+):
+    # A submit that began before the close commits after the worker read the answers: the
+    # scheduler asks once more a few minutes later, and the stored results are of the data
+    # with that answer; later runs ask nothing more.
+    cycle, teams = released_org_make(bank, teams=2, respondents=4, state=Cycle.State.OPEN)
+    now = timezone.now()
+    schedule_run_once(now=now)
+    worker_run()
+    stored = CycleResult.objects.get(cycle=cycle).fingerprint
+    answers_add(cycle, teams[0], count=1)  # the late commit
+    assert not stored.startswith(cycle_fingerprint(cycle, previous=previous_cycle(cycle)))
+    later = now + dt.timedelta(minutes=3)
+    assert {r.name: r for r in schedule_run_once(now=later)}["results"].started == 1
+    worker_run()
+    stored = CycleResult.objects.get(cycle=cycle).fingerprint
+    assert stored.startswith(cycle_fingerprint(cycle, previous=previous_cycle(cycle)))
+    for minutes in (6, 20, 60):
+        run = schedule_run_once(now=now + dt.timedelta(minutes=minutes))
+        assert {r.name: r for r in run}["results"].started == 0
 
 
 def test_the_computation_is_idempotent_and_keyed_by_the_fingerprint(bank):

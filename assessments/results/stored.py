@@ -496,6 +496,13 @@ def _enqueue(cycle_id: int) -> bool:
     return result.status == TaskResultStatus.SUCCESSFUL
 
 
+# A submit that began before its cycle closed (by the clock, or by HR) may commit a moment
+# after the worker read the answers. Results computed within this long are asked for once more,
+# after PILLARS_RESULTS_REQUEST_MINUTES: the task stores them again only if the data's
+# fingerprint moved (such an answer), otherwise it only marks them ready.
+LATE_ANSWERS_RECHECK = dt.timedelta(minutes=5)
+
+
 def results_request(cycle: Cycle, *, now: dt.datetime | None = None) -> bool:
     """Ask the worker for the cycle's results (from a page that found them missing).
 
@@ -503,22 +510,31 @@ def results_request(cycle: Cycle, *, now: dt.datetime | None = None) -> bool:
     the task itself is idempotent. True when the task has already run (a backend that runs tasks
     at once, as the tests' does), so the caller may read again.
     """
-    now = now or timezone.now()
+    if not _request_claim(cycle, now=now or timezone.now()):
+        return False
+    return _enqueue(cycle.pk)
+
+
+def _request_claim(cycle: Cycle, *, now: dt.datetime) -> bool:
+    """Record a request for the cycle's results now, unless one was made in the last
+    ``PILLARS_RESULTS_REQUEST_MINUTES`` (by any server: one conditional UPDATE, or the INSERT of
+    the cycle's first row)."""
     since = now - dt.timedelta(minutes=settings.PILLARS_RESULTS_REQUEST_MINUTES)
     claimed = (
         CycleResult.objects.filter(cycle=cycle)
         .filter(Q(requested_at__isnull=True) | Q(requested_at__lt=since))
         .update(requested_at=now)
     )
-    if not claimed:
-        try:
-            with transaction.atomic():
-                CycleResult.objects.create(
-                    cycle=cycle, fingerprint="", data={}, state="", requested_at=now
-                )
-        except IntegrityError:  # it exists and was asked for recently
-            return False
-    return _enqueue(cycle.pk)
+    if claimed:
+        return True
+    try:
+        with transaction.atomic():
+            CycleResult.objects.create(
+                cycle=cycle, fingerprint="", data={}, state="", requested_at=now
+            )
+    except IntegrityError:  # it exists and was asked for recently
+        return False
+    return True
 
 
 def results_refresh(cycle: Cycle) -> None:
@@ -542,19 +558,34 @@ def results_refresh(cycle: Cycle) -> None:
 def results_start_due(*, now: dt.datetime) -> int:
     """The scheduler's job: ask for the results of every ended cycle that has none ready for
     its state (a cycle that closed on time, a request that was lost), at most every few
-    minutes per cycle."""
+    minutes per cycle; and once more for results computed in the last few minutes
+    (:data:`LATE_ANSWERS_RECHECK`). Returns how many cycles it asked for."""
     started = 0
-    heads = dict(CycleResult.objects.values_list("cycle_id", "state"))
+    heads = {
+        cycle_id: (state, computed_at)
+        for cycle_id, state, computed_at in CycleResult.objects.values_list(
+            "cycle_id", "state", "computed_at"
+        )
+    }
     frozen = set(
         CycleResult.objects.filter(fingerprint__startswith=FROZEN_PREFIX).values_list(
             "cycle_id", flat=True
         )
     )
     for cycle in Cycle.objects.ended(now):
-        if cycle.pk in frozen or heads.get(cycle.pk) == cycle.state_at(now):
+        if cycle.pk in frozen:
             continue
-        results_request(cycle, now=now)
-        started += 1
+        state, computed_at = heads.get(cycle.pk, ("", None))
+        if state != cycle.state_at(now):
+            results_request(cycle, now=now)
+            started += 1
+        elif (
+            computed_at is not None
+            and computed_at > now - LATE_ANSWERS_RECHECK
+            and _request_claim(cycle, now=now)
+        ):
+            _enqueue(cycle.pk)
+            started += 1
     return started
 
 
