@@ -1,44 +1,34 @@
-"""HR's heatmap of teams × pillars, built from an anonymity-filtered :class:`CycleReport`.
+"""HR's heatmap of teams × pillars: one page of rows from :mod:`assessments.results.listing`.
 
-One row per team, grouped by department with the department's roll-up first, and the whole
-organisation at the foot. Everything a cell prints (its figure, colour, hover text) is worked
-out here once, so the template tag in ``templatetags/dashboard_rows.py`` only joins strings: an
-organisation of 1,000 teams has 5,000 cells, too many for template nodes or translation calls
-per cell. Like :mod:`assessments.dashboards.pages` it applies no anonymity rule itself: whatever the
-report withholds is hidden here too, with the report's reason.
-
-A released cycle's stored report never changes, and :mod:`assessments.results.stored` hands out
-the same report object until its stored row changes; :func:`heatmap` keeps the heatmaps of such
-a report for as long as that object lives, so a repeated page view skips the building.
+A page of teams (or of departments), headed by the filtered department's own roll-up, with the
+whole organisation at the foot when no department is chosen. Everything a cell prints (its
+figure, colour, hover text) is worked out here once, so the template tag in
+``templatetags/dashboard_tags.py`` only joins strings. Like :mod:`assessments.dashboards.pages`
+it applies no anonymity rule itself: whatever the stored rows withhold is hidden here too, with
+their reason, and it totals nothing.
 """
 
 from __future__ import annotations
 
 import functools
-import threading
-import weakref
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from django.urls import reverse
-from django.utils.http import urlencode
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from assessments.charts import browser
-from assessments.results.report import suppressed_reason_text
-from assessments.results.rounding import PERCENT_PLACES, figure_text
+from assessments.results.listing import METRIC_FAVOURABLE, METRIC_MEAN, METRICS
+from assessments.results.report import Rollup, TeamResult, suppressed_reason_text
+from assessments.results.rounding import HEATMAP_SCORE_PLACES, PERCENT_PLACES, figure_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from assessments.results.report import CycleReport, Rollup, TeamResult
+    from assessments.results.report import CycleReport
 
-METRIC_MEAN = "mean"
-METRIC_FAVOURABLE = "favourable"
-METRICS = (METRIC_MEAN, METRIC_FAVOURABLE)
+__all__ = ["METRICS", "METRIC_FAVOURABLE", "METRIC_MEAN", "Heatmap", "heatmap_page"]
 
 
 @dataclass(frozen=True)
@@ -147,7 +137,7 @@ def _cell_maker(*, metric: str, k: int, hidden: str) -> Callable[..., HeatCell]:
         if mean is None:
             return not_computable
         style = _style(percent if percent is not None else 50)
-        return HeatCell(figure_text(mean, 1), style, False, "")
+        return HeatCell(figure_text(mean, HEATMAP_SCORE_PLACES), style, False, "")
 
     return cell
 
@@ -213,7 +203,17 @@ def _rollup_row(
     )
 
 
-def _build(*, report: CycleReport, metric: str, department_id: int | None) -> Heatmap:
+def heatmap_page(
+    *,
+    report: CycleReport,
+    rows: Sequence[TeamResult | Rollup],
+    metric: str,
+    department: Rollup | None,
+    department_url: Callable[[Rollup], str],
+) -> Heatmap:
+    """One page of rows: teams (linked to their dashboards) or departments (linked to their own
+    page of teams), the chosen department's roll-up first, the organisation at the foot when no
+    department is chosen. ``report``: the stored head (pillars, the organisation's roll-up)."""
     keys = [p.key for p in report.pillars]
     k = report.min_group_size
     hidden = "" if report.scores_visible else report.hidden_reason
@@ -223,116 +223,38 @@ def _build(*, report: CycleReport, metric: str, department_id: int | None) -> He
     placeholder = "team-slug"
     team_url = reverse("assessments:team-dashboard", args=[report.cycle_slug, placeholder])
     team_prefix, team_suffix = team_url.rsplit(placeholder, 1)
-    org_url = reverse("assessments:org-dashboard")
-
-    def department_url(rollup: Rollup) -> str:
-        if department_id is not None or rollup.team_id is None:
-            return ""  # already this department's heatmap
-        query: dict[str, str | int] = {
-            "cycle": report.cycle_slug,
-            "department": rollup.team_id,
-            "metric": metric,
-        }
-        return f"{org_url}?{urlencode(query)}"
-
-    groups: list[HeatGroup] = []
-    departments = {d.team_id: d for d in report.departments}
-    by_department: dict[int | None, list[TeamResult]] = {}
-    for team in report.teams:
-        by_department.setdefault(team.department_id, []).append(team)
-    order = [d.team_id for d in report.departments if d.team_id in by_department]
-    order += [key for key in by_department if key not in order]
-    for key in order:
-        if department_id is not None and key != department_id:
-            continue
-        rollup = departments.get(key)
-        groups.append(
-            HeatGroup(
-                rollup=_rollup_row(
-                    rollup=rollup,
+    built: list[HeatRow] = []
+    for row in rows:
+        if isinstance(row, TeamResult):
+            url = f"{team_prefix}{quote(row.slug)}{team_suffix}"
+            built.append(_team_row(team=row, cell=cell, reason_text=reason_text, url=url))
+        else:
+            built.append(
+                _rollup_row(
+                    rollup=row,
                     keys=keys,
                     cell=cell,
                     reason_text=reason_text,
-                    url=department_url(rollup),
+                    url=department_url(row),
                 )
-                if rollup
-                else None,
-                teams=tuple(
-                    _team_row(
-                        team=team,
-                        cell=cell,
-                        reason_text=reason_text,
-                        url=f"{team_prefix}{quote(team.slug)}{team_suffix}",
-                    )
-                    for team in by_department[key]
-                ),
             )
-        )
-    organisation = (
-        _rollup_row(rollup=report.organisation, keys=keys, cell=cell, reason_text=reason_text)
-        if department_id is None
+    head = (
+        _rollup_row(rollup=department, keys=keys, cell=cell, reason_text=reason_text)
+        if department is not None
         else None
     )
-    rows = [row for group in groups for row in group.rows]
+    organisation = (
+        _rollup_row(rollup=report.organisation, keys=keys, cell=cell, reason_text=reason_text)
+        if department is None
+        else None
+    )
+    shown = [*built, *([head] if head else []), *([organisation] if organisation else [])]
     return Heatmap(
         pillars=tuple(p.name for p in report.pillars),
-        groups=tuple(groups),
+        groups=(HeatGroup(rollup=head, teams=tuple(built)),),
         organisation=organisation,
         metric=metric,
         min_group_size=k,
-        any_suppressed=any(cell.suppressed for row in rows for cell in row.cells),
+        any_suppressed=any(c.suppressed for row in shown for c in row.cells),
         hidden_text=reason_text(hidden),
     )
-
-
-class _PerReport:
-    """Heatmaps kept beside the report object they were built from, while it lives.
-
-    A heatmap is a pure function of a frozen report, the metric, the department and the
-    language, so it may be kept as long as the report object is. Keyed by the object's identity,
-    never by its contents: the stored-results LRU hands out one object per stored row (a new
-    nonce per write), so a recomputed report is a new object and its heatmaps are built afresh,
-    and once the LRU drops a report, its heatmaps go at the next store. A viewer's filtered copy
-    is a new object per request and gains nothing, but loses nothing either.
-    """
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.items: OrderedDict[int, tuple[weakref.ref[CycleReport], dict[tuple, Heatmap]]] = (
-            OrderedDict()
-        )
-        self.lock = threading.Lock()
-
-    def get(self, report: CycleReport, key: tuple) -> Heatmap | None:
-        with self.lock:
-            entry = self.items.get(id(report))
-            if entry is None or entry[0]() is not report:
-                return None
-            self.items.move_to_end(id(report))
-            return entry[1].get(key)
-
-    def put(self, report: CycleReport, key: tuple, value: Heatmap) -> None:
-        with self.lock:
-            for ident in [i for i, (ref, _maps) in self.items.items() if ref() is None]:
-                del self.items[ident]  # its report is gone; the id may be reused
-            entry = self.items.get(id(report))
-            if entry is None or entry[0]() is not report:
-                entry = (weakref.ref(report), {})
-                self.items[id(report)] = entry
-            entry[1][key] = value
-            self.items.move_to_end(id(report))
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-
-
-_heatmaps = _PerReport(16)
-
-
-def heatmap(*, report: CycleReport, metric: str, department_id: int | None = None) -> Heatmap:
-    """Teams × pillars grouped by department, each department headed by its roll-up."""
-    key = (metric, department_id, get_language())
-    built = _heatmaps.get(report, key)
-    if built is None:
-        built = _build(report=report, metric=metric, department_id=department_id)
-        _heatmaps.put(report, key, built)
-    return built

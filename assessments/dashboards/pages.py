@@ -7,7 +7,6 @@ whatever the report withholds is None here too, and is explained with the report
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +30,7 @@ from assessments.results.wording import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from assessments.results.listing import Overview
     from assessments.results.report import (
         CycleReport,
         ItemHighlight,
@@ -322,20 +322,19 @@ class OrgStats:
     responses: int
     invited: int
     response_rate: float | None
-    median_rate: float | None
 
     @property
     def rate_pct(self) -> float | None:
         return None if self.response_rate is None else 100 * self.response_rate
 
 
-def org_stats(*, report: CycleReport) -> OrgStats:
-    rates = [t.response_rate for t in report.teams if t.response_rate is not None]
+def org_stats(*, overview: Overview) -> OrgStats:
+    """The organisation's counts, from its stored summary (never from every team's row)."""
+    organisation = overview.report.organisation
     return OrgStats(
-        teams=len(report.teams),
-        shown_teams=sum(1 for t in report.teams if not t.suppressed),
-        responses=report.organisation.n,
-        invited=report.organisation.invited,
-        response_rate=report.organisation.response_rate,
-        median_rate=statistics.median(rates) if rates else None,
+        teams=overview.teams,
+        shown_teams=overview.shown_teams,
+        responses=organisation.n,
+        invited=organisation.invited,
+        response_rate=organisation.response_rate,
     )

@@ -8,21 +8,19 @@ the size of the organisation.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
-from django.utils.http import urlencode
-from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRefresh
 
-from assessments.dashboards import heatmap, pages
+from assessments.dashboards import org_listing, pages
 from assessments.models import Cycle, Team
 from assessments.results.access import report_for_viewer, results_preparing
 from assessments.results.followup import pulse_focus_changes
+from assessments.results.listing import overview_read
 from assessments.results.stored import results_are_ready, results_request
 from assessments.results.wording import ICC_EXPLANATION
 from leadership.roles import hr_required, user_is_hr
@@ -124,10 +122,13 @@ def results_status(request: HttpRequest, cycle_id: int) -> HttpResponse:
 
 @hr_required
 def org_dashboard(request: HtmxHttpRequest) -> HttpResponse:
-    """Teams × pillars for one cycle, with roll-ups, response rates and psychometrics.
+    """The organisation's summary and a page of its teams × pillars, for one cycle.
 
-    GET parameters ``cycle`` (slug), ``department`` (team id) and ``metric`` (mean or
-    favourable). An htmx request aimed at the heatmap gets only the ``heatmap`` partial.
+    GET parameters: ``cycle`` (slug), and the heatmap's (see
+    :mod:`assessments.dashboards.org_listing`): ``show``, ``department``, ``q``, ``sort``,
+    ``order``, ``metric``, ``page``. An htmx request aimed at the heatmap gets only the
+    ``heatmap`` partial. Reads the stored summary and one page of stored parts, whatever the size
+    of the organisation.
     """
     cycles = list(Cycle.objects.started().newest_first())
     wanted = request.GET.get("cycle")
@@ -135,47 +136,16 @@ def org_dashboard(request: HtmxHttpRequest) -> HttpResponse:
     if cycle is None:
         # The newest cycle with results to look at (released or closed), else the newest.
         cycle = next((c for c in cycles if c.has_ended), None) or (cycles[0] if cycles else None)
-    report = report_for_viewer(cycle=cycle, user=request.user, detail=False) if cycle else None
-    # The cycle's own departments, as it keeps them (a department made or emptied since does
-    # not belong to it): the roll-ups of its report, by name.
-    departments = list(report.departments) if report else []
-    metric = request.GET.get("metric")
-    if metric not in heatmap.METRICS:
-        metric = heatmap.METRIC_MEAN
-    department_id = _int_or_none(request.GET.get("department"))
-    department = next((d for d in departments if d.team_id == department_id), None)
-    base = reverse("assessments:org-dashboard")
-    params = {
-        "cycle": cycle.slug if cycle else "",
-        "department": (department.team_id or "") if department else "",
-    }
-    metric_links = [
-        (key, label, f"{base}?{urlencode({**params, 'metric': key})}")
-        for key, label in (
-            (heatmap.METRIC_MEAN, _("Average score")),
-            (heatmap.METRIC_FAVOURABLE, _("Favourable %")),
-        )
-    ]
-    context = {
-        "metric_links": metric_links,
-        "icc_explanation": ICC_EXPLANATION,
-        "cycles": cycles,
-        "cycle": cycle,
-        "departments": departments,
-        "department": department,
-        "metric": metric,
-        "preparing": results_preparing(report),
-    }
-    if report is not None:
+    context: dict[str, Any] = {"icc_explanation": ICC_EXPLANATION, "cycles": cycles, "cycle": cycle}
+    if cycle is not None:
+        overview = overview_read(cycle=cycle, user=request.user)
         context.update(
-            report=report,
-            heatmap=heatmap.heatmap(
-                report=report,
-                metric=metric,
-                department_id=department.team_id if department else None,
-            ),
-            psychometrics=pages.psychometrics(report=report),
-            stats=pages.org_stats(report=report),
+            overview=overview,
+            report=overview.report,
+            org=org_listing.org_heatmap(request.GET, cycle=cycle, overview=overview),
+            psychometrics=pages.psychometrics(report=overview.report),
+            stats=pages.org_stats(overview=overview),
+            preparing=results_preparing(overview.report),
         )
     template = "assessments/dashboard/org.html"
     if getattr(request, "htmx", False) and request.htmx.target == "heatmap":

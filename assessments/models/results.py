@@ -4,7 +4,9 @@
 computed from, the cycle state it was computed for, and the organisation's summary (pillars,
 the organisation's roll-up, the questions' wording). Every team and every department is a
 :class:`CycleResultPart` of its own: a team's page reads the head and its team's row, whatever
-the size of the organisation; the organisation's page reads the summaries of all of them.
+the size of the organisation. HR's organisation page reads one page of them at a time: each part
+also keeps, beside its JSON, what that page filters, sorts and counts by (the name, the team's
+department, whether its figures are hidden, and each pillar's figure as the heatmap prints it).
 Re-exported by :mod:`assessments.models`.
 """
 
@@ -28,6 +30,14 @@ class CycleResultPart(models.Model):
     position = models.PositiveIntegerField()  # its place in the report (teams by name)
     summary = models.JSONField()  # the TeamResult / Rollup without items, highlights, comments
     detail = models.JSONField(null=True)  # a team's items, highlights and comments
+    # What the organisation page filters, sorts and counts by, so a page of 50 rows is found in
+    # the database without reading the other 9,950 summaries.
+    name = models.CharField(max_length=160, blank=True, default="")
+    department = models.PositiveIntegerField(null=True)  # a team's department (its team id)
+    hidden = models.BooleanField(default=False)  # the group's figures are withheld
+    # {"mean": {pillar key: figure}, "favourable": {...}}: each pillar's figure rounded as the
+    # heatmap prints it, null where the cell is hidden or empty (hidden cells sort last, by name).
+    sort_keys = models.JSONField(default=dict)
 
     class Meta:
         constraints = [

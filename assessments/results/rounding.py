@@ -20,6 +20,9 @@ from django.utils.formats import get_format
 SCORE_PLACES = 2
 RATIO_PLACES = 2
 PERCENT_PLACES = 0
+# The organisation heatmap's cells print a score with one place, to fit 5,000 cells on a page;
+# its sort by a pillar orders by the figure as printed (see assessments.results.stored).
+HEATMAP_SCORE_PLACES = 1
 
 
 def figure_round(value: float | None, places: int) -> Decimal | None:

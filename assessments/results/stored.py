@@ -18,7 +18,9 @@ submission, are written with it and never edited after it; code that edits them 
 Layout: ``CycleResult.data`` is ``{"report": CycleReport.to_dict() without teams and
 departments, "questions": {code: wording}}``; each team and each department is a
 ``CycleResultPart`` row (a team's ``summary`` for heatmaps, its ``detail`` — items, highlights,
-comments — for its own page), so a team's read costs the same at 10 teams and at 10,000.
+comments — for its own page), so a team's read costs the same at 10 teams and at 10,000. Each part
+also keeps what HR's organisation page filters, sorts and counts by (:func:`part_index`), so
+that page reads one page of parts (:mod:`assessments.results.listing`).
 """
 
 from __future__ import annotations
@@ -64,10 +66,11 @@ from assessments.results.report import (
     TeamResult,
     _build,
 )
+from assessments.results.rounding import HEATMAP_SCORE_PLACES, PERCENT_PLACES, figure_round
 from assessments.results.translated import report_translated
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Collection, Sequence
 
 # Sent once a newly computed report of a cycle is stored (after the transaction commits), with
 # ``cycle`` and ``fingerprint``: what depends on a cycle's figures (its PDFs, summaries) listens
@@ -226,8 +229,50 @@ def _team_detail(team: TeamResult, questions: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# The heatmap's two figures, each rounded as its cells print it: the organisation page's sort by
+# a pillar orders by what it shows and nothing finer.
+SORT_METRICS = {
+    "mean": ("mean", HEATMAP_SCORE_PLACES),
+    "favourable": ("favourable_pct", PERCENT_PLACES),
+}
+
+
+def _sort_keys(
+    pillars: Sequence[TeamPillar] | Sequence[RollupPillar], *, hidden: bool
+) -> dict[str, dict[str, float | None]]:
+    keys: dict[str, dict[str, float | None]] = {}
+    for metric, (field, places) in SORT_METRICS.items():
+        figures: dict[str, float | None] = {}
+        for p in pillars:
+            rounded = None if hidden or p.suppressed else figure_round(getattr(p, field), places)
+            figures[p.key] = None if rounded is None else float(rounded)
+        keys[metric] = figures
+    return keys
+
+
+def part_index(group: TeamResult | Rollup) -> dict[str, Any]:
+    """What a stored part keeps beside its JSON for the organisation page's filters, sort and
+    counts: a hidden group's or cell's figure is null there, so it can only sort last."""
+    return {
+        "name": group.name[:160],
+        "department": group.department_id if isinstance(group, TeamResult) else None,
+        "hidden": group.suppressed,
+        "sort_keys": _sort_keys(group.pillars, hidden=group.suppressed),
+    }
+
+
 def _team(data: dict[str, Any]) -> TeamResult:
     return _build(TeamResult, data)
+
+
+def team_from_summary(data: dict[str, Any]) -> TeamResult:
+    """A stored team part's summary as a :class:`TeamResult` (no items, highlights, comments)."""
+    return _team(data)
+
+
+def rollup_from_summary(data: dict[str, Any]) -> Rollup:
+    """A stored department part's summary as its :class:`Rollup`."""
+    return _build(Rollup, data)
 
 
 def _with_detail(team: TeamResult, detail: dict[str, Any], questions: dict[str, Any]) -> TeamResult:
@@ -312,10 +357,18 @@ def results_read(
     return None if report is None else report_translated(report, cycle=cycle)
 
 
-def _results_read(
-    cycle: Cycle, *, teams: Collection[int] | None = None, detail: bool = True
-) -> CycleReport | None:
-    # As stored: in the bank's language, whatever the reader's (the worker's trends base).
+def results_head(cycle: Cycle) -> tuple[int, CycleReport] | None:
+    """The stored head's id and the organisation's summary (pillars, psychometrics, the
+    organisation's roll-up; no team, no department), worded in the active language; None while
+    the worker has not computed the cycle as it is. Never computes; costs the same at any size."""
+    found = _head_read(cycle)
+    if found is None:
+        return None
+    key, summary, _questions = found
+    return key[1], report_translated(summary, cycle=cycle)
+
+
+def _head_read(cycle: Cycle) -> tuple[tuple, CycleReport, dict[str, Any]] | None:
     head = CycleResult.objects.filter(cycle=cycle).values_list("pk", "fingerprint", "state").first()
     if head is None or not _ready(head, cycle):
         return None
@@ -327,7 +380,18 @@ def _results_read(
             return None
         cached = (CycleReport.from_dict(data["report"]), data.get("questions", {}))
         _heads.put(key, cached)
-    summary, questions = cached
+    return key, cached[0], cached[1]
+
+
+def _results_read(
+    cycle: Cycle, *, teams: Collection[int] | None = None, detail: bool = True
+) -> CycleReport | None:
+    # As stored: in the bank's language, whatever the reader's (the worker's trends base).
+    stored_head = _head_read(cycle)
+    if stored_head is None:
+        return None
+    key, summary, questions = stored_head
+    head = key[1:]
     parts = CycleResultPart.objects.filter(result_id=head[0])
     if teams is not None:
         wanted = {int(t) for t in teams}
@@ -399,6 +463,7 @@ def _stored_write(
                 group_id=d.team_id or 0,  # a department's roll-up always has its team
                 position=i,
                 summary=_json(_plain(d)),
+                **part_index(d),
             )
             for i, d in enumerate(report.departments)
         ] + [
@@ -409,6 +474,7 @@ def _stored_write(
                 position=i,
                 summary=_json(_plain(_team_summary(t))),
                 detail=_json(d),
+                **part_index(t),
             )
             for i, (t, d) in enumerate(teams)
         ]
