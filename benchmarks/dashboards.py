@@ -296,11 +296,10 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
-    from assessments.dashboards.heatmap import _heatmaps as heatmap_kept
     from assessments.models import CycleResult
     from assessments.results import aggregation
     from assessments.results.access import report_for_viewer
-    from assessments.results.stored import cycle_report
+    from assessments.results.stored import cycle_report, results_cache_clear
 
     seeded = _seeded() if reused else _seed()
     cycle, hr, big = seeded["cycle"], seeded["hr"], seeded["big"]
@@ -364,13 +363,18 @@ def main() -> None:
             continue
         add(label, _time(lambda url=url: client.get(url), repeat=repeat), floor, goal)
 
-    # The org page keeps the heatmap it built with the stored report; this is the page when the
-    # heatmap is built afresh (the first view of a metric or department after a new stored row).
-    def org_unkept() -> Any:
-        heatmap_kept.items.clear()
+    # The org page when this process keeps no parsed report: the stored head is read and parsed
+    # again, and the page of rows built afresh (the first view after a new stored row).
+    def org_cold() -> Any:
+        results_cache_clear()
         return client.get(pages[0][1])
 
-    add("org dashboard page, heatmap rebuilt", _time(org_unkept, repeat=15), org_floor, "< 100 ms")
+    add(
+        "org dashboard page, cold (heatmap rebuilt)",
+        _time(org_cold, repeat=15),
+        org_floor,
+        "< 100 ms",
+    )
 
     widths = [max(len(r[i]) for r in [HEADER, *rows]) for i in range(len(HEADER))]
     print(f"stored report: {size / 1e6:.1f} MB JSON; {len(report.teams)} teams")

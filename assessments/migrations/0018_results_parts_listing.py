@@ -28,15 +28,14 @@ def parts_fill(apps, schema_editor):
         part.name = (summary.get("name") or "")[:160]
         part.department = summary.get("department_id")
         part.hidden = hidden
-        part.sort_keys = {
-            metric: {
-                p["key"]: None
-                if hidden or p.get("suppressed")
-                else _rounded(p.get(field), PLACES[metric])
-                for p in summary.get("pillars", [])
-            }
-            for metric, field in FIELDS.items()
-        }
+        part.sort_keys = {}
+        for metric, field in FIELDS.items():
+            figures = {}
+            for p in summary.get("pillars", []):
+                value = None if hidden or p.get("suppressed") else p.get(field)
+                if value is not None:  # a hidden or empty cell has no key
+                    figures[p["key"]] = _rounded(value, PLACES[metric])
+            part.sort_keys[metric] = figures
         batch.append(part)
         if len(batch) >= 500:
             CycleResultPart.objects.bulk_update(

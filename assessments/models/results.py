@@ -36,7 +36,7 @@ class CycleResultPart(models.Model):
     department = models.PositiveIntegerField(null=True)  # a team's department (its team id)
     hidden = models.BooleanField(default=False)  # the group's figures are withheld
     # {"mean": {pillar key: figure}, "favourable": {...}}: each pillar's figure rounded as the
-    # heatmap prints it, null where the cell is hidden or empty (hidden cells sort last, by name).
+    # heatmap prints it, absent where the cell is hidden or empty (those sort last, by name).
     sort_keys = models.JSONField(default=dict)
 
     class Meta:

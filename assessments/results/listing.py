@@ -126,7 +126,7 @@ def overview_read(*, cycle: Cycle, user: Any) -> Overview:
 def _ordered(parts: QuerySet[CycleResultPart], query: ListingQuery) -> QuerySet[CycleResultPart]:
     if query.sort == SORT_NAME:
         return parts.order_by("-position" if query.descending else "position")
-    # The figure as the heatmap prints it; null for a hidden group or cell, and nulls go last
+    # The figure as the heatmap prints it; none for a hidden group or cell, and those go last
     # in both directions, by name, so a hidden team's place says nothing of its answers.
     figure = Cast(
         KeyTextTransform(query.sort, KeyTransform(query.metric, "sort_keys")), FloatField()
