@@ -68,6 +68,9 @@ def run() -> None:
         "PILLARS_ENV": "development",
         "DEBUG": "0",
         "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+        # The worker's recompute alone: with stored PDFs on, its batch run would go on to render
+        # every team's PDF (issue 14), hours at 10,000 teams, and time that instead.
+        "PILLARS_REPORT_FILES": "0",
     }
     print(f"\n== scale benchmark: {TEAMS:,} teams on {urlsplit(url).path[1:]} ==", flush=True)
     subprocess.run(

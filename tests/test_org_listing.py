@@ -7,6 +7,7 @@ its place in a sort, a total over a filter that holds only it, a count to subtra
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import re
 
 import pytest
@@ -211,3 +212,18 @@ def test_the_listing_reads_one_page_in_python_while_only_counts_are_shown(bank, 
     found = listing.listing_page(overview=overview, query=query, page=2, per_page=2)
     assert [row.name for row in found.rows] == [t.name for t in reversed(_teams)][2:4]
     assert all(row.suppressed for row in found.rows)
+
+
+def test_parts_stored_before_the_migration_get_the_same_index_from_their_summary(org):
+    from django.apps import apps
+
+    from assessments.models import CycleResultPart
+
+    fields = ["name", "department", "hidden", "sort_keys"]
+    written = {p.pk: [getattr(p, f) for f in fields] for p in CycleResultPart.objects.all()}
+    assert any(values[3]["mean"] for values in written.values())
+    CycleResultPart.objects.update(name="", department=None, hidden=False, sort_keys={})
+    migration = importlib.import_module("assessments.migrations.0018_results_parts_listing")
+    migration.parts_fill(apps, None)
+    filled = {p.pk: [getattr(p, f) for f in fields] for p in CycleResultPart.objects.all()}
+    assert filled == written
