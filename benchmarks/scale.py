@@ -227,6 +227,7 @@ def _invitations_seed(count: int) -> Any:
                 "state",
                 "created_at",
                 "reminder_count",
+                "language",
             ),
             (
                 (
@@ -238,6 +239,7 @@ def _invitations_seed(count: int) -> Any:
                     Invitation.State.PENDING,
                     now,
                     0,
+                    "",  # the organisation's language
                 )
                 for i in range(count)
             ),
