@@ -188,14 +188,10 @@ def listing_page(
     parts = CycleResultPart.objects.filter(result_id=overview.result_id)
     kind = CycleResultPart.Kind.DEPARTMENT if departments else CycleResultPart.Kind.TEAM
     chosen = parts.filter(kind=kind)
-    if query.department_id is not None:
-        chosen = chosen.filter(
-            **(
-                {"group_id": query.department_id}
-                if departments
-                else {"department": query.department_id}
-            )
-        )
+    if query.department_id is not None and departments:
+        chosen = chosen.filter(group_id=query.department_id)
+    elif query.department_id is not None:
+        chosen = chosen.filter(department=query.department_id)
     if query.search:
         chosen = chosen.filter(name__icontains=query.search[:SEARCH_MAX])
     found, problem = _page(
