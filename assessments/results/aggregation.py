@@ -399,7 +399,7 @@ class _Figures:
                 shown_means[key].append(figure.mean)
 
         selves = data.answers[data.answers["role"] == Role.SELF]
-        self_frame = respondent_scores(data)
+        self_frame = people.scores
         self_frame = self_frame[self_frame["role"] == Role.SELF].dropna(subset=["score"])
         self_scores = {
             key: sum(values) / len(values)

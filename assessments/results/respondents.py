@@ -64,6 +64,8 @@ class Respondents:
       or every item where the team may show none) — items, agreement and favourable shares.
     - ``contributions``: one row per scorer and pillar: submission, team, pillar, score (mean of
       the used answers), favourable and answered (counts of used answers).
+    - ``scores``: :func:`respondent_scores` of the data (members and self-assessments), counted
+      once for every step that reads it.
     """
 
     scorer_counts: dict[tuple[int, str], int]
@@ -72,6 +74,7 @@ class Respondents:
     scored_answers: pd.DataFrame
     used: pd.DataFrame
     contributions: pd.DataFrame
+    scores: pd.DataFrame
 
 
 def _pair_keys(left: pd.Series, right: pd.Series, width: int) -> np.ndarray:
@@ -141,6 +144,7 @@ def respondents_build(data: CycleData, *, k: int) -> Respondents:
         scored_answers=scored_answers,
         used=used,
         contributions=contributions,
+        scores=scores,
     )
 
 
