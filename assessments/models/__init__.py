@@ -673,5 +673,5 @@ from assessments.models.cycle_teams import CycleTeam, cycle_teams_follow  # noqa
 from assessments.models.files import ReportFile  # noqa: E402, F401
 from assessments.models.jobs import EmailRun, ReportJob  # noqa: E402, F401
 from assessments.models.notices import ReleaseNotice, ReminderClaim  # noqa: E402, F401
-from assessments.models.results import CycleResultPart  # noqa: E402, F401
+from assessments.models.results import CycleResultClaim, CycleResultPart  # noqa: E402, F401
 from assessments.models.workers import InvitationSend, WorkerBeat  # noqa: E402, F401

@@ -7,7 +7,8 @@ the organisation's roll-up, the questions' wording). Every team and every depart
 the size of the organisation. HR's organisation page reads one page of them at a time: each part
 also keeps, beside its JSON, what that page filters, sorts and counts by (the name, the team's
 department, whether its figures are hidden, and each pillar's figure as the heatmap prints it).
-Re-exported by :mod:`assessments.models`.
+:class:`CycleResultClaim` is the row a worker holds locked while it computes a cycle. Re-exported
+by :mod:`assessments.models`.
 """
 
 from __future__ import annotations
@@ -49,3 +50,18 @@ class CycleResultPart(models.Model):
 
     def __str__(self) -> str:
         return f"{self.result_id} / {self.kind} {self.group_id}"
+
+
+class CycleResultClaim(models.Model):
+    """The row a worker locks (``SELECT … FOR UPDATE``) while it computes a cycle's results, so
+    two workers never compute the same cycle at once: the second waits, then finds the results
+    stored. Nothing else writes it, so the lock never holds up a page or HR; a worker that dies
+    holding it releases it with its database connection. See
+    :func:`assessments.results.stored.results_compute`."""
+
+    cycle = models.OneToOneField(
+        "assessments.Cycle", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"claim on cycle {self.cycle_id}"

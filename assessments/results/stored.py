@@ -25,6 +25,7 @@ that page reads one page of parts (:mod:`assessments.results.listing`).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -36,7 +37,7 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, JSONField, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.dispatch import Signal
@@ -46,6 +47,7 @@ from django_tasks import TaskResultStatus, task
 from assessments.models import (
     Cycle,
     CycleResult,
+    CycleResultClaim,
     CycleResultPart,
     Invitation,
     Role,
@@ -70,7 +72,7 @@ from assessments.results.rounding import HEATMAP_SCORE_PLACES, PERCENT_PLACES, f
 from assessments.results.translated import report_translated
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Sequence
+    from collections.abc import Collection, Iterator, Sequence
 
 # Sent once a newly computed report of a cycle is stored (after the transaction commits), with
 # ``cycle`` and ``fingerprint``: what depends on a cycle's figures (its PDFs, summaries) listens
@@ -177,14 +179,23 @@ def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(field.name for field in dataclasses.fields(cls))
 
 
+# Values stored as they are: most of a report's million values, so they skip the checks below.
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
     """``dataclasses.asdict`` without its deep copies: a stored report is a million values at
     10,000 teams, and the copies of immutable ones were a third of the worker's time."""
     kind: Any = type(value)
+    if kind in _SCALARS:
+        return value
     if hasattr(kind, "__dataclass_fields__"):
-        return {name: _plain(getattr(value, name)) for name in _field_names(kind)}
+        return {
+            name: field if type(field := getattr(value, name)) in _SCALARS else _plain(field)
+            for name in _field_names(kind)
+        }
     if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
+        return [v if type(v) in _SCALARS else _plain(v) for v in value]
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     return value
@@ -205,14 +216,37 @@ def _item_stored(item: ItemResult, questions: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _team_summary(team: TeamResult) -> TeamResult:
-    return dataclasses.replace(
-        team,
-        strengths=(),
-        opportunities=(),
-        detail=False,
-        pillars=tuple(dataclasses.replace(p, items=(), comments=()) for p in team.pillars),
-    )
+def _team_summary(team: TeamResult) -> dict[str, Any]:
+    """The team without its details (items, comments, highlights), as stored: what
+    ``_plain(dataclasses.replace(team, strengths=(), …))`` gives, without copying the team."""
+    data = {}
+    for name in _field_names(TeamResult):
+        if name == "pillars":
+            data[name] = [
+                {
+                    field: [] if field in ("items", "comments") else _plain(getattr(p, field))
+                    for field in _field_names(type(p))
+                }
+                for p in team.pillars
+            ]
+        elif name in ("strengths", "opportunities"):
+            data[name] = []
+        elif name == "detail":
+            data[name] = False
+        else:
+            data[name] = _plain(getattr(team, name))
+    return data
+
+
+def _questions_stored(report: CycleReport) -> dict[str, Any]:
+    """Each question's wording, once (as the first team that has the item words it)."""
+    questions: dict[str, Any] = {}
+    for team in report.teams:
+        for pillar in team.pillars:
+            for item in pillar.items:
+                if item.code not in questions:
+                    questions[item.code] = {f: _plain(getattr(item, f)) for f in ITEM_TEXT_FIELDS}
+    return questions
 
 
 def _team_detail(team: TeamResult, questions: dict[str, Any]) -> dict[str, Any]:
@@ -446,8 +480,7 @@ def _stored_write(
 ) -> bool:
     """Replace the stored report and its parts in one transaction; False if a purged cycle's
     frozen copy is there (it is never replaced)."""
-    questions: dict[str, Any] = {}
-    teams = [(t, _team_detail(t, questions)) for t in report.teams]
+    questions = _questions_stored(report)
     head_data = {
         "report": _plain(dataclasses.replace(report, teams=(), departments=())),
         "questions": questions,
@@ -466,7 +499,7 @@ def _stored_write(
         head.state = "" if newer_asked else cycle.state
         head.save(update_fields=["fingerprint", "data", "state", "computed_at"])
         head.parts.all().delete()
-        parts = [
+        CycleResultPart.objects.bulk_create(
             CycleResultPart(
                 result=head,
                 kind=CycleResultPart.Kind.DEPARTMENT,
@@ -476,19 +509,22 @@ def _stored_write(
                 **part_index(d),
             )
             for i, d in enumerate(report.departments)
-        ] + [
-            CycleResultPart(
-                result=head,
-                kind=CycleResultPart.Kind.TEAM,
-                group_id=t.team_id,
-                position=i,
-                summary=_json(_plain(_team_summary(t))),
-                detail=_json(d),
-                **part_index(t),
+        )
+        # A batch of teams at a time: their stored JSON is built just before it is sent, so the
+        # worker never holds every team's twice (as dataclasses and as JSON).
+        for start in range(0, len(report.teams), PART_BATCH):
+            CycleResultPart.objects.bulk_create(
+                CycleResultPart(
+                    result=head,
+                    kind=CycleResultPart.Kind.TEAM,
+                    group_id=t.team_id,
+                    position=i,
+                    summary=_json(_team_summary(t)),
+                    detail=_json(_team_detail(t, questions)),
+                    **part_index(t),
+                )
+                for i, t in enumerate(report.teams[start : start + PART_BATCH], start=start)
             )
-            for i, (t, d) in enumerate(teams)
-        ]
-        CycleResultPart.objects.bulk_create(parts, batch_size=PART_BATCH)
     return True
 
 
@@ -506,41 +542,72 @@ def results_compute(cycle: Cycle) -> str:
     finds the fingerprint stored and only marks the results ready. Runs in the worker
     (:func:`results_compute_task`) and in commands, never in a request. Records and consults
     the shown-set memory exactly as every computation does. Returns what it did.
+
+    One worker at a time per cycle (:func:`_claimed`): a second worker asked for the same cycle
+    waits for the first, then finds its results stored.
     """
-    started = timezone.now()
     cycle = Cycle.objects.select_related("bank").get(pk=cycle.pk)
-    head = CycleResult.objects.filter(cycle=cycle).values_list("fingerprint", flat=True).first()
-    if head and head.startswith(FROZEN_PREFIX):
+    if _frozen(cycle):
         return SKIPPED
     previous = previous_cycle(cycle)
-    previous_report = None
-    if previous is not None:
-        previous_report = _results_read(previous, detail=False)
-        if previous_report is None:  # its trends base is not ready: compute it first
-            results_compute(previous)
-            previous_report = _results_read(previous, detail=False)
-    fingerprint = cycle_fingerprint(cycle, previous=previous)
-    if head and head.startswith(fingerprint):
-        CycleResult.objects.filter(cycle=cycle, fingerprint=head).filter(
-            Q(refreshed_at__isnull=True) | Q(refreshed_at__lte=started)
-        ).update(state=cycle.state)
-        return UNCHANGED
-    computed = aggregation.cycle_results_compute(
-        cycle, previous=previous_report, remembered=shown_sets_read(cycle)
-    )
-    with transaction.atomic():
-        if not _stored_write(
-            cycle, fingerprint=fingerprint, report=computed.report, asked_before=started
-        ):
+    if previous is not None and _results_read(previous, detail=False) is None:
+        results_compute(previous)  # its trends base is not ready: compute it first, on its own
+    with _claimed(cycle):
+        started = timezone.now()
+        head = CycleResult.objects.filter(cycle=cycle).values_list("fingerprint", flat=True).first()
+        if head and head.startswith(FROZEN_PREFIX):
             return SKIPPED
-        if cycle.has_ended:  # scores are visible from now on: remember whose they are
-            shown_sets_write(cycle, computed.shown_sets)
-        transaction.on_commit(
-            lambda: cycle_results_stored.send(sender=Cycle, cycle=cycle, fingerprint=fingerprint)
+        previous_report = _results_read(previous, detail=False) if previous is not None else None
+        fingerprint = cycle_fingerprint(cycle, previous=previous)
+        if head and head.startswith(fingerprint):
+            CycleResult.objects.filter(cycle=cycle, fingerprint=head).filter(
+                Q(refreshed_at__isnull=True) | Q(refreshed_at__lte=started)
+            ).update(state=cycle.state)
+            return UNCHANGED
+        computed = aggregation.cycle_results_compute(
+            cycle, previous=previous_report, remembered=shown_sets_read(cycle)
         )
-        if cycle.is_released:
-            _later_refresh(cycle)
+        with transaction.atomic():
+            if not _stored_write(
+                cycle, fingerprint=fingerprint, report=computed.report, asked_before=started
+            ):
+                return SKIPPED
+            if cycle.has_ended:  # scores are visible from now on: remember whose they are
+                shown_sets_write(cycle, computed.shown_sets)
+            transaction.on_commit(
+                lambda: cycle_results_stored.send(
+                    sender=Cycle, cycle=cycle, fingerprint=fingerprint
+                )
+            )
+            if cycle.is_released:
+                _later_refresh(cycle)
     return COMPUTED
+
+
+def _frozen(cycle: Cycle) -> bool:
+    return CycleResult.objects.filter(
+        cycle=cycle, fingerprint__startswith=FROZEN_PREFIX
+    ).exists()
+
+
+@contextlib.contextmanager
+def _claimed(cycle: Cycle) -> Iterator[None]:
+    """Hold the cycle's :class:`~assessments.models.CycleResultClaim` locked for the block (one
+    transaction): another worker computing the same cycle waits here until this one commits.
+
+    Only the claim row is locked, which nothing else writes: pages asking for results, HR
+    releasing the cycle and imports never wait. A worker killed mid-computation releases the
+    lock with its connection. SQLite has no row locks (and serialises writes anyway): there two
+    workers may still compute a cycle at the same time, and store the same figures twice; the
+    block is then no transaction, so a long computation never holds SQLite's write lock.
+    """
+    if not connection.features.has_select_for_update:
+        yield
+        return
+    CycleResultClaim.objects.get_or_create(cycle=cycle)
+    with transaction.atomic():
+        CycleResultClaim.objects.select_for_update().get(cycle=cycle)
+        yield
 
 
 def _later_refresh(cycle: Cycle) -> None:
