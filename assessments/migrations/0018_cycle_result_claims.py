@@ -5,16 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0017_languages'),
+        ("assessments", "0017_languages"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CycleResultClaim',
+            name="CycleResultClaim",
             fields=[
-                ('cycle', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='assessments.cycle')),
+                (
+                    "cycle",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="assessments.cycle",
+                    ),
+                ),
             ],
         ),
     ]

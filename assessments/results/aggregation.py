@@ -329,10 +329,6 @@ def report_build(
     people = respondents_build(data, k=k)
     plans = plans_make(data, groups, people, k=k)
     figures = _Figures.of(data, people, plans)
-    teams = [
-        _team_result(cycle, data, team, figures, plans, groups, previous, k=k)
-        for team in data.teams
-    ]
     organisation = _rollup(cycle, data, figures, plans, groups, anonymity.ORGANISATION)
     department_rollups = sorted(
         (
@@ -342,6 +338,14 @@ def report_build(
         key=lambda r: r.name,
     )
     summaries = [_pillar_summary(p, data, people, figures, organisation, k=k) for p in data.pillars]
+    # Every figure read from the answers is counted: the frames (a few hundred megabytes each at
+    # 10,000 teams) go before the teams' results are built beside them.
+    del people
+    data = data.without_frames()
+    teams = [
+        _team_result(cycle, data, team, figures, plans, groups, previous, k=k)
+        for team in data.teams
+    ]
     report = CycleReport.of_cycle(
         cycle=cycle,
         gap_threshold=settings.PILLARS_GAP_THRESHOLD,

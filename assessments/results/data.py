@@ -103,6 +103,13 @@ class CycleData:
     # Each team's member submissions (ids), answered or not: the respondents behind its figures.
     member_submissions: dict[int, frozenset[int]] = field(default_factory=dict)
 
+    def without_frames(self) -> CycleData:
+        """The same data without its answers and comments (empty frames of the same columns),
+        once every figure that reads them is counted."""
+        return replace(
+            self, answers=self.answers.head(0).copy(), comments=self.comments.head(0).copy()
+        )
+
     def restricted(self, members: dict[int, frozenset[int]]) -> CycleData:
         """The same data with each team's member submissions narrowed to ``members`` (self
         assessments untouched): the figures of teams held at the respondents once shown."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -83,20 +83,32 @@ def _pair_keys(left: pd.Series, right: pd.Series, width: int) -> np.ndarray:
     return left.to_numpy(dtype=np.int64) * width + right.to_numpy(dtype=np.int64)
 
 
+def _where(frame: pd.DataFrame, mask: Any) -> pd.DataFrame:
+    """``frame[mask]``, or the frame itself when the mask keeps every row: at 10,000 teams each
+    copy of the answers is a few hundred megabytes, and usually every row is kept."""
+    keep = np.asarray(mask, dtype=bool)
+    return frame if keep.all() else frame[keep]
+
+
 def respondents_build(data: CycleData, *, k: int) -> Respondents:
-    members = data.answers[data.answers["role"] == Role.MEMBER]
+    members = _where(data.answers, data.answers["role"] == Role.MEMBER)
     codes = {p.key: index for index, p in enumerate(data.pillars)}
     width_p = max(len(codes), 1)
     scores = respondent_scores(data)
     scorers = scores[(scores["role"] == Role.MEMBER) & scores["score"].notna()]
     scorer_keys = _pair_keys(scorers["submission"], scorers["pillar"].map(codes), width_p)
     member_keys = _pair_keys(members["submission"], members["pillar"].map(codes), width_p)
-    scored_answers = members[np.isin(member_keys, scorer_keys)]
+    scored_answers = _where(members, np.isin(member_keys, scorer_keys))
+    del members, member_keys
     scorer_counts = {
         (int(team), str(key)): int(n)
         for (team, key), n in group_items(scorers.groupby(["team", "pillar"]).size())
     }
-    answered = scored_answers.dropna(subset=["scored"]).groupby(["team", "pillar", "question"])
+    answered = (
+        scored_answers[["team", "pillar", "question", "scored"]]
+        .dropna(subset=["scored"])
+        .groupby(["team", "pillar", "question"])
+    )
     reportable = {
         (int(team), int(question))
         for (team, key, question), n in group_items(answered.size())
@@ -113,7 +125,11 @@ def respondents_build(data: CycleData, *, k: int) -> Respondents:
     # A team shows a pillar when it may show some of its items and every scorer answered one of
     # them; then its figures are over those items. Otherwise the pillar is hidden, and each
     # scorer contributes to totals with their score over every answered item.
-    reached = scored_answers[is_reportable].groupby(["submission", "team", "pillar"]).size()
+    reached = (
+        scored_answers[["submission", "team", "pillar"]][is_reportable]
+        .groupby(["submission", "team", "pillar"])
+        .size()
+    )
     reached_by = {(int(s_), str(p_)): int(n) for (s_, _t, p_), n in group_items(reached)}
     showing: set[tuple[int, str]] = set()
     lacking: set[tuple[int, str]] = set()
@@ -128,8 +144,10 @@ def respondents_build(data: CycleData, *, k: int) -> Respondents:
         _pair_keys(scored_answers["team"], scored_answers["pillar"].map(codes), width_p),
         np.array([t * width_p + codes[key] for t, key in showing], dtype=np.int64),
     )
-    used = scored_answers[is_reportable | ~team_shows]
-    answered_used = used.dropna(subset=["scored"])
+    used = _where(scored_answers, is_reportable | ~team_shows)
+    answered_used = used[["submission", "team", "pillar", "scored", "favourable"]].dropna(
+        subset=["scored"]
+    )
     grouped = answered_used.groupby(["submission", "team", "pillar"])
     contributions = grouped.agg(
         score=("scored", "mean"), favourable=("favourable", "sum"), answered=("scored", "count")
