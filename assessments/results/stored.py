@@ -220,13 +220,13 @@ def _item_stored(item: ItemResult, questions: dict[str, Any]) -> dict[str, Any]:
 def _team_summary(team: TeamResult) -> dict[str, Any]:
     """The team without its details (items, comments, highlights), as stored: what
     ``_plain(dataclasses.replace(team, strengths=(), …))`` gives, without copying the team."""
-    data = {}
+    data: dict[str, Any] = {}
     for name in _field_names(TeamResult):
         if name == "pillars":
             data[name] = [
                 {
                     field: [] if field in ("items", "comments") else _plain(getattr(p, field))
-                    for field in _field_names(type(p))
+                    for field in _field_names(TeamPillar)
                 }
                 for p in team.pillars
             ]
