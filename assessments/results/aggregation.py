@@ -16,7 +16,7 @@ import bisect
 import datetime as dt
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -57,6 +57,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     import pandas as pd
+
+    from leadership.models import Question
 
 __all__ = [
     "Computed",
@@ -380,6 +382,19 @@ class _Figures:
     shown_means: dict[str, list[float]]
     percentiles: dict[str, Percentiles]
     reportable: set[tuple[int, int]]
+    # Per question: the distribution's column of each point of its scale (None: nobody chose it).
+    count_columns: dict[int, tuple[int | None, ...]] = field(default_factory=dict)
+
+    def counts(self, key: tuple[int, int], q: Question) -> tuple[int, ...]:
+        """How many answered each point of the item's scale, lowest first."""
+        columns = self.count_columns.get(q.pk)
+        if columns is None:
+            columns = tuple(
+                self.distribution_column.get(float(v)) for v in range(q.scale_min, q.scale_max + 1)
+            )
+            self.count_columns[q.pk] = columns
+        row = self.distributions[key]
+        return tuple(0 if c is None else row[c] for c in columns)
 
     @classmethod
     def of(cls, data: CycleData, people: Respondents, plans: Plans) -> _Figures:
@@ -452,11 +467,12 @@ def _items(
     items: list[ItemResult] = []
     highlights: list[ItemHighlight] = []
     for q in p.questions:
-        s = figures.items.get((team_id, q.pk))
+        key = (team_id, q.pk)
+        s = figures.items.get(key)
         answered = int(s["count"]) if s else 0
         cant_say = int(s["size"] - s["count"]) if s else 0
-        self_value = _num(figures.self_items.get((team_id, q.pk)))
-        if not shown or (team_id, q.pk) not in figures.reportable:
+        self_value = _num(figures.self_items.get(key))
+        if not shown or key not in figures.reportable:
             items.append(
                 ItemResult(
                     code=q.code,
@@ -488,12 +504,7 @@ def _items(
                 mean=mean,
                 percent=percent,
                 favourable_pct=100 * float(s["favourable"]) / answered,
-                counts=tuple(
-                    figures.distributions[(team_id, q.pk)][figures.distribution_column[v]]
-                    if v in figures.distribution_column
-                    else 0
-                    for v in map(float, range(q.scale_min, q.scale_max + 1))
-                ),
+                counts=figures.counts(key, q),
                 cant_say=cant_say,
                 self_value=self_value,
                 suppressed=False,

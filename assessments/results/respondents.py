@@ -77,10 +77,10 @@ class Respondents:
     scores: pd.DataFrame
 
 
-def _pair_keys(left: pd.Series, right: pd.Series, width: int) -> np.ndarray:
-    """Two integer columns as one int64 key per row (``left * width + right``), so membership
-    tests over millions of answers stay vectorised."""
-    return left.to_numpy(dtype=np.int64) * width + right.to_numpy(dtype=np.int64)
+def _pair_keys(left: Any, right: Any, width: int) -> np.ndarray:
+    """Two integer columns (series or arrays) as one int64 key per row (``left * width +
+    right``), so membership tests over millions of answers stay vectorised."""
+    return np.asarray(left, dtype=np.int64) * width + np.asarray(right, dtype=np.int64)
 
 
 def _where(frame: pd.DataFrame, mask: Any) -> pd.DataFrame:
@@ -97,7 +97,16 @@ def respondents_build(data: CycleData, *, k: int) -> Respondents:
     scores = respondent_scores(data)
     scorers = scores[(scores["role"] == Role.MEMBER) & scores["score"].notna()]
     scorer_keys = _pair_keys(scorers["submission"], scorers["pillar"].map(codes), width_p)
-    member_keys = _pair_keys(members["submission"], members["pillar"].map(codes), width_p)
+    width_q = max((q.pk for p in data.pillars for q in p.questions), default=0) + 1
+    # Each question's pillar code, looked up by question id (a map of millions of pillar keys
+    # through a dict was a good part of this function's time).
+    code_of = np.zeros(width_q, dtype=np.int64)
+    for p in data.pillars:
+        for q in p.questions:
+            code_of[q.pk] = codes[p.key]
+    member_keys = _pair_keys(
+        members["submission"], code_of[members["question"].to_numpy()], width_p
+    )
     scored_answers = _where(members, np.isin(member_keys, scorer_keys))
     del members, member_keys
     scorer_counts = {
@@ -114,7 +123,6 @@ def respondents_build(data: CycleData, *, k: int) -> Respondents:
         for (team, key, question), n in group_items(answered.size())
         if anonymity.item_shown(scorers=scorer_counts[(team, key)], answered=int(n), k=k)
     }
-    width_q = max((q.pk for p in data.pillars for q in p.questions), default=0) + 1
     is_reportable = (
         np.isin(
             _pair_keys(scored_answers["team"], scored_answers["question"], width_q),
@@ -141,7 +149,11 @@ def respondents_build(data: CycleData, *, k: int) -> Respondents:
             lacking.add(pair)
     showing -= lacking
     team_shows = np.isin(
-        _pair_keys(scored_answers["team"], scored_answers["pillar"].map(codes), width_p),
+        _pair_keys(
+            scored_answers["team"],
+            code_of[scored_answers["question"].to_numpy()],
+            width_p,
+        ),
         np.array([t * width_p + codes[key] for t, key in showing], dtype=np.int64),
     )
     used = _where(scored_answers, is_reportable | ~team_shows)
