@@ -51,9 +51,7 @@ def two_workers(tmp_path):
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_given_the_same_cycle_compute_it_once_one_after_the_other(
-    bank, two_workers
-):
+def test_two_workers_given_the_same_cycle_compute_it_once_one_after_the_other(bank, two_workers):
     cycle, _teams = released_org_make(bank, teams=6, respondents=4)
     CycleResultClaim.objects.create(cycle=cycle)
     enqueue(cycle.pk)
@@ -63,10 +61,10 @@ def test_two_workers_given_the_same_cycle_compute_it_once_one_after_the_other(
         two_workers.start("worker-a")
         two_workers.start("worker-b")
         both = wait_for(
-            lambda: len(
-                {t.worker_ids[-1] for t in tasks() if t.status == TaskResultStatus.RUNNING}
-            )
-            == 2,
+            lambda: (
+                len({t.worker_ids[-1] for t in tasks() if t.status == TaskResultStatus.RUNNING})
+                == 2
+            ),
             seconds=60,
             what="both workers to take a task",
         )
