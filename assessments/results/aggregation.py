@@ -46,6 +46,7 @@ from assessments.results.report import (
     TeamResult,
 )
 from assessments.results.respondents import (
+    FigureIndex,
     Respondents,
     figure_index,
     group_sets,
@@ -222,8 +223,15 @@ def groups_choose(data: CycleData, *, k: int, remembered: Mapping[str, frozenset
     """Each team keeps the respondents its figures were first shown for until the change is
     safe (:func:`anonymity.members_remembered_choose`); each total pools its teams as chosen,
     and is hidden when that changes its people by 1..k−1 since it was shown (a team moved
-    between departments). Derived sets are computed only where something changed."""
-    index = figure_index(data) if remembered else None
+    between departments). Derived sets are computed only where something changed, and the
+    index they are read from only once something has (usually nothing has: a release)."""
+    kept: list[FigureIndex] = []
+
+    def index() -> FigureIndex:
+        if not kept:
+            kept.append(figure_index(data))
+        return kept[0]
+
     members: dict[int, frozenset[int]] = {}
     held_back: dict[int, int] = {}
     shown_sets: dict[str, frozenset[int]] = {}
@@ -231,10 +239,10 @@ def groups_choose(data: CycleData, *, k: int, remembered: Mapping[str, frozenset
         current = data.member_submissions.get(team.pk, frozenset())
         before = remembered.get(f"team:{team.pk}")
         chosen, held = current, 0
-        if before is not None and before != current and index is not None:
+        if before is not None and before != current:
             pick, held = anonymity.members_remembered_choose(
-                current=group_sets(index, current),
-                remembered=group_sets(index, before),
+                current=group_sets(index(), current),
+                remembered=group_sets(index(), before),
                 k=k,
             )
             chosen = pick.members
@@ -259,10 +267,9 @@ def groups_choose(data: CycleData, *, k: int, remembered: Mapping[str, frozenset
         safe = (
             before is None
             or before == current
-            or index is None
             or anonymity.sets_differ_safely(
-                group_sets(index, before, items=False),
-                group_sets(index, current, items=False),
+                group_sets(index(), before, items=False),
+                group_sets(index(), current, items=False),
                 k=k,
             )
         )

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -200,18 +200,18 @@ def figure_index(data: CycleData) -> FigureIndex:
     by_pillar: dict[str, set[int]] = defaultdict(set)
     for submission, key in scorers[["submission", "pillar"]].itertuples(index=False):
         by_pillar[str(key)].add(int(submission))
-    by_question: dict[int, set[int]] = defaultdict(set)
-    for submission, question in members.dropna(subset=["scored"])[
-        ["submission", "question"]
-    ].itertuples(index=False):
-        by_question[int(question)].add(int(submission))
+    answered = members.loc[members["scored"].notna(), ["submission", "question"]]
+    by_question = {
+        int(cast("int", question)): set(ids.tolist())
+        for question, ids in answered.groupby("question")["submission"]
+    }
     commented: dict[str, set[int]] = defaultdict(set)
     for submission, key in data.comments[["submission", "pillar"]].itertuples(index=False):
         commented[str(key)].add(int(submission))
     pillar_of = {q.pk: p.key for p in data.pillars for q in p.questions}
     return FigureIndex(
         scores=dict(by_pillar),
-        answers=dict(by_question),
+        answers=by_question,
         comments=dict(commented),
         pillar_of=pillar_of,
     )
