@@ -563,24 +563,25 @@ def results_compute(cycle: Cycle) -> str:
     One worker at a time per cycle (:func:`_claimed`): a second worker asked for the same cycle
     waits for the first, then finds its results stored.
     """
+    started = timezone.now()
     cycle = Cycle.objects.select_related("bank").get(pk=cycle.pk)
-    if _frozen(cycle):
+    head = _head_fingerprint(cycle)
+    if head.startswith(FROZEN_PREFIX):
         return SKIPPED
     previous = previous_cycle(cycle)
     if previous is not None and _results_read(previous, detail=False) is None:
         results_compute(previous)  # its trends base is not ready: compute it first, on its own
+    done, fingerprint = _stored_check(cycle, previous=previous, head=head, started=started)
+    if done:
+        return done  # the usual case (a release, a task run twice): no claim needed
     with _claimed(cycle):
+        # Another worker may have stored them while this one waited for the claim.
         started = timezone.now()
-        head = CycleResult.objects.filter(cycle=cycle).values_list("fingerprint", flat=True).first()
-        if head and head.startswith(FROZEN_PREFIX):
-            return SKIPPED
+        head = _head_fingerprint(cycle)
+        done, fingerprint = _stored_check(cycle, previous=previous, head=head, started=started)
+        if done:
+            return done
         previous_report = _results_read(previous, detail=False) if previous is not None else None
-        fingerprint = cycle_fingerprint(cycle, previous=previous)
-        if head and head.startswith(fingerprint):
-            CycleResult.objects.filter(cycle=cycle, fingerprint=head).filter(
-                Q(refreshed_at__isnull=True) | Q(refreshed_at__lte=started)
-            ).update(state=cycle.state)
-            return UNCHANGED
         computed = aggregation.cycle_results_compute(
             cycle, previous=previous_report, remembered=shown_sets_read(cycle)
         )
@@ -601,8 +602,26 @@ def results_compute(cycle: Cycle) -> str:
     return COMPUTED
 
 
-def _frozen(cycle: Cycle) -> bool:
-    return CycleResult.objects.filter(cycle=cycle, fingerprint__startswith=FROZEN_PREFIX).exists()
+def _head_fingerprint(cycle: Cycle) -> str:
+    stored = CycleResult.objects.filter(cycle=cycle).values_list("fingerprint", flat=True).first()
+    return stored or ""
+
+
+def _stored_check(
+    cycle: Cycle, *, previous: Cycle | None, head: str, started: dt.datetime
+) -> tuple[str, str]:
+    """(SKIPPED or UNCHANGED when there is nothing to compute, else ""; the data's fingerprint).
+    Unchanged results are marked ready for the cycle's state, unless it changed since
+    ``started`` (taken before ``head`` was read)."""
+    if head.startswith(FROZEN_PREFIX):
+        return SKIPPED, ""
+    fingerprint = cycle_fingerprint(cycle, previous=previous)
+    if head and head.startswith(fingerprint):
+        CycleResult.objects.filter(cycle=cycle, fingerprint=head).filter(
+            Q(refreshed_at__isnull=True) | Q(refreshed_at__lte=started)
+        ).update(state=cycle.state)
+        return UNCHANGED, fingerprint
+    return "", fingerprint
 
 
 @contextlib.contextmanager
