@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0017_languages"),
+        ("assessments", "0018_results_parts_listing"),
     ]
 
     operations = [
