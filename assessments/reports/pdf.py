@@ -22,6 +22,7 @@ import gc
 import logging
 import posixpath
 import threading
+import zlib
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -30,6 +31,7 @@ from urllib.parse import unquote, unquote_to_bytes, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from pydyf import Stream
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -190,8 +192,34 @@ def html_to_pdf(html: str, *, page_size: str | None = None) -> bytes:
             stylesheets=_stylesheets(size),
             font_config=_font_config(),
             pdf_variant=PDF_VARIANT,
-            finisher=header_scopes_add,
+            finisher=_finish,
         )
+
+
+def _finish(document: Any, pdf: Any) -> None:
+    header_scopes_add(document, pdf)
+    streams_compress(pdf)
+
+
+# zlib's default level. pydyf compresses every stream at level 9, which on a report's page
+# contents and fonts takes about three times as long for files about 1% smaller.
+STREAM_COMPRESSION_LEVEL = 6
+
+
+def streams_compress(pdf: Any) -> None:
+    """Compress the PDF's streams (pages, fonts, images) at :data:`STREAM_COMPRESSION_LEVEL`.
+
+    Runs in WeasyPrint's ``finisher``: each stream that pydyf would compress on writing is
+    compressed here instead and written as it is (a ``/FlateDecode`` stream like pydyf's).
+    """
+    for stream in pdf.objects:
+        if not isinstance(stream, Stream) or not stream.compress:
+            continue
+        stream.compress = False
+        # The stream's bytes as pydyf writes them: "<<dictionary>>\nstream\n…\nendstream".
+        body = stream.data.partition(b"\nstream\n")[2].rpartition(b"\nendstream")[0]
+        stream.stream = [zlib.compress(body, STREAM_COMPRESSION_LEVEL)]
+        stream.extra["Filter"] = "/FlateDecode"
 
 
 def header_scopes_add(document: Any, pdf: Any) -> None:
