@@ -285,3 +285,22 @@ def test_retention_freezing_a_cycle_replaces_its_files_with_ones_of_the_frozen_r
     assert set(ReportFile.objects.filter(cycle=old).values_list("fingerprint", flat=True)) == {
         frozen
     }
+
+
+def test_the_organisation_pdf_ranks_questions_whether_stored_or_rendered_in_the_request(
+    client, hr_user, org
+):
+    """Both the download rendered in the request and the worker's organisation task (which
+    renders the organisation's PDF alone) read every team's questions, so the strongest and
+    weakest questions of the organisation are listed, not left out."""
+    cycle, _, _ = org
+    client.force_login(hr_user)
+    rendered_now = client.get(url_org(cycle))
+    assert not rendered_now.streaming
+    ready.report_files_render(cycle=cycle, team_ids=[ORGANISATION])
+    stored = client.get(url_org(cycle))
+    assert stored.streaming
+    for data in (rendered_now.content, body(stored)):
+        text = " ".join(pdf_text(data).split())
+        assert "The organisation's strongest questions" in text
+        assert "The organisation's questions with the most room to grow" in text

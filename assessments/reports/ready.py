@@ -145,7 +145,8 @@ def _files_render(
     if not report.scores_visible:
         return summary
     if wanted is not None:
-        report = cycle_report(cycle, detail=wanted - {ORGANISATION})
+        # The organisation's PDF ranks the questions over every team's answers: all details.
+        report = cycle_report(cycle, detail=True if ORGANISATION in wanted else wanted)
     fingerprint = stored_fingerprint(cycle)
     if fingerprint is None:
         return summary

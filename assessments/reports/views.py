@@ -128,7 +128,10 @@ def org_report_pdf(request: HttpRequest, cycle_id: int) -> HttpResponseBase:
         team_id=ORGANISATION,
         page_size=size or content.pdf.page_size_default(),
     )
-    data = b"" if stored is not None else content.org_report_render(report=report, page_size=size)
+    data = b""
+    if stored is None:  # render it now, with the teams' questions: the org's best and worst
+        report = report_for_viewer(cycle=cycle, user=request.user, detail=True)
+        data = content.org_report_render(report=report, page_size=size)
     AuditEvent.record(
         actor=request.user,
         action="report.downloaded",
