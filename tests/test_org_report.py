@@ -10,6 +10,7 @@ import re
 import pytest
 from django.core.management import call_command
 
+from assessments.charts import svg
 from assessments.models import Cycle
 from assessments.reports import content
 from assessments.results.access import report_for_viewer
@@ -277,3 +278,24 @@ def test_no_row_of_the_organisation_pdf_lets_hr_subtract_a_hidden_team(departmen
     assert all(q.teams <= shown for q in built.best_questions + built.worst_questions)
     text = pdf_text(content.org_report_render(report=report))
     assert "Legal (2 responses)" in text
+
+
+def test_the_spread_chart_wraps_a_long_pillar_name_instead_of_cutting_it():
+    long_name = "Psychological safety to speak up, disagree and admit mistakes"
+    chart = svg.spread_svg(
+        rows=[
+            svg.SpreadRow(long_name, 10, 20, 30, 40, 50),
+            svg.SpreadRow("Trust", 15, 25, 35, 45, 55),
+        ],
+        title="t",
+        desc="d",
+    )
+    labels = re.findall(r'<text [^>]*font-weight="600"[^>]*>(.*?)</text>', chart)
+    lines = [re.findall(r"<tspan[^>]*>([^<]*)</tspan>", label) for label in labels]
+    assert [" ".join(parts) for parts in lines] == [long_name, "Trust"]
+    assert len(lines[0]) > 1
+    assert all(len(line) <= svg.SPREAD_LABEL_CHARS for line in lines[0])
+    assert "…" not in chart
+    # The long name's row is taller, so its lines stay clear of the next row's label.
+    first_line_ys = [float(y) for y in re.findall(r'<text x="142" y="([\d.]+)"', chart)]
+    assert first_line_ys[1] - first_line_ys[0] > svg.SPREAD_LEADING * len(lines[0])

@@ -18,6 +18,7 @@ Charts keep their text short for the same reason.
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
@@ -94,6 +95,17 @@ def _wrap(label: str, width: int = 16) -> list[str]:
         key=lambda i: abs(len(" ".join(words[:i])) - len(" ".join(words[i:]))),
     )
     return [" ".join(words[:best]), " ".join(words[best:])]
+
+
+# The spread chart's labels: about as many semi-bold 8.5 px characters as fit in its 142 px.
+SPREAD_LABEL_CHARS = 26
+SPREAD_LEADING = 10.0
+
+
+def label_lines(label: str, width: int) -> list[str]:
+    """A label on lines of at most ``width`` characters, broken at spaces (a longer word on a
+    line of its own, whole): every word of it is kept."""
+    return textwrap.wrap(label, width, break_long_words=False, break_on_hyphens=False) or [""]
 
 
 def _lines_text(
@@ -352,10 +364,15 @@ def spread_svg(
     label_width: float = 150,
 ) -> str:
     """A box plot per row: a whisker from the lowest to the highest team, a box from the first
-    to the third quartile, a bar at the median. Few elements, whatever the number of teams."""
+    to the third quartile, a bar at the median. Few elements, whatever the number of teams.
+
+    A pillar's name is wrapped onto as many lines as it needs (never cut); its row grows with it.
+    """
     top = 16.0
     plot = width - label_width - 12
-    height = top + row_height * len(rows) + 4
+    labels = [label_lines(row.label, SPREAD_LABEL_CHARS) for row in rows]
+    heights = [max(row_height, SPREAD_LEADING * len(lines) + 8) for lines in labels]
+    height = top + sum(heights) + 4
     parts = [_svg_open(width=width, height=height, title=title, desc=desc, css_class="spread")]
 
     def x(pct: float) -> float:
@@ -368,12 +385,15 @@ def spread_svg(
             f'<text x="{_num(x(tick))}" y="{_num(top - 7)}" font-size="7" fill="{MUTED}" '
             f'text-anchor="middle">{tick}</text>'
         )
-    for i, row in enumerate(rows):
-        mid = top + row_height * i + row_height / 2
-        label = row.label if len(row.label) <= 28 else row.label[:27] + "…"
+    row_top = top
+    for row, lines, row_h in zip(rows, labels, heights, strict=True):
+        mid = row_top + row_h / 2
+        row_top += row_h
+        first = mid + 3 - SPREAD_LEADING * (len(lines) - 1) / 2
         parts.append(
-            f'<text x="{_num(label_width - 8)}" y="{_num(mid + 3)}" font-size="8.5" '
-            f'font-weight="600" text-anchor="end" fill="{INK}">{_e(label)}</text>'
+            _lines_text(
+                lines, x=label_width - 8, y=first, size=8.5, leading=SPREAD_LEADING, anchor="end"
+            )
         )
         if row.low is None or row.q1 is None or row.median is None:
             continue
