@@ -26,6 +26,27 @@ DEFAULT_SCALE_LABELS = [
     _("Strongly agree"),
 ]
 
+# The scale the default labels word: the survey's own five points from 1 to 5.
+DEFAULT_SCALE_RANGE = (1, 5)
+
+
+def scale_labels_default(*, scale_min: int, scale_max: int) -> list[str]:
+    """Labels for a scale whose bank gives none, true to what is known of it.
+
+    The agreement words (translated by the catalogue) belong to the survey's own 1–5 scale. Any
+    other range is only known by its numbers, so its points are numbered, the two ends marked
+    low and high: a 0–4 hostility scale of an imported bank is not "Strongly disagree … Strongly
+    agree", and nothing says it is "Never … Always" either.
+    """
+    if (scale_min, scale_max) == DEFAULT_SCALE_RANGE:
+        return [str(label) for label in DEFAULT_SCALE_LABELS]
+    labels = [str(point) for point in range(scale_min, scale_max + 1)]
+    if len(labels) > 1:
+        labels[0] = str(_("%(point)s (low)") % {"point": labels[0]})
+        labels[-1] = str(_("%(point)s (high)") % {"point": labels[-1]})
+    return labels
+
+
 # What a bank carries per language besides its own columns (``translations[code][field]``).
 QUESTION_TRANSLATED_FIELDS = ("text", "self_text", "help_text", "scale_labels")
 PILLAR_TRANSLATED_FIELDS = ("name", "description")
@@ -195,14 +216,12 @@ class Question(models.Model):
         return list(range(self.scale_min, self.scale_max + 1))
 
     def labels(self, language: str | None = None) -> list[str]:
-        """One label per scale point, in the active language; the default agreement labels
-        (translated by the catalogue) for a 5-point scale."""
+        """One label per scale point, in the active language: the bank's, else
+        :func:`scale_labels_default`."""
         labels = _translated(self.translations, "scale_labels", self.scale_labels, language)
         if labels and len(labels) == len(self.scale_points):
             return [str(label) for label in labels]
-        if len(self.scale_points) == len(DEFAULT_SCALE_LABELS):
-            return [str(label) for label in DEFAULT_SCALE_LABELS]
-        return [str(point) for point in self.scale_points]
+        return scale_labels_default(scale_min=self.scale_min, scale_max=self.scale_max)
 
     def wording_for(self, role: str, language: str | None = None) -> str:
         """The leader reads the "I …" wording; everyone else the team wording; both in the

@@ -144,3 +144,66 @@ def test_a_lower_is_better_pillar_with_a_frequency_scale_reads_the_right_way(sca
     assert b"/Alt (Answers, least favourable first: Always: 0; Often: 0; Sometimes: 0" in objects
     # The reverse-worded care question: its bar starts with "Strongly agree".
     assert b"/Alt (Answers, least favourable first: Strongly agree: " in objects
+
+
+UNLABELLED = (
+    HEADER
+    + "care,C1,My leader listens.,no,1,5,Care,,higher\n"
+    + "care,C2,My leader explains.,no,1,5,Care,,\n"
+    + "hostile,H1,My leader shouts at people.,no,0,4,Hostility,,lower\n"
+    + "hostile,H2,My leader mocks people.,no,0,4,Hostility,,lower\n"
+    + "energy,E1,My leader brings energy.,no,1,6,Energy,,higher\n"
+    + "energy,E2,My leader lifts the mood.,no,1,6,Energy,,\n"
+)
+
+
+def test_a_scale_without_words_in_the_bank_is_labelled_only_with_what_is_known_of_it():
+    # The survey's own 1–5 scale: the agreement words it shows respondents.
+    assert content.pillar_labels(summary(scale_labels=())) == [
+        "Strongly disagree",
+        "Disagree",
+        "Neither agree nor disagree",
+        "Agree",
+        "Strongly agree",
+    ]
+    # A 0–4 hostility scale has five points too, but nothing says they are agreement.
+    hostile = summary(scale_min=0, scale_max=4, scale_labels=(), direction="lower")
+    assert content.pillar_labels(hostile) == ["0 (low)", "1", "2", "3", "4 (high)"]
+    # Lower is better: the bar starts at the high end.
+    assert content.bar_labels(hostile, reverse_scored=False) == [
+        "4 (high)",
+        "3",
+        "2",
+        "1",
+        "0 (low)",
+    ]
+    assert content.pillar_labels(summary(scale_min=1, scale_max=6, scale_labels=())) == [
+        "1 (low)",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6 (high)",
+    ]
+
+
+def test_a_pdf_of_an_unlabelled_bank_names_no_agreement_on_other_scales(db):
+    bank_import(name="Bare", spec=bank_parse(data=UNLABELLED.encode()))
+    bank = QuestionBank.objects.get(name="Bare")
+    cycle = report_cycle_make(bank)
+    team = report_team_make(cycle, "Platform")
+    report_answers_add(cycle, team, values=[1, 2, 1, 2, 1])
+    report = report_for_viewer(cycle=cycle, user=None, detail=True)
+    labels = {p.key: p.scale_labels for p in report.pillars}
+    assert labels["hostile"] == ("0 (low)", "1", "2", "3", "4 (high)")
+    assert labels["energy"][0] == "1 (low)"
+    assert labels["care"][-1] == "Strongly agree"
+    data = content.team_report_render(report=report, team=report.teams[0])
+    # The bars' alternative text (parentheses escaped in a PDF string) and the legends.
+    alts = [line for line in pdf_objects(data).split(b"\n") if b"/Alt (Answers" in line]
+    hostile_alts = [a for a in alts if b"4 \\(high\\)" in a]
+    assert hostile_alts
+    assert not [a for a in hostile_alts if b"agree" in a.lower()]
+    text = " ".join(pdf_text(data).split())
+    for label in ("0 (low)", "4 (high)", "1 (low)", "6 (high)"):  # Hostility's, Energy's legend
+        assert label in text

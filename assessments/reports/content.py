@@ -37,7 +37,7 @@ from assessments.results.rounding import (
     figure_round,
     figure_text,
 )
-from leadership.models import DEFAULT_SCALE_LABELS
+from leadership.models import scale_labels_default
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -193,19 +193,15 @@ def _summaries(report: CycleReport) -> dict[str, PillarSummary]:
     return {p.key: p for p in report.pillars}
 
 
-def _scale_labels(points: int, *, scale_min: int = 1) -> list[str]:
-    if points == len(DEFAULT_SCALE_LABELS):
-        return [str(label) for label in DEFAULT_SCALE_LABELS]
-    return [str(point) for point in range(scale_min, scale_min + points)]
-
-
 def pillar_labels(summary: PillarSummary) -> list[str]:
     """The pillar's scale labels, lowest point first, as its bank words them (a frequency scale
-    keeps "Never … Always"); agreement labels for an unlabelled 5-point scale, else numbers."""
+    keeps "Never … Always"); for a scale the bank gives no words, those of
+    :func:`~leadership.models.scale_labels_default` (agreement on the survey's 1–5 scale, else
+    numbers from low to high)."""
     points = summary.scale_max - summary.scale_min + 1
     if len(summary.scale_labels) == points:
         return [str(label) for label in summary.scale_labels]
-    return _scale_labels(points, scale_min=summary.scale_min)
+    return scale_labels_default(scale_min=summary.scale_min, scale_max=summary.scale_max)
 
 
 def bar_labels(summary: PillarSummary, *, reverse_scored: bool) -> list[str]:

@@ -32,6 +32,7 @@ from assessments.models import (
     Team,
 )
 from leadership.languages import BANK_LANGUAGE
+from leadership.models import scale_labels_default
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -217,7 +218,7 @@ def pillar_scale_labels(items: Sequence[Question]) -> tuple[str, ...]:
     first = items[0]
     if (first.scale_min, first.scale_max) == (low, high):
         return tuple(first.labels())
-    return tuple(str(point) for point in range(low, high + 1))
+    return tuple(scale_labels_default(scale_min=low, scale_max=high))
 
 
 def _rows(queryset: Any) -> list[tuple]:

@@ -53,7 +53,8 @@ from django.utils.translation import gettext_lazy as _
 if typing.TYPE_CHECKING:
     from collections.abc import Sequence
 
-REPORT_SCHEMA_VERSION = 3
+# 4: scale labels of unlabelled scales other than 1–5 are numbers from low to high.
+REPORT_SCHEMA_VERSION = 4
 
 # Why a figure is withheld (``suppressed_reason``); "" when it is shown.
 REASON_TOO_FEW = "too_few"  # fewer than k submissions (or answers) in this group
