@@ -131,6 +131,18 @@ def led_team_make(name: str = "Platform", *, leader=None) -> Team:
     return team
 
 
+def roster_add(team: Team, count: int) -> None:
+    """``count`` members on the team's roster (addresses from its slug)."""
+    TeamMember.objects.bulk_create(
+        TeamMember(team=team, email=f"{team.slug}.{n}@example.com") for n in range(count)
+    )
+
+
+def pillar_keys(bank: QuestionBank) -> list[str]:
+    """The bank's pillar keys in their order."""
+    return list(bank.pillars.order_by("order").values_list("key", flat=True))
+
+
 def team_with_members(name: str, emails: list[str]) -> Team:
     team = Team.objects.create(name=name, slug=f"{name.lower()}-{next(_numbers)}")
     TeamMember.objects.bulk_create(TeamMember(team=team, email=email) for email in emails)

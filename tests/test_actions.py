@@ -16,22 +16,18 @@ from assessments.actions.suggestions import (
 )
 from assessments.hr.cycles import CycleError
 from assessments.hr.pulses import pulse_create
-from assessments.models import Action, ActionPlan, AuditEvent, Cycle, TeamMember
+from assessments.models import Action, ActionPlan, AuditEvent, Cycle
 from assessments.results.access import report_for_viewer
 from tests.builders import (
+    pillar_keys,
     released_org_make,
     report_answers_add,
     report_cycle_make,
     report_team_make,
+    roster_add,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def roster_add(team, count: int) -> None:
-    TeamMember.objects.bulk_create(
-        TeamMember(team=team, email=f"{team.slug}.{n}@example.com") for n in range(count)
-    )
 
 
 @pytest.fixture
@@ -57,7 +53,7 @@ def platform(parent, leader_a):
 
 
 def keys(bank):
-    return [p.key for p in bank.pillars.order_by("order")]
+    return pillar_keys(bank)
 
 
 def plan_url(cycle, team, name="team-plan"):

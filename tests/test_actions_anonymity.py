@@ -8,24 +8,20 @@ import pytest
 from django.urls import reverse
 
 from assessments.hr.pulses import pulse_create
-from assessments.models import Cycle, TeamMember
+from assessments.models import Cycle
 from assessments.results.access import report_for_viewer
 from assessments.results.stored import cycle_report
 from tests.builders import (
+    pillar_keys,
     report_answers_add,
     report_cycle_make,
     report_team_make,
     responses_add,
     results_ready,
+    roster_add,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def roster(team, count: int) -> None:
-    TeamMember.objects.bulk_create(
-        TeamMember(team=team, email=f"{team.slug}.{n}@example.com") for n in range(count)
-    )
 
 
 @pytest.fixture
@@ -34,7 +30,7 @@ def parent(bank):
 
 
 def key(bank, index: int = 1) -> str:
-    return list(bank.pillars.order_by("order").values_list("key", flat=True))[index]
+    return pillar_keys(bank)[index]
 
 
 def release(cycle) -> Cycle:
@@ -51,8 +47,8 @@ def test_attack_hr_cannot_read_one_team_of_a_pulse_by_subtracting_it_from_the_to
     team, and hides a second figure too, so organisation − big team ≠ the small team."""
     big = report_team_make(parent, "Big", leader=leader_a)
     small = report_team_make(parent, "Small", leader=leader_b)
-    roster(big, 6)
-    roster(small, 4)
+    roster_add(big, 6)
+    roster_add(small, 4)
     report_answers_add(parent, big, values=[4, 4, 3, 4, 5, 4])
     report_answers_add(parent, small, values=[3, 4, 4, 3])
     pulse = pulse_create(
@@ -75,7 +71,7 @@ def test_attack_a_late_answer_to_a_pulse_does_not_move_its_shown_figures(
     """The pulse's figures were shown over five people; one more answer arrives (a reopen, a
     late import): the leader's figures and the change stay as they were, the answer held back."""
     team = report_team_make(parent, "Team", leader=leader_a)
-    roster(team, 8)
+    roster_add(team, 8)
     report_answers_add(parent, team, values=[3, 3, 4, 3, 4, 3])
     pulse = pulse_create(
         actor=hr_user, parent=parent, name="Pulse", pillar_keys=[key(bank)], teams=[team]
@@ -96,7 +92,7 @@ def test_attack_a_pulse_to_a_team_of_three_shows_nothing_until_all_three_answer(
     bank, parent, leader_a, hr_user, client
 ):
     team = report_team_make(parent, "Three", leader=leader_a)
-    roster(team, 3)
+    roster_add(team, 3)
     report_answers_add(parent, team, values=[3, 4, 4])
     pulse = pulse_create(
         actor=hr_user, parent=parent, name="Pulse", pillar_keys=[key(bank)], teams=[team]
@@ -119,7 +115,7 @@ def test_a_pulse_keeps_its_parents_group_sizes_even_if_the_parent_was_stricter(
     Cycle.objects.filter(pk=strict.pk).update(min_group_size=5, comment_min_group_size=7)
     strict.refresh_from_db()
     team = report_team_make(strict, "Team", leader=leader_a)
-    roster(team, 4)
+    roster_add(team, 4)
     with pytest.raises(Exception, match="a pulse needs at least 5"):
         pulse_create(
             actor=hr_user, parent=strict, name="Pulse", pillar_keys=[key(bank)], teams=[team]
