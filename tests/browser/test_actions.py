@@ -232,3 +232,19 @@ def test_every_page_of_the_loop_fits_a_phone_and_a_laptop(live_server, browser, 
             assert errors == [], (name, label, errors)
         for page in signed_in.values():
             page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hrs_menu_in_german_fits_a_phone(live_server, phone, demo):
+    """German's longer words ("Befragungsrunden") wrap the menu into rows, not off the edge."""
+    from django.contrib.auth import get_user_model
+
+    from leadership.models import Profile
+
+    hr = get_user_model().objects.get(username="hr@example.com")
+    Profile.objects.update_or_create(user=hr, defaults={"language": "de"})
+    _sign_in(phone, live_server, "hr@example.com")
+    for path in ("/", "/organisation/", "/hr/cycles/", "/organisation/plans/"):
+        phone.goto(f"{live_server.url}{path}")
+        assert phone.get_by_role("link", name="Befragungsrunden", exact=True).is_visible()
+        _fits(phone, 390)
